@@ -1,0 +1,65 @@
+package dev.tandem.kernels;
+
+/**
+ * out[t, r] = x[t, :] . w[r, :] (+ bias[r]) for a batch of activation rows: one pass over the
+ * weights serves every row of the batch. Output rows are shared out across the thread team in
+ * chunks. One instance per caller; it keeps its per-call state in fields so no loop allocates.
+ */
+public final class Matmul {
+    private static final int ROWS_PER_CHUNK = 32;
+
+    private final ThreadTeam team;
+    private final float[][] dots;
+    private final ThreadTeam.Body body = this::chunk;
+    private WeightMatrix w;
+    private float[] bias;
+    private float[] x;
+    private float[] out;
+    private int numTokens;
+    private boolean accumulate;
+
+    public Matmul(ThreadTeam team) {
+        this.team = team;
+        this.dots = new float[team.size()][4];
+    }
+
+    /** out[t*w.rows + r] = x[t*w.cols ..] . w[r] (+ bias), for t in 0..numTokens-1. */
+    public void apply(WeightMatrix weights, float[] biasOrNull, float[] input, int tokens, float[] output) {
+        run(weights, biasOrNull, input, tokens, output, false);
+    }
+
+    /** Like {@link #apply} but adds into output, for residual connections. */
+    public void applyAdd(WeightMatrix weights, float[] biasOrNull, float[] input, int tokens, float[] output) {
+        run(weights, biasOrNull, input, tokens, output, true);
+    }
+
+    private void run(WeightMatrix weights, float[] biasOrNull, float[] input, int tokens, float[] output, boolean add) {
+        w = weights;
+        bias = biasOrNull;
+        x = input;
+        out = output;
+        numTokens = tokens;
+        accumulate = add;
+        team.run((weights.rows() + ROWS_PER_CHUNK - 1) / ROWS_PER_CHUNK, body);
+        x = null;
+        out = null;
+    }
+
+    private void chunk(int chunk, int worker) {
+        float[] d = dots[worker];
+        int cols = w.cols();
+        int rows = w.rows();
+        int end = Math.min(rows, (chunk + 1) * ROWS_PER_CHUNK);
+        for (int r = chunk * ROWS_PER_CHUNK; r < end; r++) {
+            float b = bias == null ? 0f : bias[r];
+            for (int t = 0; t < numTokens; t += 4) {
+                int count = Math.min(4, numTokens - t);
+                RowDots.dot(w, r, x, t * cols, cols, count, d);
+                for (int i = 0; i < count; i++) {
+                    int o = (t + i) * rows + r;
+                    out[o] = (accumulate ? out[o] : 0f) + d[i] + b;
+                }
+            }
+        }
+    }
+}

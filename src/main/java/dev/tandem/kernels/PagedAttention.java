@@ -1,0 +1,131 @@
+package dev.tandem.kernels;
+
+import static dev.tandem.kernels.Vectors.F;
+import static dev.tandem.kernels.Vectors.LANES;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+
+/**
+ * Causal attention that reads K and V through each sequence's block table. The same kernel serves
+ * prefill (many tokens of one sequence) and decode (one token of many sequences): every query
+ * token carries its own position and block table, and attends to positions [start, pos] of its
+ * sequence, where start honours an optional sliding window. Query heads share KV heads (GQA/MQA).
+ */
+public final class PagedAttention {
+    private final ThreadTeam team;
+    private final PagedKvLayout layout;
+    private final int numHeads;
+    private final int headDim;
+    private final int groupSize;
+    private final float scale;
+    private final float[][] scores;
+    private final ThreadTeam.Body body = this::chunk;
+
+    private MemorySegment arena;
+    private int layer;
+    private float[] q;
+    private float[] out;
+    private int[] positions;
+    private int[] sequenceOfToken;
+    private int[][] blockTables;
+    private int slidingWindow;
+
+    public PagedAttention(ThreadTeam team, PagedKvLayout layout, int numHeads, int maxContext) {
+        this.team = team;
+        this.layout = layout;
+        this.numHeads = numHeads;
+        this.headDim = layout.headDim();
+        this.groupSize = numHeads / layout.numKvHeads();
+        this.scale = (float) (1.0 / Math.sqrt(headDim));
+        this.scores = new float[team.size()][maxContext];
+    }
+
+    /** Stores one token's K and V (all KV heads) at its position in the sequence's blocks. */
+    public void write(MemorySegment kvArena, int layerIndex, int[] blockTable, int pos, float[] k, int kOff, float[] v, int vOff) {
+        int block = blockTable[pos / layout.blockSize()];
+        int slot = pos % layout.blockSize();
+        for (int h = 0; h < layout.numKvHeads(); h++) {
+            MemorySegment.copy(k, kOff + h * headDim, kvArena, ValueLayout.JAVA_FLOAT_UNALIGNED,
+                    layout.offset(block, layerIndex, 0, h, slot), headDim);
+            MemorySegment.copy(v, vOff + h * headDim, kvArena, ValueLayout.JAVA_FLOAT_UNALIGNED,
+                    layout.offset(block, layerIndex, 1, h, slot), headDim);
+        }
+    }
+
+    /**
+     * out[t] = attention of query q[t] (numHeads * headDim floats) for tokens 0..numTokens-1.
+     * slidingWindowOrZero limits each query to the last that-many positions (0 = unlimited).
+     */
+    public void attend(MemorySegment kvArena, int layerIndex, float[] queries, float[] output, int numTokens,
+                       int[] tokenPositions, int[] tokenSequence, int[][] tables, int slidingWindowOrZero) {
+        arena = kvArena;
+        layer = layerIndex;
+        q = queries;
+        out = output;
+        positions = tokenPositions;
+        sequenceOfToken = tokenSequence;
+        blockTables = tables;
+        slidingWindow = slidingWindowOrZero;
+        team.run(numTokens * numHeads, body);
+        q = null;
+        out = null;
+    }
+
+    private void chunk(int chunk, int worker) {
+        int t = chunk / numHeads;
+        int h = chunk % numHeads;
+        int kvHead = h / groupSize;
+        int pos = positions[t];
+        int start = slidingWindow > 0 ? Math.max(0, pos - slidingWindow + 1) : 0;
+        int[] table = blockTables[sequenceOfToken[t]];
+        int qOff = (t * numHeads + h) * headDim;
+        float[] s = scores[worker];
+        int bs = layout.blockSize();
+
+        float max = Float.NEGATIVE_INFINITY;
+        for (int j = start; j <= pos; j++) {
+            long k = layout.offset(table[j / bs], layer, 0, kvHead, j % bs);
+            float dot = dot(q, qOff, arena, k) * scale;
+            s[j - start] = dot;
+            max = Math.max(max, dot);
+        }
+        float sum = 0f;
+        for (int j = 0; j <= pos - start; j++) {
+            float e = (float) Math.exp(s[j] - max);
+            s[j] = e;
+            sum += e;
+        }
+        float inv = 1f / sum;
+        java.util.Arrays.fill(out, qOff, qOff + headDim, 0f);
+        for (int j = start; j <= pos; j++) {
+            long v = layout.offset(table[j / bs], layer, 1, kvHead, j % bs);
+            accumulate(out, qOff, arena, v, s[j - start] * inv);
+        }
+    }
+
+    private float dot(float[] a, int aOff, MemorySegment seg, long off) {
+        FloatVector acc = FloatVector.zero(F);
+        int i = 0;
+        for (; i + LANES <= headDim; i += LANES) {
+            acc = FloatVector.fromArray(F, a, aOff + i).fma(Vectors.loadF32(seg, off + 4L * i), acc);
+        }
+        float sum = acc.reduceLanes(VectorOperators.ADD);
+        for (; i < headDim; i++) {
+            sum += a[aOff + i] * seg.get(ValueLayout.JAVA_FLOAT_UNALIGNED, off + 4L * i);
+        }
+        return sum;
+    }
+
+    private void accumulate(float[] o, int oOff, MemorySegment seg, long off, float weight) {
+        int i = 0;
+        for (; i + LANES <= headDim; i += LANES) {
+            Vectors.loadF32(seg, off + 4L * i).fma(FloatVector.broadcast(F, weight), FloatVector.fromArray(F, o, oOff + i)).intoArray(o, oOff + i);
+        }
+        for (; i < headDim; i++) {
+            o[oOff + i] += weight * seg.get(ValueLayout.JAVA_FLOAT_UNALIGNED, off + 4L * i);
+        }
+    }
+}

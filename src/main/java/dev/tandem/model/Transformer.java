@@ -1,0 +1,142 @@
+package dev.tandem.model;
+
+import dev.tandem.kernels.Activations;
+import dev.tandem.kernels.Matmul;
+import dev.tandem.kernels.PagedAttention;
+import dev.tandem.kernels.PagedKvLayout;
+import dev.tandem.kernels.RmsNorm;
+import dev.tandem.kernels.Rope;
+import dev.tandem.kernels.ThreadTeam;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * The decoder-only transformer of Llama, Mistral, Qwen2 and Qwen3, parameterised by the config:
+ * embed, then per layer RMSNorm, q/k/v projections (+bias), optional per-head q/k RMSNorm, RoPE,
+ * K/V written to the paged cache, paged attention, output projection, RMSNorm, SwiGLU MLP; then
+ * the final norm and the output head for the tokens that need logits. Buffers are sized once for
+ * {@code maxBatchTokens}; a forward pass allocates nothing. Not thread-safe: one step at a time.
+ */
+public final class Transformer {
+    private final ModelConfig config;
+    private final ModelWeights weights;
+    private final PagedKvLayout kvLayout;
+    private final int maxBatchTokens;
+    private final int maxLogitTokens;
+    private final Matmul matmul;
+    private final PagedAttention attention;
+    private final Rope rope;
+    private final float[] x, xb, q, k, v, att, gate, up, finalRows;
+
+    public Transformer(Checkpoint checkpoint, PagedKvLayout kvLayout, ThreadTeam team, int maxBatchTokens, int maxLogitTokens) {
+        this.config = checkpoint.config();
+        this.weights = ModelWeights.load(checkpoint);
+        this.kvLayout = kvLayout;
+        this.maxBatchTokens = maxBatchTokens;
+        this.maxLogitTokens = maxLogitTokens;
+        ModelConfig c = config;
+        if (kvLayout.numLayers() != c.numLayers() || kvLayout.numKvHeads() != c.numKvHeads() || kvLayout.headDim() != c.headDim()) {
+            throw new IllegalArgumentException("KV layout " + kvLayout + " does not match the model config");
+        }
+        this.matmul = new Matmul(team);
+        this.attention = new PagedAttention(team, kvLayout, c.numHeads(), c.maxPositions());
+        this.rope = new Rope(c.headDim(), c.ropeScaling().inverseFrequencies(c.ropeTheta(), c.headDim()), c.maxPositions(), 1.0);
+        int t = maxBatchTokens;
+        x = new float[t * c.hiddenSize()];
+        xb = new float[t * c.hiddenSize()];
+        q = new float[t * c.qDim()];
+        k = new float[t * c.kvDim()];
+        v = new float[t * c.kvDim()];
+        att = new float[t * c.qDim()];
+        gate = new float[t * c.intermediateSize()];
+        up = new float[t * c.intermediateSize()];
+        finalRows = new float[maxLogitTokens * c.hiddenSize()];
+    }
+
+    public ModelConfig config() {
+        return config;
+    }
+
+    public int maxBatchTokens() {
+        return maxBatchTokens;
+    }
+
+    public int maxLogitTokens() {
+        return maxLogitTokens;
+    }
+
+    /** Runs one step; logits of batch.logitTokens()[i] land at logits[i * vocabSize ..]. */
+    public void forward(ForwardBatch batch, MemorySegment kvArena, float[] logits) {
+        ModelConfig c = config;
+        int n = batch.numTokens();
+        check(batch, logits);
+        int h = c.hiddenSize();
+        for (int t = 0; t < n; t++) {
+            weights.embeddings().copyRow(batch.tokens()[t], x, t * h);
+        }
+        for (int l = 0; l < c.numLayers(); l++) {
+            layer(l, weights.layers()[l], batch, kvArena);
+        }
+        int numLogits = batch.numLogitTokens();
+        for (int i = 0; i < numLogits; i++) {
+            RmsNorm.apply(x, batch.logitTokens()[i] * h, finalRows, i * h, weights.finalNorm(), h, 1, c.rmsNormEps());
+        }
+        if (numLogits > 0) {
+            matmul.apply(weights.outputHead(), null, finalRows, numLogits, logits);
+        }
+    }
+
+    private void layer(int l, LayerWeights w, ForwardBatch b, MemorySegment kvArena) {
+        ModelConfig c = config;
+        int n = b.numTokens();
+        int h = c.hiddenSize();
+        RmsNorm.apply(x, 0, xb, 0, w.attentionNorm(), h, n, c.rmsNormEps());
+        matmul.apply(w.wq(), w.bq(), xb, n, q);
+        matmul.apply(w.wk(), w.bk(), xb, n, k);
+        matmul.apply(w.wv(), w.bv(), xb, n, v);
+        if (w.qNorm() != null) {
+            RmsNorm.apply(q, 0, q, 0, w.qNorm(), c.headDim(), n * c.numHeads(), c.rmsNormEps());
+            RmsNorm.apply(k, 0, k, 0, w.kNorm(), c.headDim(), n * c.numKvHeads(), c.rmsNormEps());
+        }
+        for (int t = 0; t < n; t++) {
+            int pos = b.positions()[t];
+            rope.apply(q, t * c.qDim(), c.numHeads(), pos);
+            rope.apply(k, t * c.kvDim(), c.numKvHeads(), pos);
+            attention.write(kvArena, l, b.blockTables()[b.sequenceOfToken()[t]], pos, k, t * c.kvDim(), v, t * c.kvDim());
+        }
+        attention.attend(kvArena, l, q, att, n, b.positions(), b.sequenceOfToken(), b.blockTables(), c.slidingWindow());
+        matmul.applyAdd(w.wo(), w.bo(), att, n, x);
+        RmsNorm.apply(x, 0, xb, 0, w.mlpNorm(), h, n, c.rmsNormEps());
+        matmul.apply(w.gate(), null, xb, n, gate);
+        matmul.apply(w.up(), null, xb, n, up);
+        Activations.swiglu(gate, up, n * c.intermediateSize());
+        matmul.applyAdd(w.down(), null, gate, n, x);
+    }
+
+    private void check(ForwardBatch b, float[] logits) {
+        if (b.numTokens() > maxBatchTokens) {
+            throw new IllegalArgumentException("batch of " + b.numTokens() + " tokens exceeds max " + maxBatchTokens);
+        }
+        if (b.numLogitTokens() > maxLogitTokens || logits.length < b.numLogitTokens() * config.vocabSize()) {
+            throw new IllegalArgumentException("logits for " + b.numLogitTokens() + " tokens do not fit");
+        }
+        for (int t = 0; t < b.numTokens(); t++) {
+            int token = b.tokens()[t];
+            int pos = b.positions()[t];
+            if (token < 0 || token >= config.vocabSize()) {
+                throw new IllegalArgumentException("token id " + token + " outside vocabulary [0, " + config.vocabSize() + ")");
+            }
+            if (pos < 0 || pos >= config.maxPositions()) {
+                throw new IllegalArgumentException("position " + pos + " outside context [0, " + config.maxPositions() + ")");
+            }
+            int[] table = b.blockTables()[b.sequenceOfToken()[t]];
+            if (pos / kvLayout.blockSize() >= table.length) {
+                throw new IllegalArgumentException("position " + pos + " has no KV block in its block table");
+            }
+        }
+        for (int i = 0; i < b.numLogitTokens(); i++) {
+            if (b.logitTokens()[i] < 0 || b.logitTokens()[i] >= b.numTokens()) {
+                throw new IllegalArgumentException("logit token index " + b.logitTokens()[i] + " outside the batch");
+            }
+        }
+    }
+}

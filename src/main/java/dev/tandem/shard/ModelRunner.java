@@ -1,0 +1,98 @@
+package dev.tandem.shard;
+
+import dev.tandem.kernels.PagedKvLayout;
+import dev.tandem.kernels.ThreadTeam;
+import dev.tandem.kvcache.BlockPool;
+import dev.tandem.kvcache.BlockTable;
+import dev.tandem.kvcache.KvArena;
+import dev.tandem.model.Checkpoint;
+import dev.tandem.model.ForwardBatch;
+import dev.tandem.model.ModelConfig;
+import dev.tandem.model.Transformer;
+
+/**
+ * Runs forward steps of one model over one paged KV arena: what a shard does with its device.
+ * The single-sequence {@link #feed} splits a long input into chunks of at most maxBatchTokens.
+ */
+public final class ModelRunner implements AutoCloseable {
+    private final Checkpoint checkpoint;
+    private final ThreadTeam team;
+    private final PagedKvLayout layout;
+    private final KvArena arena;
+    private final BlockPool pool;
+    private final Transformer transformer;
+    private final float[] logits;
+    private final int[] tokens, positions, sequenceOfToken, logitTokens;
+    private final int[][] oneTable = new int[1][];
+
+    public ModelRunner(Checkpoint checkpoint, RunnerSettings s) {
+        this.checkpoint = checkpoint;
+        ModelConfig c = checkpoint.config();
+        this.team = new ThreadTeam(s.threads());
+        this.layout = new PagedKvLayout(c.numLayers(), c.numKvHeads(), c.headDim(), s.blockSize(), s.numBlocks());
+        this.arena = new KvArena(layout.totalBytes());
+        this.pool = new BlockPool(s.numBlocks());
+        this.transformer = new Transformer(checkpoint, layout, team, s.maxBatchTokens(), s.maxLogitTokens());
+        this.logits = new float[s.maxLogitTokens() * c.vocabSize()];
+        this.tokens = new int[s.maxBatchTokens()];
+        this.positions = new int[s.maxBatchTokens()];
+        this.sequenceOfToken = new int[s.maxBatchTokens()];
+        this.logitTokens = new int[s.maxLogitTokens()];
+    }
+
+    public ModelConfig config() {
+        return checkpoint.config();
+    }
+
+    public Checkpoint checkpoint() {
+        return checkpoint;
+    }
+
+    public BlockPool blockPool() {
+        return pool;
+    }
+
+    public int blockSize() {
+        return layout.blockSize();
+    }
+
+    public int maxBatchTokens() {
+        return transformer.maxBatchTokens();
+    }
+
+    /** Runs one batch; the returned buffer holds its logits and is overwritten by the next step. */
+    public float[] forward(ForwardBatch batch) {
+        transformer.forward(batch, arena.segment(), logits);
+        return logits;
+    }
+
+    /**
+     * Feeds input[from..to) of one sequence at positions from..to-1 (its blocks must already be in
+     * table). Returns the logits of the last token, or with allLogits of every token fed in the
+     * last chunk; callers wanting all logits keep to-from within maxLogitTokens and maxBatchTokens.
+     */
+    public float[] feed(BlockTable table, int[] input, int from, int to, boolean allLogits) {
+        oneTable[0] = table.blocks();
+        for (int start = from; start < to; start += tokens.length) {
+            int n = Math.min(tokens.length, to - start);
+            for (int i = 0; i < n; i++) {
+                tokens[i] = input[start + i];
+                positions[i] = start + i;
+                sequenceOfToken[i] = 0;
+            }
+            boolean last = start + n >= to;
+            int numLogits = !last ? 0 : allLogits ? n : 1;
+            for (int i = 0; i < numLogits; i++) {
+                logitTokens[i] = allLogits ? i : n - 1;
+            }
+            forward(new ForwardBatch(n, tokens, positions, sequenceOfToken, oneTable, numLogits, logitTokens));
+        }
+        return logits;
+    }
+
+    @Override
+    public void close() {
+        team.close();
+        arena.close();
+    }
+}

@@ -1,0 +1,22 @@
+package dev.tandem.shard;
+
+/**
+ * Sizes a model runner: KV blocks of blockSize tokens (numBlocks of them), at most maxBatchTokens
+ * tokens per forward step, logits for at most maxLogitTokens of them, on {@code threads} threads.
+ */
+public record RunnerSettings(int blockSize, int numBlocks, int maxBatchTokens, int maxLogitTokens, int threads) {
+    public static final int DEFAULT_BLOCK_SIZE = 16;
+
+    public RunnerSettings {
+        if (blockSize < 1 || numBlocks < 1 || maxBatchTokens < 1 || maxLogitTokens < 1 || threads < 1) {
+            throw new IllegalArgumentException("runner settings must all be positive: " + this);
+        }
+    }
+
+    /** Enough blocks for {@code contextTokens} tokens of {@code sequences} sequences. */
+    public static RunnerSettings forContext(int contextTokens, int sequences, int maxBatchTokens, int maxLogitTokens) {
+        int blocksPerSequence = (contextTokens + DEFAULT_BLOCK_SIZE - 1) / DEFAULT_BLOCK_SIZE;
+        return new RunnerSettings(DEFAULT_BLOCK_SIZE, blocksPerSequence * sequences, maxBatchTokens, maxLogitTokens,
+                Runtime.getRuntime().availableProcessors());
+    }
+}

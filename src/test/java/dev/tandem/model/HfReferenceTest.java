@@ -1,0 +1,139 @@
+package dev.tandem.model;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tandem.kvcache.BlockTable;
+import dev.tandem.shard.ModelRunner;
+import dev.tandem.shard.RunnerSettings;
+import java.lang.foreign.Arena;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The definition of a correct forward pass: logits and greedy ids equal to what Hugging Face
+ * transformers computes for the same checkpoint (fixtures made by src/test/python/make_hf_fixtures.py
+ * and shipped in ../shared/fixtures/hf-reference).
+ */
+class HfReferenceTest {
+    // Stricter than the 1e-3 the issue asks for: f32 math matches transformers to ~5e-6 today.
+    static final float TOLERANCE = 1e-4f;
+
+    static Stream<Path> checkpoints() {
+        Path fixtures = Path.of("src/test/resources/hf-reference");
+        return Stream.of(fixtures.resolve("llama"), fixtures.resolve("qwen2"), fixtures.resolve("qwen3"),
+                fixtures.resolve("llama31"), fixtures.resolve("mistral"), Path.of("models/demo-llama-6m"));
+    }
+
+    record Expected(int[] inputIds, float[] logits, int[] greedyPrompt, int[] greedyOutput) {
+        static Expected read(Path dir) throws Exception {
+            try (Arena arena = Arena.ofConfined()) {
+                Map<String, Tensor> t = SafeTensorsFile.map(dir.resolve("expected.safetensors"), arena).tensors();
+                Tensor logits = t.get("logits");
+                return new Expected(ints(t.get("input_ids")), logits.toFloats(logits.shape()),
+                        ints(t.get("greedy_prompt")), ints(t.get("greedy_output")));
+            }
+        }
+
+        static int[] ints(Tensor t) {
+            return Stream.of(t.toLongs()).flatMapToLong(java.util.Arrays::stream).mapToInt(Math::toIntExact).toArray();
+        }
+    }
+
+    static ModelRunner runner(Checkpoint ckpt, int maxBatchTokens) {
+        return new ModelRunner(ckpt, new RunnerSettings(16, 8, maxBatchTokens, 64, 2));
+    }
+
+    @ParameterizedTest
+    @MethodSource("checkpoints")
+    void wholeSequenceInOnePrefillMatchesLogits(Path dir) throws Exception {
+        Expected e = Expected.read(dir);
+        try (Checkpoint ckpt = Checkpoint.open(dir); ModelRunner r = runner(ckpt, 64)) {
+            int vocab = ckpt.config().vocabSize();
+            BlockTable table = new BlockTable(r.blockSize());
+            assertTrue(table.ensureCapacity(e.inputIds.length, r.blockPool()));
+            float[] logits = r.feed(table, e.inputIds, 0, e.inputIds.length, true);
+            for (int t = 0; t < e.inputIds.length; t++) {
+                assertClose(e.logits, t * vocab, logits, t * vocab, vocab, dir + " token " + t);
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("checkpoints")
+    void chunksThenSingleTokensThroughTheCacheMatchLogits(Path dir) throws Exception {
+        Expected e = Expected.read(dir);
+        // Chunks of 5 cross the 16-token block boundaries at different offsets; then one token a step.
+        try (Checkpoint ckpt = Checkpoint.open(dir); ModelRunner r = runner(ckpt, 5)) {
+            int vocab = ckpt.config().vocabSize();
+            BlockTable table = new BlockTable(r.blockSize());
+            int n = e.inputIds.length;
+            int chunked = 23;
+            assertTrue(table.ensureCapacity(n, r.blockPool()));
+            for (int start = 0; start < chunked; start += 5) {
+                int end = Math.min(chunked, start + 5);
+                float[] logits = r.feed(table, e.inputIds, start, end, true);
+                for (int t = start; t < end; t++) {
+                    assertClose(e.logits, t * vocab, logits, (t - start) * vocab, vocab, dir + " chunked token " + t);
+                }
+            }
+            for (int t = chunked; t < n; t++) {
+                float[] logits = r.feed(table, e.inputIds, t, t + 1, false);
+                assertClose(e.logits, t * vocab, logits, 0, vocab, dir + " decode token " + t);
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("checkpoints")
+    void greedyContinuationMatchesIds(Path dir) throws Exception {
+        Expected e = Expected.read(dir);
+        try (Checkpoint ckpt = Checkpoint.open(dir); ModelRunner r = runner(ckpt, 64)) {
+            int vocab = ckpt.config().vocabSize();
+            int[] ids = new int[e.greedyPrompt.length + e.greedyOutput.length];
+            System.arraycopy(e.greedyPrompt, 0, ids, 0, e.greedyPrompt.length);
+            BlockTable table = new BlockTable(r.blockSize());
+            assertTrue(table.ensureCapacity(ids.length, r.blockPool()));
+            int len = e.greedyPrompt.length;
+            float[] logits = r.feed(table, ids, 0, len, false);
+            while (len < ids.length) {
+                ids[len] = argmax(logits, vocab);
+                logits = r.feed(table, ids, len, len + 1, false);
+                len++;
+            }
+            assertArrayEquals(e.greedyOutput, java.util.Arrays.copyOfRange(ids, e.greedyPrompt.length, ids.length), dir.toString());
+        }
+    }
+
+    static int argmax(float[] x, int n) {
+        int best = 0;
+        for (int i = 1; i < n; i++) {
+            if (x[i] > x[best]) {
+                best = i;
+            }
+        }
+        return best;
+    }
+
+    static void assertClose(float[] expected, int eOff, float[] actual, int aOff, int n, String what) {
+        float worst = 0;
+        int at = -1;
+        for (int i = 0; i < n; i++) {
+            float d = Math.abs(expected[eOff + i] - actual[aOff + i]);
+            if (!(d <= worst)) {
+                worst = d;
+                at = i;
+            }
+        }
+        assertTrue(worst <= TOLERANCE, what + ": max |logit diff| " + worst + " at vocab index " + at);
+        assertEquals(argmax(slice(expected, eOff, n), n), argmax(slice(actual, aOff, n), n), what + ": argmax");
+    }
+
+    static float[] slice(float[] x, int off, int n) {
+        return java.util.Arrays.copyOfRange(x, off, off + n);
+    }
+}
