@@ -5,10 +5,9 @@ import picocli.CommandLine.Option;
 
 /** The --model option every command shares; the embedded demo model when none is given. */
 public class ModelOptions {
-    public static final Path DEFAULT_MODEL = Path.of("models/demo-llama-6m");
-
-    @Option(names = "--model", description = "Hugging Face checkpoint folder (default: ${DEFAULT-VALUE})",
-            defaultValue = "models/demo-llama-6m")
+    /** The embedded demo model, found beside the launcher (tandem.home) or in the working directory. */
+    @Option(names = "--model", description = "Hugging Face checkpoint folder (default: the embedded demo model, ${DEFAULT-VALUE})",
+            defaultValue = "${sys:tandem.home:-.}/models/demo-llama-6m")
     Path model;
 
     @Option(names = "--threads", description = "kernel threads (default: all cores)")

@@ -7,6 +7,6 @@ import picocli.CommandLine.Command;
 @TopCommand
 @Command(name = "tandem", mixinStandardHelpOptions = true, version = "tandem 0.1.0",
         description = "Tandem: an OpenAI-compatible LLM inference server for Intel Core Ultra PCs.",
-        subcommands = {GenerateCommand.class})
+        subcommands = {GenerateCommand.class, SynthCommand.class, BenchCommand.class})
 public class TandemCommand {
 }

@@ -56,6 +56,16 @@ public final class Transformer {
         return config;
     }
 
+    /** Bytes of weights one forward step reads: every layer matrix and the output head (embeddings: one row). */
+    public long weightBytesPerStep() {
+        long bytes = weights.outputHead().byteSize();
+        for (LayerWeights w : weights.layers()) {
+            bytes += w.wq().byteSize() + w.wk().byteSize() + w.wv().byteSize() + w.wo().byteSize()
+                    + w.gate().byteSize() + w.up().byteSize() + w.down().byteSize();
+        }
+        return bytes;
+    }
+
     public int maxBatchTokens() {
         return maxBatchTokens;
     }

@@ -56,6 +56,14 @@ public final class ModelRunner implements AutoCloseable {
         return layout.blockSize();
     }
 
+    public long weightBytesPerStep() {
+        return transformer.weightBytesPerStep();
+    }
+
+    public ThreadTeam threadTeam() {
+        return team;
+    }
+
     public int maxBatchTokens() {
         return transformer.maxBatchTokens();
     }
