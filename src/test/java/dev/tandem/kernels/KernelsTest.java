@@ -1,0 +1,156 @@
+package dev.tandem.kernels;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/** Each kernel against a plain scalar reference, on shapes with vector tails and odd batch sizes. */
+class KernelsTest {
+    static final Random RANDOM = new Random(3);
+
+    static float[] randoms(int n) {
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = RANDOM.nextFloat() * 2 - 1;
+        }
+        return x;
+    }
+
+    static WeightMatrix matrix(Arena arena, float[] values, int rows, int cols, TensorFormat f) {
+        MemorySegment s = arena.allocate((long) rows * cols * f.bytesPerElement());
+        for (int i = 0; i < values.length; i++) {
+            switch (f) {
+                case F32 -> s.setAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, i, values[i]);
+                case F16 -> s.setAtIndex(ValueLayout.JAVA_SHORT_UNALIGNED, i, Float.floatToFloat16(values[i]));
+                case BF16 -> s.setAtIndex(ValueLayout.JAVA_SHORT_UNALIGNED, i, (short) (Float.floatToIntBits(values[i]) >>> 16));
+            }
+        }
+        return new WeightMatrix(s, f, rows, cols);
+    }
+
+    @Test
+    void matmulMatchesScalarReferenceForEveryFormatAndBatchSize() {
+        try (Arena arena = Arena.ofShared(); ThreadTeam team = new ThreadTeam(2)) {
+            Matmul matmul = new Matmul(team);
+            int rows = 77, cols = 133;
+            for (TensorFormat f : TensorFormat.values()) {
+                WeightMatrix w = matrix(arena, randoms(rows * cols), rows, cols, f);
+                float[] bias = randoms(rows);
+                for (int tokens : new int[] {1, 2, 3, 4, 5, 9}) {
+                    float[] x = randoms(tokens * cols);
+                    float[] out = new float[tokens * rows];
+                    matmul.apply(w, bias, x, tokens, out);
+                    float[] residual = randoms(tokens * rows);
+                    float[] added = residual.clone();
+                    matmul.applyAdd(w, null, x, tokens, added);
+                    for (int t = 0; t < tokens; t++) {
+                        for (int r = 0; r < rows; r++) {
+                            double ref = 0;
+                            for (int k = 0; k < cols; k++) {
+                                ref += (double) Vectors.element(w.data(), f, (long) r * cols + k) * x[t * cols + k];
+                            }
+                            assertEquals(ref + bias[r], out[t * rows + r], 1e-4, f + " tokens=" + tokens);
+                            assertEquals(ref + residual[t * rows + r], added[t * rows + r], 1e-4, f + " add");
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void rmsNormAndSwiglu() {
+        float[] x = {1, 2, 3, 4};
+        float[] w = {1, 0.5f, 2, 1};
+        float[] out = new float[4];
+        RmsNorm.apply(x, 0, out, 0, w, 4, 1, 0f);
+        float rms = (float) Math.sqrt((1 + 4 + 9 + 16) / 4.0);
+        assertEquals(1 / rms, out[0], 1e-6);
+        assertEquals(2 * 0.5f / rms, out[1], 1e-6);
+        assertEquals(3 * 2 / rms, out[2], 1e-6);
+        float[] gate = {0f, 1f, -2f};
+        Activations.swiglu(gate, new float[] {5f, 2f, 1f}, 3);
+        assertEquals(0f, gate[0], 1e-7);
+        assertEquals(2f / (1 + Math.exp(-1)), gate[1], 1e-6);
+        assertEquals(-2f / (1 + Math.exp(2)), gate[2], 1e-6);
+    }
+
+    @Test
+    void ropeRotatesHalvesByPositionTimesFrequency() {
+        Rope rope = new Rope(4, new double[] {1.0, 0.5}, 8, 1.0);
+        float[] x = {1, 0, 0, 0};
+        rope.apply(x, 0, 1, 3);
+        assertEquals(Math.cos(3.0), x[0], 1e-6);
+        assertEquals(Math.sin(3.0), x[2], 1e-6);
+        assertEquals(0f, x[1], 1e-6);
+    }
+
+    /** Attention through a scrambled block table equals naive causal attention over contiguous K/V. */
+    @Test
+    void pagedAttentionReadsThroughTheBlockTable() {
+        int heads = 4, kvHeads = 2, headDim = 16, blockSize = 4, len = 11;
+        PagedKvLayout layout = new PagedKvLayout(1, kvHeads, headDim, blockSize, 8);
+        int[] table = {5, 2, 7};
+        try (Arena arena = Arena.ofShared(); ThreadTeam team = new ThreadTeam(2)) {
+            MemorySegment kv = arena.allocate(layout.totalBytes());
+            PagedAttention attention = new PagedAttention(team, layout, heads, 64);
+            float[] k = randoms(len * kvHeads * headDim), v = randoms(len * kvHeads * headDim), q = randoms(len * heads * headDim);
+            for (int t = 0; t < len; t++) {
+                attention.write(kv, 0, table, t, k, t * kvHeads * headDim, v, t * kvHeads * headDim);
+            }
+            int[] positions = new int[len];
+            for (int t = 0; t < len; t++) {
+                positions[t] = t;
+            }
+            for (int window : new int[] {0, 5}) {
+                float[] out = new float[len * heads * headDim];
+                attention.attend(kv, 0, q, out, len, positions, new int[len], new int[][] {table}, window);
+                for (int t = 0; t < len; t++) {
+                    for (int h = 0; h < heads; h++) {
+                        int kvh = h / (heads / kvHeads);
+                        int start = window > 0 ? Math.max(0, t - window + 1) : 0;
+                        double[] s = new double[t + 1];
+                        double max = Double.NEGATIVE_INFINITY, sum = 0;
+                        for (int j = start; j <= t; j++) {
+                            double d = 0;
+                            for (int i = 0; i < headDim; i++) {
+                                d += q[(t * heads + h) * headDim + i] * k[(j * kvHeads + kvh) * headDim + i];
+                            }
+                            s[j] = d / Math.sqrt(headDim);
+                            max = Math.max(max, s[j]);
+                        }
+                        for (int j = start; j <= t; j++) {
+                            s[j] = Math.exp(s[j] - max);
+                            sum += s[j];
+                        }
+                        for (int i = 0; i < headDim; i++) {
+                            double ref = 0;
+                            for (int j = start; j <= t; j++) {
+                                ref += s[j] / sum * v[(j * kvHeads + kvh) * headDim + i];
+                            }
+                            assertEquals(ref, out[(t * heads + h) * headDim + i], 1e-5, "t=" + t + " h=" + h + " window=" + window);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void threadTeamRunsEveryChunkExactlyOnce() {
+        try (ThreadTeam team = new ThreadTeam(3)) {
+            for (int round = 0; round < 200; round++) {
+                int n = 1 + round % 37;
+                java.util.concurrent.atomic.AtomicIntegerArray hits = new java.util.concurrent.atomic.AtomicIntegerArray(n);
+                team.run(n, (chunk, worker) -> hits.incrementAndGet(chunk));
+                for (int i = 0; i < n; i++) {
+                    assertEquals(1, hits.get(i), "round " + round + " chunk " + i);
+                }
+            }
+        }
+    }
+}
