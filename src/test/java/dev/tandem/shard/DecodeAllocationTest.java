@@ -1,0 +1,38 @@
+package dev.tandem.shard;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tandem.kvcache.BlockTable;
+import dev.tandem.model.Checkpoint;
+import dev.tandem.model.ForwardBatch;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+/** Once warm, a decode step allocates nothing on the heap (the kernels reuse their buffers). */
+class DecodeAllocationTest {
+    @Test
+    void warmDecodeStepsDoNotAllocate() throws Exception {
+        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        try (Checkpoint ckpt = Checkpoint.open(Path.of("models/demo-llama-6m"));
+             ModelRunner r = new ModelRunner(ckpt, new RunnerSettings(16, 64, 16, 1, 2))) {
+            BlockTable table = new BlockTable(16);
+            table.ensureCapacity(1000, r.blockPool());
+            int[] token = {42};
+            int[] pos = {0};
+            ForwardBatch batch = new ForwardBatch(1, token, pos, new int[1], new int[][] {table.blocks()}, 1, new int[1]);
+            int steps = 0;
+            for (; steps < 600; steps++) {
+                pos[0] = steps;
+                r.forward(batch);
+            }
+            long before = mx.getCurrentThreadAllocatedBytes();
+            for (int i = 0; i < 200; i++, steps++) {
+                pos[0] = steps;
+                r.forward(batch);
+            }
+            long perStep = (mx.getCurrentThreadAllocatedBytes() - before) / 200;
+            assertTrue(perStep < 64, "a warm decode step allocated " + perStep + " bytes");
+        }
+    }
+}
