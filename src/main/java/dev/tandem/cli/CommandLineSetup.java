@@ -1,0 +1,21 @@
+package dev.tandem.cli;
+
+import io.quarkus.picocli.runtime.PicocliCommandLineFactory;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Produces;
+import picocli.CommandLine;
+
+/** Bad input (a missing model, an unsupported config) ends with one clear line and exit code 1, not a stack trace. */
+@ApplicationScoped
+class CommandLineSetup {
+    @Produces
+    CommandLine commandLine(PicocliCommandLineFactory factory) {
+        return factory.create().setExecutionExceptionHandler((e, cmd, parseResult) -> {
+            cmd.getErr().println("tandem " + cmd.getCommandName() + ": " + e.getMessage());
+            if (System.getenv("TANDEM_DEBUG") != null) {
+                e.printStackTrace(cmd.getErr());
+            }
+            return 1;
+        });
+    }
+}
