@@ -14,6 +14,7 @@ public final class Matmul {
     private WeightMatrix w;
     private float[] bias;
     private float[] x;
+    private float[] permuted = new float[0];
     private float[] out;
     private int numTokens;
     private boolean accumulate;
@@ -37,6 +38,14 @@ public final class Matmul {
         w = weights;
         bias = biasOrNull;
         x = input;
+        if (weights.format() == TensorFormat.BF16) {
+            int n = tokens * weights.cols();
+            if (permuted.length < n) {
+                permuted = new float[n]; // grows to the largest batch once, then is reused
+            }
+            RowDots.permuteForBf16(input, permuted, tokens, weights.cols());
+            x = permuted;
+        }
         out = output;
         numTokens = tokens;
         accumulate = add;

@@ -5,6 +5,7 @@ import static dev.tandem.kernels.Vectors.LANES;
 
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 
 /**
@@ -30,19 +31,32 @@ final class RowDots {
         }
     }
 
+    /**
+     * bf16 rows are read as 32-bit lanes, each holding two bf16 values: a shift gives the even
+     * element as f32 and a mask the odd one, far cheaper than widening 16-bit lanes. The
+     * activations were permuted by {@link #permuteForBf16} to match: per block of 2*LANES values,
+     * the even-indexed ones first, then the odd-indexed ones; a tail shorter than a block keeps
+     * its order and is done in scalar code.
+     */
     private static float bf16Single(MemorySegment w, long base, float[] x, int xOff, int cols) {
         FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F), a2 = FloatVector.zero(F), a3 = FloatVector.zero(F);
+        int block = 2 * LANES;
         int k = 0;
-        int step = 4 * LANES;
-        for (; k + step <= cols; k += step) {
-            long o = base + 2L * k;
-            a0 = Vectors.loadBf16(w, o).fma(FloatVector.fromArray(F, x, xOff + k), a0);
-            a1 = Vectors.loadBf16(w, o + 2L * LANES).fma(FloatVector.fromArray(F, x, xOff + k + LANES), a1);
-            a2 = Vectors.loadBf16(w, o + 4L * LANES).fma(FloatVector.fromArray(F, x, xOff + k + 2 * LANES), a2);
-            a3 = Vectors.loadBf16(w, o + 6L * LANES).fma(FloatVector.fromArray(F, x, xOff + k + 3 * LANES), a3);
+        for (; k + 4 * block <= cols; k += 4 * block) {
+            // Four independent 64-byte loads in flight per iteration: one core needs that many to stream.
+            IntVector p = IntVector.fromMemorySegment(Vectors.I, w, base + 2L * k, Vectors.LE);
+            IntVector q = IntVector.fromMemorySegment(Vectors.I, w, base + 2L * (k + block), Vectors.LE);
+            IntVector r = IntVector.fromMemorySegment(Vectors.I, w, base + 2L * (k + 2 * block), Vectors.LE);
+            IntVector s = IntVector.fromMemorySegment(Vectors.I, w, base + 2L * (k + 3 * block), Vectors.LE);
+            a0 = odd(p).fma(FloatVector.fromArray(F, x, xOff + k + LANES), even(p).fma(FloatVector.fromArray(F, x, xOff + k), a0));
+            a1 = odd(q).fma(FloatVector.fromArray(F, x, xOff + k + block + LANES), even(q).fma(FloatVector.fromArray(F, x, xOff + k + block), a1));
+            a2 = odd(r).fma(FloatVector.fromArray(F, x, xOff + k + 2 * block + LANES), even(r).fma(FloatVector.fromArray(F, x, xOff + k + 2 * block), a2));
+            a3 = odd(s).fma(FloatVector.fromArray(F, x, xOff + k + 3 * block + LANES), even(s).fma(FloatVector.fromArray(F, x, xOff + k + 3 * block), a3));
         }
-        for (; k + LANES <= cols; k += LANES) {
-            a0 = Vectors.loadBf16(w, base + 2L * k).fma(FloatVector.fromArray(F, x, xOff + k), a0);
+        for (; k + block <= cols; k += block) {
+            IntVector p = IntVector.fromMemorySegment(Vectors.I, w, base + 2L * k, Vectors.LE);
+            a0 = even(p).fma(FloatVector.fromArray(F, x, xOff + k), a0);
+            a1 = odd(p).fma(FloatVector.fromArray(F, x, xOff + k + LANES), a1);
         }
         float sum = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
         for (; k < cols; k++) {
@@ -54,15 +68,18 @@ final class RowDots {
     private static void bf16Multi(MemorySegment w, long base, float[] x, int xOff, int xStride, int count, int cols, float[] out) {
         FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F), a2 = FloatVector.zero(F), a3 = FloatVector.zero(F);
         int x1 = xOff + xStride, x2 = xOff + 2 * xStride, x3 = xOff + 3 * xStride;
+        int block = 2 * LANES;
         int k = 0;
-        for (; k + LANES <= cols; k += LANES) {
-            FloatVector wv = Vectors.loadBf16(w, base + 2L * k);
-            a0 = wv.fma(FloatVector.fromArray(F, x, xOff + k), a0);
-            a1 = wv.fma(FloatVector.fromArray(F, x, x1 + k), a1);
+        for (; k + block <= cols; k += block) {
+            IntVector p = IntVector.fromMemorySegment(Vectors.I, w, base + 2L * k, Vectors.LE);
+            FloatVector e = even(p);
+            FloatVector o = odd(p);
+            a0 = o.fma(FloatVector.fromArray(F, x, xOff + k + LANES), e.fma(FloatVector.fromArray(F, x, xOff + k), a0));
+            a1 = o.fma(FloatVector.fromArray(F, x, x1 + k + LANES), e.fma(FloatVector.fromArray(F, x, x1 + k), a1));
             if (count > 2) {
-                a2 = wv.fma(FloatVector.fromArray(F, x, x2 + k), a2);
+                a2 = o.fma(FloatVector.fromArray(F, x, x2 + k + LANES), e.fma(FloatVector.fromArray(F, x, x2 + k), a2));
                 if (count > 3) {
-                    a3 = wv.fma(FloatVector.fromArray(F, x, x3 + k), a3);
+                    a3 = o.fma(FloatVector.fromArray(F, x, x3 + k + LANES), e.fma(FloatVector.fromArray(F, x, x3 + k), a3));
                 }
             }
         }
@@ -72,6 +89,30 @@ final class RowDots {
             for (int t = 0; t < count; t++) {
                 out[t] += wk * x[xOff + t * xStride + k];
             }
+        }
+    }
+
+    private static FloatVector even(IntVector pairs) {
+        return pairs.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+    }
+
+    private static FloatVector odd(IntVector pairs) {
+        return pairs.and(0xFFFF0000).reinterpretAsFloats();
+    }
+
+    /** Reorders rows of activations for the bf16 kernels (see {@link #bf16Single}); out must not alias x. */
+    static void permuteForBf16(float[] x, float[] out, int rows, int cols) {
+        int block = 2 * LANES;
+        for (int r = 0; r < rows; r++) {
+            int o = r * cols;
+            int k = 0;
+            for (; k + block <= cols; k += block) {
+                for (int l = 0; l < LANES; l++) {
+                    out[o + k + l] = x[o + k + 2 * l];
+                    out[o + k + LANES + l] = x[o + k + 2 * l + 1];
+                }
+            }
+            System.arraycopy(x, o + k, out, o + k, cols - k);
         }
     }
 
