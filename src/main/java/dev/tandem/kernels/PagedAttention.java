@@ -85,24 +85,15 @@ public final class PagedAttention {
         float[] s = scores[worker];
         int bs = layout.blockSize();
 
-        float max = Float.NEGATIVE_INFINITY;
         for (int j = start; j <= pos; j++) {
             long k = layout.offset(table[j / bs], layer, 0, kvHead, j % bs);
-            float dot = dot(q, qOff, arena, k) * scale;
-            s[j - start] = dot;
-            max = Math.max(max, dot);
+            s[j - start] = dot(q, qOff, arena, k) * scale;
         }
-        float sum = 0f;
-        for (int j = 0; j <= pos - start; j++) {
-            float e = (float) Math.exp(s[j] - max);
-            s[j] = e;
-            sum += e;
-        }
-        float inv = 1f / sum;
+        Activations.softmax(s, 0, pos - start + 1);
         java.util.Arrays.fill(out, qOff, qOff + headDim, 0f);
         for (int j = start; j <= pos; j++) {
             long v = layout.offset(table[j / bs], layer, 1, kvHead, j % bs);
-            accumulate(out, qOff, arena, v, s[j - start] * inv);
+            accumulate(out, qOff, arena, v, s[j - start]);
         }
     }
 
@@ -120,9 +111,10 @@ public final class PagedAttention {
     }
 
     private void accumulate(float[] o, int oOff, MemorySegment seg, long off, float weight) {
+        FloatVector w = FloatVector.broadcast(F, weight);
         int i = 0;
         for (; i + LANES <= headDim; i += LANES) {
-            Vectors.loadF32(seg, off + 4L * i).fma(FloatVector.broadcast(F, weight), FloatVector.fromArray(F, o, oOff + i)).intoArray(o, oOff + i);
+            Vectors.loadF32(seg, off + 4L * i).fma(w, FloatVector.fromArray(F, o, oOff + i)).intoArray(o, oOff + i);
         }
         for (; i < headDim; i++) {
             o[oOff + i] += weight * seg.get(ValueLayout.JAVA_FLOAT_UNALIGNED, off + 4L * i);

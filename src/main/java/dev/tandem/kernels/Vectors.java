@@ -5,28 +5,17 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
-import jdk.incubator.vector.ShortVector;
-import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
-/** The vector species every kernel uses, chosen once for the machine, and the loads that widen to f32. */
+/** The vector species every kernel uses, chosen once for the machine, and element reads in each format. */
 final class Vectors {
     static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     static final int LANES = F.length();
-    static final VectorSpecies<Short> HALF = ShortVector.SPECIES_PREFERRED.withShape(
-            VectorShape.forBitSize(LANES * Short.SIZE));
+    /** Same width as F: one int lane holds two bf16 weights. */
     static final VectorSpecies<Integer> I = IntVector.SPECIES_PREFERRED.withShape(F.vectorShape());
     static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
 
     private Vectors() {}
-
-    /** LANES bf16 values at byteOffset, widened to f32 (bf16 is the upper half of an f32). */
-    static FloatVector loadBf16(MemorySegment segment, long byteOffset) {
-        ShortVector raw = ShortVector.fromMemorySegment(HALF, segment, byteOffset, LE);
-        IntVector widened = (IntVector) raw.convertShape(VectorOperators.S2I, I, 0);
-        return widened.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
-    }
 
     static FloatVector loadF32(MemorySegment segment, long byteOffset) {
         return FloatVector.fromMemorySegment(F, segment, byteOffset, LE);
