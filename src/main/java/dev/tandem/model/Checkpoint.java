@@ -10,7 +10,6 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
-import java.util.stream.Stream;
 
 /**
  * A Hugging Face checkpoint folder: {@code config.json} and one or several memory-mapped
@@ -51,21 +50,19 @@ public final class Checkpoint implements AutoCloseable {
         }
     }
 
+    /** As transformers looks for weights: the sharded index if present, else model.safetensors. */
     private static TreeSet<Path> weightFiles(Path directory) throws IOException {
         TreeSet<Path> files = new TreeSet<>();
         Path index = directory.resolve("model.safetensors.index.json");
+        Path single = directory.resolve("model.safetensors");
         if (Files.isRegularFile(index)) {
             JsonNode map = JSON.readTree(index.toFile()).path("weight_map");
             map.properties().forEach(e -> files.add(directory.resolve(e.getValue().asText())));
-        } else {
-            try (Stream<Path> list = Files.list(directory)) {
-                list.filter(p -> p.getFileName().toString().endsWith(".safetensors"))
-                        .filter(p -> !p.getFileName().toString().equals("expected.safetensors"))
-                        .forEach(files::add);
-            }
+        } else if (Files.isRegularFile(single)) {
+            files.add(single);
         }
         if (files.isEmpty()) {
-            throw new IOException("no *.safetensors weights in " + directory.toAbsolutePath());
+            throw new IOException("no model.safetensors or model.safetensors.index.json in " + directory.toAbsolutePath());
         }
         return files;
     }

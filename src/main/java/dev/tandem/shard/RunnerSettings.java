@@ -12,11 +12,4 @@ public record RunnerSettings(int blockSize, int numBlocks, int maxBatchTokens, i
             throw new IllegalArgumentException("runner settings must all be positive: " + this);
         }
     }
-
-    /** Enough blocks for {@code contextTokens} tokens of {@code sequences} sequences. */
-    public static RunnerSettings forContext(int contextTokens, int sequences, int maxBatchTokens, int maxLogitTokens) {
-        int blocksPerSequence = (contextTokens + DEFAULT_BLOCK_SIZE - 1) / DEFAULT_BLOCK_SIZE;
-        return new RunnerSettings(DEFAULT_BLOCK_SIZE, blocksPerSequence * sequences, maxBatchTokens, maxLogitTokens,
-                Runtime.getRuntime().availableProcessors());
-    }
 }

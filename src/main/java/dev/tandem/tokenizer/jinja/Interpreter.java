@@ -85,7 +85,7 @@ final class Interpreter {
                 render(s.body(), scope, captured);
                 scope.vars.put(s.target(), captured.toString());
             }
-            case Ast.Macro m -> scope.vars.put(m.name(), macro(m, null));
+            case Ast.Macro m -> scope.vars.put(m.name(), macro(m));
             case Ast.CallMacro c -> {
                 Ast.Call call = (Ast.Call) c.call();
                 Object fn = eval(call.function(), scope);
@@ -176,7 +176,7 @@ final class Interpreter {
         }
     }
 
-    private Callable macro(Ast.Macro m, Scope unused) {
+    private Callable macro(Ast.Macro m) {
         return (args, kwargs) -> {
             Scope s = new Scope(root);
             for (int i = 0; i < m.params().size(); i++) {

@@ -67,7 +67,7 @@ final class Lexer {
             if (type == '%' && body.equals("raw")) {
                 int endRaw = findEndRaw(src, end + 2);
                 out.add(new Segment(Kind.TEXT, src.substring(end + 2, endRaw), line));
-                end = src.indexOf("%}", endRaw) ;
+                end = src.indexOf("%}", endRaw);
                 body = null;
             }
             line += count(src, i, end);
