@@ -1,5 +1,12 @@
 package dev.tandem.kernels;
 
+import static dev.tandem.kernels.Vectors.F;
+import static dev.tandem.kernels.Vectors.LANES;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
+
 /** Element-wise activations and softmax. */
 public final class Activations {
     private Activations() {}
@@ -12,20 +19,64 @@ public final class Activations {
         }
     }
 
-    /** In-place softmax of x[off .. off+n-1], max-subtracted for stability. */
+    private static final float LOG2E = 1.44269504f;
+    private static final float LN2_HI = 0.693359375f;
+    private static final float LN2_LO = -2.12194440e-4f;
+    private static final float ROUNDER = 12582912f; // 1.5 * 2^23: adding it rounds to an integer in the low mantissa bits
+    private static final int ROUNDER_BITS = Float.floatToRawIntBits(ROUNDER);
+
+    /**
+     * e^x for x <= 0 (softmax inputs after max subtraction), within ~2 ulp: x = n ln2 + r with
+     * |r| <= ln2/2, a degree-6 polynomial for e^r, and 2^n put into the exponent bits. Written
+     * out because VectorOperators.EXP allocates on this JDK, and decode must not.
+     */
+    static FloatVector exp(FloatVector x) {
+        x = x.max(-87f);
+        FloatVector t = x.fma(LOG2E, ROUNDER);
+        FloatVector n = t.sub(ROUNDER);
+        FloatVector r = n.fma(FloatVector.broadcast(F, -LN2_HI), x);
+        r = n.fma(FloatVector.broadcast(F, -LN2_LO), r);
+        FloatVector p = FloatVector.broadcast(F, 1f / 720);
+        p = p.fma(r, FloatVector.broadcast(F, 1f / 120));
+        p = p.fma(r, FloatVector.broadcast(F, 1f / 24));
+        p = p.fma(r, FloatVector.broadcast(F, 1f / 6));
+        p = p.fma(r, FloatVector.broadcast(F, 0.5f));
+        p = p.fma(r, FloatVector.broadcast(F, 1f));
+        p = p.fma(r, FloatVector.broadcast(F, 1f));
+        IntVector exponent = t.reinterpretAsInts().sub(ROUNDER_BITS).add(127).lanewise(VectorOperators.LSHL, 23);
+        return p.mul(exponent.reinterpretAsFloats());
+    }
+
+    /** In-place softmax of x[off .. off+n-1], max-subtracted for stability; exp is vectorised. */
     public static void softmax(float[] x, int off, int n) {
-        float max = Float.NEGATIVE_INFINITY;
-        for (int i = off; i < off + n; i++) {
+        int end = off + n;
+        int i = off;
+        FloatVector maxV = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
+        for (; i + LANES <= end; i += LANES) {
+            maxV = maxV.max(FloatVector.fromArray(F, x, i));
+        }
+        float max = maxV.reduceLanes(VectorOperators.MAX);
+        for (; i < end; i++) {
             max = Math.max(max, x[i]);
         }
-        float sum = 0f;
-        for (int i = off; i < off + n; i++) {
-            float e = (float) Math.exp(x[i] - max);
-            x[i] = e;
-            sum += e;
+        FloatVector sumV = FloatVector.zero(F);
+        i = off;
+        for (; i + LANES <= end; i += LANES) {
+            FloatVector e = exp(FloatVector.fromArray(F, x, i).sub(max));
+            e.intoArray(x, i);
+            sumV = sumV.add(e);
+        }
+        float sum = sumV.reduceLanes(VectorOperators.ADD);
+        for (; i < end; i++) {
+            x[i] = (float) Math.exp(x[i] - max);
+            sum += x[i];
         }
         float inv = 1f / sum;
-        for (int i = off; i < off + n; i++) {
+        i = off;
+        for (; i + LANES <= end; i += LANES) {
+            FloatVector.fromArray(F, x, i).mul(inv).intoArray(x, i);
+        }
+        for (; i < end; i++) {
             x[i] *= inv;
         }
     }

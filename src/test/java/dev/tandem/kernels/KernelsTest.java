@@ -80,6 +80,29 @@ class KernelsTest {
     }
 
     @Test
+    void softmaxMatchesScalarReferenceWithVectorTails() {
+        for (int n : new int[] {1, 7, 16, 37, 640}) {
+            float[] x = randoms(n + 3);
+            for (int i = 0; i < x.length; i++) {
+                x[i] *= 20;
+            }
+            float[] y = x.clone();
+            Activations.softmax(y, 3, n);
+            double max = Double.NEGATIVE_INFINITY, sum = 0;
+            for (int i = 3; i < n + 3; i++) {
+                max = Math.max(max, x[i]);
+            }
+            for (int i = 3; i < n + 3; i++) {
+                sum += Math.exp(x[i] - max);
+            }
+            for (int i = 3; i < n + 3; i++) {
+                assertEquals(Math.exp(x[i] - max) / sum, y[i], 1e-6, "n=" + n + " i=" + i);
+            }
+            assertEquals(x[0], y[0], "outside the range untouched");
+        }
+    }
+
+    @Test
     void ropeRotatesHalvesByPositionTimesFrequency() {
         Rope rope = new Rope(4, new double[] {1.0, 0.5}, 8, 1.0);
         float[] x = {1, 0, 0, 0};

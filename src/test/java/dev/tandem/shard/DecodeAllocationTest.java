@@ -22,13 +22,13 @@ class DecodeAllocationTest {
             int[] pos = {0};
             ForwardBatch batch = new ForwardBatch(1, token, pos, new int[1], new int[][] {table.blocks()}, 1, new int[1]);
             int steps = 0;
-            for (; steps < 600; steps++) {
-                pos[0] = steps;
+            for (; steps < 3000; steps++) {
+                pos[0] = steps % 900;
                 r.forward(batch);
             }
             long before = mx.getCurrentThreadAllocatedBytes();
             for (int i = 0; i < 200; i++, steps++) {
-                pos[0] = steps;
+                pos[0] = steps % 900;
                 r.forward(batch);
             }
             long perStep = (mx.getCurrentThreadAllocatedBytes() - before) / 200;
