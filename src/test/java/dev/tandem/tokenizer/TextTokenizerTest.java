@@ -30,6 +30,19 @@ class TextTokenizerTest {
         }
     }
 
+    @Test
+    void addBosTokenFromTokenizerConfigPrependsBosOnce(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        java.nio.file.Files.copy(DEMO.resolve("tokenizer.json"), dir.resolve("tokenizer.json"));
+        String config = java.nio.file.Files.readString(DEMO.resolve("tokenizer_config.json"))
+                .replace("\"add_bos_token\": false", "\"add_bos_token\": true");
+        java.nio.file.Files.writeString(dir.resolve("tokenizer_config.json"), config);
+        try (TextTokenizer tok = TextTokenizer.load(dir)) {
+            assertArrayEquals(new int[] {0, 42, 593, 81, 814}, tok.encode("Hello world", true), "BOS <|endoftext|> = 0 first");
+            assertArrayEquals(new int[] {42, 593, 81, 814}, tok.encode("Hello world", false), "no specials asked for");
+            assertArrayEquals(new int[] {0, 42, 593, 81, 814}, tok.encode("<|endoftext|>Hello world", true), "never twice");
+        }
+    }
+
     /** Real Llama 3.2, Qwen2.5, Qwen3 and Mistral Nemo tokenizers against transformers' encode (with specials). */
     @ParameterizedTest
     @ValueSource(strings = {"llama3_2", "qwen2_5", "qwen3", "mistral_nemo"})
