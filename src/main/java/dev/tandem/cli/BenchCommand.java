@@ -1,7 +1,6 @@
 package dev.tandem.cli;
 
 import dev.tandem.kernels.MemoryBandwidth;
-import dev.tandem.kvcache.BlockTable;
 import dev.tandem.model.Checkpoint;
 import dev.tandem.sampling.Sampler;
 import dev.tandem.shard.ModelRunner;
@@ -35,8 +34,7 @@ public class BenchCommand implements Callable<Integer> {
                 double bandwidth = MemoryBandwidth.readBytesPerSecond(runner.threadTeam(), (long) bandwidthMib << 20, 5);
                 int vocab = ckpt.config().vocabSize();
                 int[] ids = new Random(1).ints(context, 0, vocab).toArray();
-                BlockTable table = new BlockTable(runner.blockSize());
-                table.ensureCapacity(context, runner.blockPool());
+                int[] table = runner.reversedBlockTable(context);
                 runner.feed(table, ids, 0, Math.min(8, promptTokens), false); // warm up the JIT on the real path
                 long t0 = System.nanoTime();
                 float[] logits = runner.feed(table, ids, 0, promptTokens, false);

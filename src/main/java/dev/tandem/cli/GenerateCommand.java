@@ -1,6 +1,5 @@
 package dev.tandem.cli;
 
-import dev.tandem.kvcache.BlockTable;
 import dev.tandem.model.Checkpoint;
 import dev.tandem.sampling.SamplingParams;
 import dev.tandem.sampling.SequenceSampling;
@@ -72,8 +71,7 @@ public class GenerateCommand implements Callable<Integer> {
             try (ModelRunner runner = new ModelRunner(ckpt, settings)) {
                 double loadSeconds = (System.nanoTime() - start) / 1e9;
                 int[] ids = Arrays.copyOf(promptIds, context);
-                BlockTable table = new BlockTable(runner.blockSize());
-                table.ensureCapacity(context, runner.blockPool());
+                int[] table = runner.reversedBlockTable(context);
                 Sampler sampler = new Sampler(ckpt.config().vocabSize());
                 SequenceSampling seq = new SequenceSampling(params, ckpt.config().vocabSize(), promptIds);
                 StopChecker stopper = new StopChecker(params, defaults.eosTokenIds());

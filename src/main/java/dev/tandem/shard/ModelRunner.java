@@ -2,8 +2,6 @@ package dev.tandem.shard;
 
 import dev.tandem.kernels.PagedKvLayout;
 import dev.tandem.kernels.ThreadTeam;
-import dev.tandem.kvcache.BlockPool;
-import dev.tandem.kvcache.BlockTable;
 import dev.tandem.kvcache.KvArena;
 import dev.tandem.model.Checkpoint;
 import dev.tandem.model.ForwardBatch;
@@ -19,7 +17,6 @@ public final class ModelRunner implements AutoCloseable {
     private final ThreadTeam team;
     private final PagedKvLayout layout;
     private final KvArena arena;
-    private final BlockPool pool;
     private final Transformer transformer;
     private final float[] logits;
     private final int[] tokens, positions, sequenceOfToken, logitTokens;
@@ -31,7 +28,6 @@ public final class ModelRunner implements AutoCloseable {
         this.team = new ThreadTeam(s.threads());
         this.layout = new PagedKvLayout(c.numLayers(), c.numKvHeads(), c.headDim(), s.blockSize(), s.numBlocks());
         this.arena = new KvArena(layout.totalBytes());
-        this.pool = new BlockPool(s.numBlocks());
         this.transformer = new Transformer(checkpoint, layout, team, s.maxBatchTokens(), s.maxLogitTokens());
         this.logits = new float[s.maxLogitTokens() * c.vocabSize()];
         this.tokens = new int[s.maxBatchTokens()];
@@ -48,8 +44,21 @@ public final class ModelRunner implements AutoCloseable {
         return checkpoint;
     }
 
-    public BlockPool blockPool() {
-        return pool;
+    public int numBlocks() {
+        return layout.numBlocks();
+    }
+
+    /** Blocks numBlocks-1, numBlocks-2, ...: a block table for single-sequence use (tests, generate, bench). */
+    public int[] reversedBlockTable(int numTokens) {
+        int n = (numTokens + layout.blockSize() - 1) / layout.blockSize();
+        if (n > layout.numBlocks()) {
+            throw new IllegalArgumentException(numTokens + " tokens need " + n + " KV blocks; the arena has " + layout.numBlocks());
+        }
+        int[] table = new int[n];
+        for (int i = 0; i < n; i++) {
+            table[i] = layout.numBlocks() - 1 - i;
+        }
+        return table;
     }
 
     public int blockSize() {
@@ -76,11 +85,11 @@ public final class ModelRunner implements AutoCloseable {
 
     /**
      * Feeds input[from..to) of one sequence at positions from..to-1 (its blocks must already be in
-     * table). Returns the logits of the last token, or with allLogits of every token fed in the
+     * blockTable). Returns the logits of the last token, or with allLogits of every token fed in the
      * last chunk; callers wanting all logits keep to-from within maxLogitTokens and maxBatchTokens.
      */
-    public float[] feed(BlockTable table, int[] input, int from, int to, boolean allLogits) {
-        oneTable[0] = table.blocks();
+    public float[] feed(int[] blockTable, int[] input, int from, int to, boolean allLogits) {
+        oneTable[0] = blockTable;
         for (int start = from; start < to; start += tokens.length) {
             int n = Math.min(tokens.length, to - start);
             for (int i = 0; i < n; i++) {

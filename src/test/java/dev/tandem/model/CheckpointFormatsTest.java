@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.tandem.kvcache.BlockTable;
 import dev.tandem.shard.ModelRunner;
 import java.lang.foreign.Arena;
 import java.lang.foreign.ValueLayout;
@@ -57,8 +56,7 @@ class CheckpointFormatsTest {
         HfReferenceTest.Expected e = HfReferenceTest.Expected.read(QWEN2);
         try (Checkpoint ckpt = Checkpoint.open(dir); ModelRunner r = HfReferenceTest.runner(ckpt, 64)) {
             int vocab = ckpt.config().vocabSize();
-            BlockTable table = new BlockTable(r.blockSize());
-            assertTrue(table.ensureCapacity(e.inputIds().length, r.blockPool()));
+            int[] table = r.reversedBlockTable(e.inputIds().length);
             float[] logits = r.feed(table, e.inputIds(), 0, e.inputIds().length, true);
             float worst = 0;
             for (int i = 0; i < e.inputIds().length * vocab; i++) {

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.tandem.kvcache.BlockTable;
 import dev.tandem.shard.ModelRunner;
 import dev.tandem.shard.RunnerSettings;
 import java.lang.foreign.Arena;
@@ -54,8 +53,7 @@ class HfReferenceTest {
         Expected e = Expected.read(dir);
         try (Checkpoint ckpt = Checkpoint.open(dir); ModelRunner r = runner(ckpt, 64)) {
             int vocab = ckpt.config().vocabSize();
-            BlockTable table = new BlockTable(r.blockSize());
-            assertTrue(table.ensureCapacity(e.inputIds.length, r.blockPool()));
+            int[] table = r.reversedBlockTable(e.inputIds.length);
             float[] logits = r.feed(table, e.inputIds, 0, e.inputIds.length, true);
             for (int t = 0; t < e.inputIds.length; t++) {
                 assertClose(e.logits, t * vocab, logits, t * vocab, vocab, dir + " token " + t);
@@ -70,10 +68,9 @@ class HfReferenceTest {
         // Chunks of 5 cross the 16-token block boundaries at different offsets; then one token a step.
         try (Checkpoint ckpt = Checkpoint.open(dir); ModelRunner r = runner(ckpt, 5)) {
             int vocab = ckpt.config().vocabSize();
-            BlockTable table = new BlockTable(r.blockSize());
             int n = e.inputIds.length;
             int chunked = 23;
-            assertTrue(table.ensureCapacity(n, r.blockPool()));
+            int[] table = r.reversedBlockTable(n);
             for (int start = 0; start < chunked; start += 5) {
                 int end = Math.min(chunked, start + 5);
                 float[] logits = r.feed(table, e.inputIds, start, end, true);
@@ -96,8 +93,7 @@ class HfReferenceTest {
             int vocab = ckpt.config().vocabSize();
             int[] ids = new int[e.greedyPrompt.length + e.greedyOutput.length];
             System.arraycopy(e.greedyPrompt, 0, ids, 0, e.greedyPrompt.length);
-            BlockTable table = new BlockTable(r.blockSize());
-            assertTrue(table.ensureCapacity(ids.length, r.blockPool()));
+            int[] table = r.reversedBlockTable(ids.length);
             int len = e.greedyPrompt.length;
             float[] logits = r.feed(table, ids, 0, len, false);
             while (len < ids.length) {

@@ -2,7 +2,6 @@ package dev.tandem.shard;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.tandem.kvcache.BlockTable;
 import dev.tandem.model.Checkpoint;
 import dev.tandem.model.ForwardBatch;
 import java.lang.management.ManagementFactory;
@@ -16,11 +15,10 @@ class DecodeAllocationTest {
         com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         try (Checkpoint ckpt = Checkpoint.open(Path.of("models/demo-llama-6m"));
              ModelRunner r = new ModelRunner(ckpt, new RunnerSettings(16, 64, 16, 1, 2))) {
-            BlockTable table = new BlockTable(16);
-            table.ensureCapacity(1000, r.blockPool());
+            int[] table = r.reversedBlockTable(1000);
             int[] token = {42};
             int[] pos = {0};
-            ForwardBatch batch = new ForwardBatch(1, token, pos, new int[1], new int[][] {table.blocks()}, 1, new int[1]);
+            ForwardBatch batch = new ForwardBatch(1, token, pos, new int[1], new int[][] {table}, 1, new int[1]);
             int steps = 0;
             for (; steps < 3000; steps++) {
                 pos[0] = steps % 900;

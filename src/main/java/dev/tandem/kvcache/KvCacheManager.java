@@ -1,0 +1,197 @@
+package dev.tandem.kvcache;
+
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * What the scheduler sees of the KV cache: per request, a block table that grows as tokens
+ * arrive, with automatic prefix caching. A new request starts on the longest run of cached full
+ * blocks matching its tokens (the chain hash of parent hash, block tokens and a model key,
+ * confirmed token by token) and computes only the rest. At least one token is always left to
+ * compute, so a shared block is never written: writers only touch blocks they alone hold.
+ */
+public final class KvCacheManager {
+    private final BlockPool pool;
+    private final int blockSize;
+    private final boolean prefixCaching;
+    private final long modelKey;
+    private final Map<String, RequestBlocks> requests = new HashMap<>();
+    private long prefixQueries;
+    private long prefixHits;
+
+    private static final class RequestBlocks {
+        int[] blocks = new int[8];
+        int numBlocks;
+        int numHashed;
+        long lastHash;
+    }
+
+    public KvCacheManager(BlockPool pool, int blockSize, boolean prefixCaching, long modelKey) {
+        this.pool = pool;
+        this.blockSize = blockSize;
+        this.prefixCaching = prefixCaching;
+        this.modelKey = modelKey;
+    }
+
+    public int blockSize() {
+        return blockSize;
+    }
+
+    public BlockPool pool() {
+        return pool;
+    }
+
+    /**
+     * Gives a new request its blocks for its first {@code numTokens} tokens plus room for
+     * {@code numNewTokens} computed now, reusing cached prefix blocks. Returns the number of
+     * tokens already in the cache, or -1 (and changes nothing) when the pool has too few blocks.
+     */
+    public int admit(String requestId, int[] tokens, int numTokens, int numNewTokens) {
+        if (requests.containsKey(requestId)) {
+            throw new IllegalStateException("request " + requestId + " already holds blocks");
+        }
+        int[] hits = new int[Math.max(0, (numTokens - 1) / blockSize)];
+        int numHits = 0;
+        long hash = modelKey;
+        if (prefixCaching) {
+            for (; numHits < hits.length; numHits++) {
+                long h = chain(hash, tokens, numHits * blockSize);
+                int b = pool.lookup(h, tokens, numHits * blockSize, blockSize);
+                if (b < 0) {
+                    break;
+                }
+                hits[numHits] = b;
+                hash = h;
+            }
+            prefixQueries += numTokens;
+            prefixHits += (long) numHits * blockSize;
+        }
+        int cachedTokens = numHits * blockSize;
+        int needed = blocksFor(cachedTokens + numNewTokens) - numHits;
+        int hitsInQueue = 0;
+        for (int i = 0; i < numHits; i++) {
+            if (pool.refCount(hits[i]) == 0) {
+                hitsInQueue++;
+            }
+        }
+        if (pool.numAllocatable() - hitsInQueue < needed) {
+            return -1;
+        }
+        RequestBlocks r = new RequestBlocks();
+        for (int i = 0; i < numHits; i++) {
+            pool.share(hits[i]);
+            add(r, hits[i]);
+        }
+        r.numHashed = numHits;
+        r.lastHash = hash;
+        for (int i = 0; i < needed; i++) {
+            add(r, pool.allocate());
+        }
+        requests.put(requestId, r);
+        return cachedTokens;
+    }
+
+    /** Makes room for {@code totalTokens} tokens; false (and no change) when the pool has too few blocks. */
+    public boolean grow(String requestId, int totalTokens) {
+        RequestBlocks r = request(requestId);
+        int needed = blocksFor(totalTokens) - r.numBlocks;
+        if (needed <= 0) {
+            return true;
+        }
+        if (pool.numAllocatable() < needed) {
+            return false;
+        }
+        for (int i = 0; i < needed; i++) {
+            add(r, pool.allocate());
+        }
+        return true;
+    }
+
+    /** After a step: offers every block that is now full of computed tokens to the prefix cache. */
+    public void cacheComputed(String requestId, int[] tokens, int numComputedTokens) {
+        if (!prefixCaching) {
+            return;
+        }
+        RequestBlocks r = request(requestId);
+        while ((r.numHashed + 1) * blockSize <= numComputedTokens) {
+            int from = r.numHashed * blockSize;
+            long h = chain(r.lastHash, tokens, from);
+            pool.cacheFull(r.blocks[r.numHashed], h, tokens, from, blockSize);
+            r.lastHash = h;
+            r.numHashed++;
+        }
+    }
+
+    /** Returns the request's blocks, tail first so the tail is evicted first. */
+    public void free(String requestId) {
+        RequestBlocks r = requests.remove(requestId);
+        if (r == null) {
+            return;
+        }
+        for (int i = r.numBlocks - 1; i >= 0; i--) {
+            pool.release(r.blocks[i]);
+        }
+    }
+
+    public boolean holds(String requestId) {
+        return requests.containsKey(requestId);
+    }
+
+    /** A copy of the request's block table (what a shard needs to address its KV). */
+    public int[] blockTable(String requestId) {
+        RequestBlocks r = request(requestId);
+        return Arrays.copyOf(r.blocks, r.numBlocks);
+    }
+
+    /** Tokens looked up in / found in the prefix cache since start (for the hit-rate metric). */
+    public long prefixQueries() {
+        return prefixQueries;
+    }
+
+    public long prefixHits() {
+        return prefixHits;
+    }
+
+    /** True when every block the request may write next (from numComputed on) is its alone. */
+    public boolean ownsWritableBlocks(String requestId, int numComputedTokens) {
+        RequestBlocks r = request(requestId);
+        for (int i = numComputedTokens / blockSize; i < r.numBlocks; i++) {
+            if (pool.refCount(r.blocks[i]) != 1) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private RequestBlocks request(String requestId) {
+        RequestBlocks r = requests.get(requestId);
+        if (r == null) {
+            throw new IllegalStateException("request " + requestId + " holds no blocks");
+        }
+        return r;
+    }
+
+    private int blocksFor(int tokens) {
+        return (tokens + blockSize - 1) / blockSize;
+    }
+
+    private static void add(RequestBlocks r, int block) {
+        if (r.numBlocks == r.blocks.length) {
+            r.blocks = Arrays.copyOf(r.blocks, r.numBlocks * 2);
+        }
+        r.blocks[r.numBlocks++] = block;
+    }
+
+    /** Chain hash of one block: the parent's hash and the block's token ids (splitmix64 finaliser). */
+    private long chain(long parent, int[] tokens, int from) {
+        long h = parent ^ 0x9E3779B97F4A7C15L;
+        for (int i = from; i < from + blockSize; i++) {
+            h = (h ^ tokens[i]) * 0xBF58476D1CE4E5B9L;
+            h ^= h >>> 31;
+        }
+        h = (h ^ (h >>> 30)) * 0xBF58476D1CE4E5B9L;
+        h = (h ^ (h >>> 27)) * 0x94D049BB133111EBL;
+        return h ^ (h >>> 31);
+    }
+}
