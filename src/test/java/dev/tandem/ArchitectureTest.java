@@ -43,7 +43,8 @@ class ArchitectureTest {
         mayOnlyUse("tokenizer");
         // The shard samples the tokens it returns, so it uses sampling beside model and kvcache.
         mayOnlyUse("shard", "model", "kvcache", "kernels", "sampling");
-        mayOnlyUse("scheduler", "kvcache", "shard");
+        // The scheduler checks token-level stops and forwards sampling parameters: it reads sampling too.
+        mayOnlyUse("scheduler", "kvcache", "shard", "sampling");
         mayOnlyUse("engine", "scheduler", "tokenizer", "sampling");
         mayOnlyUse("api", "engine", "tokenizer");
         mayOnlyUse("quant", "model", "kernels");

@@ -43,11 +43,11 @@ public final class KvCacheManager {
     }
 
     /**
-     * Gives a new request its blocks for its first {@code numTokens} tokens plus room for
-     * {@code numNewTokens} computed now, reusing cached prefix blocks. Returns the number of
-     * tokens already in the cache, or -1 (and changes nothing) when the pool has too few blocks.
+     * Gives a new request blocks for its cached prefix (reused) plus the tokens it computes now:
+     * up to {@code tokenBudget} of the rest of its {@code numTokens} tokens. Returns the number
+     * of tokens already in the cache, or -1 (and changes nothing) when the pool has too few blocks.
      */
-    public int admit(String requestId, int[] tokens, int numTokens, int numNewTokens) {
+    public int admit(String requestId, int[] tokens, int numTokens, int tokenBudget) {
         if (requests.containsKey(requestId)) {
             throw new IllegalStateException("request " + requestId + " already holds blocks");
         }
@@ -68,6 +68,7 @@ public final class KvCacheManager {
             prefixHits += (long) numHits * blockSize;
         }
         int cachedTokens = numHits * blockSize;
+        int numNewTokens = Math.min(numTokens - cachedTokens, tokenBudget);
         int needed = blocksFor(cachedTokens + numNewTokens) - numHits;
         int hitsInQueue = 0;
         for (int i = 0; i < numHits; i++) {

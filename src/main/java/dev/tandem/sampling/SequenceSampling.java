@@ -1,17 +1,19 @@
 package dev.tandem.sampling;
 
-import java.util.SplittableRandom;
-
-/** Per-sequence sampling state: its random stream (seeded for reproducibility) and token counts. */
+/**
+ * Per-sequence sampling state: token counts for the penalties and the seed. The random number
+ * for output i is a hash of (seed, i), not a stream, so whichever shard samples output i, and a
+ * recompute after preemption, draws the same token.
+ */
 public final class SequenceSampling {
     private final SamplingParams params;
-    private final SplittableRandom random;
+    private final long seed;
     private final TokenCounts counts;
     private int numGenerated;
 
     public SequenceSampling(SamplingParams params, int vocab, int[] promptTokens) {
         this.params = params;
-        this.random = params.seed().isPresent() ? new SplittableRandom(params.seed().getAsLong()) : new SplittableRandom();
+        this.seed = params.seed().isPresent() ? params.seed().getAsLong() : System.nanoTime() ^ System.identityHashCode(this);
         this.counts = params.hasPenalties() ? new TokenCounts(vocab) : null;
         if (counts != null) {
             for (int t : promptTokens) {
@@ -40,7 +42,12 @@ public final class SequenceSampling {
         return counts;
     }
 
+    /** Uniform in [0, 1) for the next output, from splitmix64 of (seed, output index). */
     double nextUniform() {
-        return random.nextDouble();
+        long z = seed + (numGenerated + 1) * 0x9E3779B97F4A7C15L;
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        z ^= z >>> 31;
+        return (z >>> 11) * 0x1.0p-53;
     }
 }

@@ -73,6 +73,10 @@ public final class ModelRunner implements AutoCloseable {
         return team;
     }
 
+    public int maxLogitTokens() {
+        return transformer.maxLogitTokens();
+    }
+
     public int maxBatchTokens() {
         return transformer.maxBatchTokens();
     }

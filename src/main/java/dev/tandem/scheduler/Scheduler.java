@@ -1,0 +1,226 @@
+package dev.tandem.scheduler;
+
+import dev.tandem.kvcache.KvCacheManager;
+import dev.tandem.sampling.FinishReason;
+import dev.tandem.shard.NewRequest;
+import dev.tandem.shard.SampledToken;
+import dev.tandem.shard.SequenceStep;
+import dev.tandem.shard.Shard;
+import dev.tandem.shard.StepBatch;
+import dev.tandem.shard.StepKind;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Continuous batching in the style of vLLM V1. Each step gives every running sequence what it
+ * still needs (one token when decoding, a chunk of its prompt while prefilling) within the token
+ * budget, oldest first, then admits waiting sequences while budget, sequence slots and KV blocks
+ * last. A sequence that cannot grow preempts the newest running one: its blocks are freed and it
+ * goes back to the head of the queue, to be recomputed. Prompt chunks go to the prefill shard,
+ * decode tokens to the decode shard. Not thread-safe: the engine's loop thread owns it.
+ */
+public final class Scheduler {
+    private final SchedulerConfig config;
+    private final KvCacheManager kv;
+    private final Shard prefillShard;
+    private final Shard decodeShard;
+    private final ArrayDeque<Sequence> waiting = new ArrayDeque<>();
+    private final List<Sequence> running = new ArrayList<>();
+    private final Map<String, Sequence> byId = new HashMap<>();
+    private final List<String> finishedSinceLastStep = new ArrayList<>();
+    private final StepListener listener;
+
+    public Scheduler(SchedulerConfig config, KvCacheManager kv, Shard prefillShard, Shard decodeShard, StepListener listener) {
+        this.config = config;
+        this.listener = listener;
+        this.kv = kv;
+        this.prefillShard = prefillShard;
+        this.decodeShard = decodeShard;
+    }
+
+    public void add(Sequence s) {
+        if (s.numTokens >= config.maxModelLen()) {
+            throw new IllegalArgumentException("prompt of " + s.numTokens + " tokens does not fit the context of "
+                    + config.maxModelLen());
+        }
+        if (byId.putIfAbsent(s.requestId, s) != null) {
+            throw new IllegalArgumentException("duplicate request id " + s.requestId);
+        }
+        waiting.addLast(s);
+    }
+
+    /** Ends a request now (client gone, stop string seen); its blocks return at once. */
+    public StepOutput finish(String requestId, FinishReason reason) {
+        Sequence s = byId.get(requestId);
+        if (s == null) {
+            return null;
+        }
+        end(s, reason);
+        return new StepOutput(requestId, null, reason, s.promptLength, Math.max(0, s.numCachedPromptTokens));
+    }
+
+    public boolean hasWork() {
+        return !waiting.isEmpty() || !running.isEmpty();
+    }
+
+    public int numWaiting() {
+        return waiting.size();
+    }
+
+    public int numRunning() {
+        return running.size();
+    }
+
+    public SchedulerConfig config() {
+        return config;
+    }
+
+    public KvCacheManager kvCache() {
+        return kv;
+    }
+
+    public Shard prefillShard() {
+        return prefillShard;
+    }
+
+    public Shard decodeShard() {
+        return decodeShard;
+    }
+
+    /** Plans one step, runs it on the shards, and reports each request's new token or end. */
+    public List<StepOutput> step() {
+        int budget = config.maxNumBatchedTokens();
+        List<Sequence> scheduled = new ArrayList<>();
+        List<Integer> counts = new ArrayList<>();
+        boolean preempted = false;
+        for (int i = 0; i < running.size() && budget > 0; i++) {
+            Sequence s = running.get(i);
+            int n = Math.min(s.numTokens - s.numComputed, budget);
+            while (!kv.grow(s.requestId, s.numComputed + n)) {
+                Sequence victim = running.get(running.size() - 1);
+                preempt(victim);
+                preempted = true;
+                if (victim == s) {
+                    n = 0;
+                    break;
+                }
+            }
+            if (n > 0) {
+                scheduled.add(s);
+                counts.add(n);
+                budget -= n;
+            }
+        }
+        while (!preempted && !waiting.isEmpty() && budget > 0 && running.size() < config.maxNumSeqs()) {
+            Sequence s = waiting.peekFirst();
+            int cached = kv.admit(s.requestId, s.tokens, s.numTokens, budget);
+            if (cached < 0) {
+                break;
+            }
+            waiting.removeFirst();
+            s.status = Sequence.Status.RUNNING;
+            s.numComputed = cached;
+            if (s.numCachedPromptTokens < 0) {
+                s.numCachedPromptTokens = Math.min(cached, s.promptLength);
+            }
+            running.add(s);
+            int n = Math.min(s.numTokens - cached, budget);
+            scheduled.add(s);
+            counts.add(n);
+            budget -= n;
+        }
+        return execute(scheduled, counts);
+    }
+
+    private List<StepOutput> execute(List<Sequence> scheduled, List<Integer> counts) {
+        List<SequenceStep> prefill = new ArrayList<>();
+        List<SequenceStep> decode = new ArrayList<>();
+        List<Sequence> prefillSeqs = new ArrayList<>();
+        List<Sequence> decodeSeqs = new ArrayList<>();
+        for (int i = 0; i < scheduled.size(); i++) {
+            Sequence s = scheduled.get(i);
+            int n = counts.get(i);
+            boolean isDecode = n == 1 && s.numOutputs() > 0 && s.numComputed == s.numTokens - 1;
+            boolean known = isDecode ? s.knownByDecodeShard : s.knownByPrefillShard;
+            NewRequest fresh = known ? null : new NewRequest(s.requestId, s.prompt(), s.outputs(), s.params, s.numTopLogprobs);
+            SequenceStep step = new SequenceStep(s.requestId, Arrays.copyOfRange(s.tokens, s.numComputed, s.numComputed + n),
+                    s.numComputed, kv.blockTable(s.requestId), s.numComputed + n == s.numTokens, fresh);
+            if (isDecode) {
+                s.knownByDecodeShard = true;
+                decode.add(step);
+                decodeSeqs.add(s);
+            } else {
+                s.knownByPrefillShard = true;
+                prefill.add(step);
+                prefillSeqs.add(s);
+            }
+        }
+        List<String> finished = List.copyOf(finishedSinceLastStep);
+        finishedSinceLastStep.clear();
+        List<StepOutput> outputs = new ArrayList<>();
+        run(StepKind.PREFILL, prefillShard, prefill, prefillSeqs, finished, outputs);
+        run(StepKind.DECODE, decodeShard, decode, decodeSeqs, finished, outputs);
+        return outputs;
+    }
+
+    private void run(StepKind kind, Shard shard, List<SequenceStep> steps, List<Sequence> seqs, List<String> finished,
+                     List<StepOutput> outputs) {
+        if (steps.isEmpty() && finished.isEmpty()) {
+            return;
+        }
+        long t0 = System.nanoTime();
+        StepBatch batch = new StepBatch(kind, steps, finished);
+        List<SampledToken> sampled = shard.execute(batch);
+        if (!steps.isEmpty()) {
+            listener.onStep(kind, batch.numTokens(), steps.size(), System.nanoTime() - t0);
+        }
+        int next = 0;
+        for (int i = 0; i < seqs.size(); i++) {
+            Sequence s = seqs.get(i);
+            SequenceStep step = steps.get(i);
+            s.numComputed += step.tokens().length;
+            kv.cacheComputed(s.requestId, s.tokens, s.numComputed);
+            if (!step.sample()) {
+                continue;
+            }
+            SampledToken t = sampled.get(next++);
+            s.append(t.token());
+            FinishReason reason = s.finishAfter(t.token(), config.maxModelLen());
+            if (reason != null) {
+                end(s, reason);
+            }
+            outputs.add(new StepOutput(s.requestId, t, reason, s.promptLength, Math.max(0, s.numCachedPromptTokens)));
+        }
+    }
+
+    private void preempt(Sequence s) {
+        kv.free(s.requestId);
+        running.remove(s);
+        s.status = Sequence.Status.WAITING;
+        s.numComputed = 0;
+        s.knownByPrefillShard = false;
+        s.knownByDecodeShard = false;
+        waiting.addFirst(s);
+        listener.onPreemption();
+    }
+
+    private void end(Sequence s, FinishReason reason) {
+        if (s.status == Sequence.Status.FINISHED) {
+            return;
+        }
+        if (s.status == Sequence.Status.RUNNING) {
+            running.remove(s);
+        } else {
+            waiting.remove(s);
+        }
+        kv.free(s.requestId);
+        s.status = Sequence.Status.FINISHED;
+        s.finishReason = reason;
+        byId.remove(s.requestId);
+        finishedSinceLastStep.add(s.requestId);
+    }
+}

@@ -1,0 +1,76 @@
+package dev.tandem.scheduler;
+
+import dev.tandem.sampling.FinishReason;
+import dev.tandem.sampling.SamplingParams;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * One request as the scheduler tracks it: its tokens (prompt, then outputs), how many of them
+ * have KV computed, and whether each shard has been told about it. Everything else is derived.
+ */
+public final class Sequence {
+    enum Status { WAITING, RUNNING, FINISHED }
+
+    final String requestId;
+    final SamplingParams params;
+    final List<Integer> eosTokenIds;
+    final int numTopLogprobs;
+    final int promptLength;
+    int[] tokens;
+    int numTokens;
+    int numComputed;
+    /** Prompt tokens found in the prefix cache at first admission (reported as usage). */
+    int numCachedPromptTokens = -1;
+    Status status = Status.WAITING;
+    FinishReason finishReason;
+    boolean knownByPrefillShard;
+    boolean knownByDecodeShard;
+
+    public Sequence(String requestId, int[] promptTokens, SamplingParams params, List<Integer> eosTokenIds, int numTopLogprobs) {
+        if (promptTokens.length == 0) {
+            throw new IllegalArgumentException("empty prompt");
+        }
+        this.requestId = requestId;
+        this.params = params;
+        this.eosTokenIds = List.copyOf(eosTokenIds);
+        this.numTopLogprobs = numTopLogprobs;
+        this.promptLength = promptTokens.length;
+        this.tokens = Arrays.copyOf(promptTokens, promptTokens.length + Math.min(params.maxTokens(), 64));
+        this.numTokens = promptTokens.length;
+    }
+
+    public String requestId() {
+        return requestId;
+    }
+
+    int numOutputs() {
+        return numTokens - promptLength;
+    }
+
+    void append(int token) {
+        if (numTokens == tokens.length) {
+            tokens = Arrays.copyOf(tokens, tokens.length * 2);
+        }
+        tokens[numTokens++] = token;
+    }
+
+    int[] prompt() {
+        return Arrays.copyOf(tokens, promptLength);
+    }
+
+    int[] outputs() {
+        return Arrays.copyOfRange(tokens, promptLength, numTokens);
+    }
+
+    /** The finish reason a freshly appended token causes, or null: stop/EOS token, max_tokens, context length. */
+    FinishReason finishAfter(int token, int maxModelLen) {
+        if (params.stopTokenIds().contains(token) || (!params.ignoreEos() && eosTokenIds.contains(token))) {
+            return FinishReason.STOP;
+        }
+        if (numOutputs() >= params.maxTokens() || numTokens >= maxModelLen) {
+            return FinishReason.LENGTH;
+        }
+        return null;
+    }
+}

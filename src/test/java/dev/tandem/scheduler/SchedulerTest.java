@@ -1,0 +1,171 @@
+package dev.tandem.scheduler;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tandem.kvcache.BlockPool;
+import dev.tandem.kvcache.KvCacheManager;
+import dev.tandem.model.Checkpoint;
+import dev.tandem.sampling.FinishReason;
+import dev.tandem.sampling.SamplingParams;
+import dev.tandem.shard.LocalShard;
+import dev.tandem.shard.ModelRunner;
+import dev.tandem.shard.RunnerSettings;
+import dev.tandem.shard.StepKind;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class SchedulerTest {
+    static Checkpoint ckpt;
+    static ModelRunner runner;
+
+    @BeforeAll
+    static void load() throws Exception {
+        ckpt = Checkpoint.open(Path.of("models/demo-llama-6m"));
+        runner = new ModelRunner(ckpt, new RunnerSettings(16, 256, 64, 16, 2));
+    }
+
+    @AfterAll
+    static void close() {
+        runner.close();
+        ckpt.close();
+    }
+
+    static final class Stack {
+        final KvCacheManager kv;
+        final Scheduler scheduler;
+        final List<StepKind> kinds = new ArrayList<>();
+        int preemptions;
+
+        Stack(int numBlocks, int tokenBudget, int maxSeqs, boolean prefixCaching) {
+            kv = new KvCacheManager(new BlockPool(numBlocks), 16, prefixCaching, 1);
+            LocalShard shard = new LocalShard("cpu", runner, List.of(0, 2));
+            scheduler = new Scheduler(new SchedulerConfig(tokenBudget, maxSeqs, 1024), kv, shard, shard, new StepListener() {
+                @Override
+                public void onStep(StepKind kind, int numTokens, int numSequences, long durationNanos) {
+                    kinds.add(kind);
+                }
+
+                @Override
+                public void onPreemption() {
+                    preemptions++;
+                }
+            });
+        }
+
+        /** Runs until idle; returns each request's generated ids. */
+        Map<String, int[]> runAll() {
+            Map<String, List<Integer>> out = new HashMap<>();
+            while (scheduler.hasWork()) {
+                for (StepOutput o : scheduler.step()) {
+                    if (o.token() != null) {
+                        out.computeIfAbsent(o.requestId(), k -> new ArrayList<>()).add(o.token().token());
+                    }
+                }
+            }
+            Map<String, int[]> result = new HashMap<>();
+            out.forEach((k, v) -> result.put(k, v.stream().mapToInt(Integer::intValue).toArray()));
+            return result;
+        }
+    }
+
+    static SamplingParams greedy(int maxTokens) {
+        return new SamplingParams(0f, 1f, 0, 0f, java.util.OptionalLong.of(1), 0f, 0f, 1f, Map.of(), maxTokens, 0, true,
+                List.of(), List.of());
+    }
+
+    static int[] prompt(int seed, int length) {
+        return new Random(seed).ints(length, 3, 4096).toArray();
+    }
+
+    static Map<Integer, int[]> singleStreamAnswers(int[] lengths, int maxTokens) {
+        Map<Integer, int[]> answers = new HashMap<>();
+        for (int i = 0; i < lengths.length; i++) {
+            Stack alone = new Stack(128, 64, 1, false);
+            alone.scheduler.add(new Sequence("s", prompt(i, lengths[i]), greedy(maxTokens), List.of(0, 2), -1));
+            answers.put(i, alone.runAll().get("s"));
+        }
+        return answers;
+    }
+
+    @Test
+    void batchedChunkedAndPreemptedAnswersEqualSingleStreamAnswers() {
+        int[] lengths = {5, 40, 17, 90, 3, 64, 33, 120};
+        Map<Integer, int[]> expected = singleStreamAnswers(lengths, 40);
+        // A 24-token budget forces chunked prefill; 16 blocks (256 tokens) force preemptions; prefix caching on.
+        Stack stack = new Stack(16, 24, 6, true);
+        for (int i = 0; i < lengths.length; i++) {
+            stack.scheduler.add(new Sequence("r" + i, prompt(i, lengths[i]), greedy(40), List.of(0, 2), -1));
+        }
+        Map<String, int[]> got = stack.runAll();
+        for (int i = 0; i < lengths.length; i++) {
+            assertArrayEquals(expected.get(i), got.get("r" + i), "request " + i);
+        }
+        assertTrue(stack.preemptions > 0, "the small pool preempted");
+        assertTrue(stack.kinds.contains(StepKind.DECODE) && stack.kinds.contains(StepKind.PREFILL));
+        assertEquals(16, stack.kv.pool().numAllocatable(), "every block is back");
+    }
+
+    @Test
+    void aLongPromptNeverStallsRunningStreams() {
+        Stack stack = new Stack(128, 16, 8, false);
+        stack.scheduler.add(new Sequence("short", prompt(1, 4), greedy(30), List.of(0, 2), -1));
+        stack.scheduler.step();
+        stack.scheduler.add(new Sequence("long", prompt(2, 300), greedy(2), List.of(0, 2), -1));
+        for (int step = 0; step < 20; step++) {
+            List<StepOutput> outs = stack.scheduler.step();
+            assertTrue(outs.stream().anyMatch(o -> o.requestId().equals("short")), "short stream got a token in step " + step);
+        }
+    }
+
+    @Test
+    void prefixCacheHitsAreReportedAndGiveTheSameAnswer() {
+        Stack stack = new Stack(128, 64, 4, true);
+        int[] p = prompt(7, 70);
+        stack.scheduler.add(new Sequence("a", p, greedy(8), List.of(0, 2), -1));
+        Map<String, int[]> first = stack.runAll();
+        stack.scheduler.add(new Sequence("b", p, greedy(8), List.of(0, 2), -1));
+        int cached = -1;
+        List<Integer> tokens = new ArrayList<>();
+        while (stack.scheduler.hasWork()) {
+            for (StepOutput o : stack.scheduler.step()) {
+                cached = o.cachedPromptTokens();
+                tokens.add(o.token().token());
+            }
+        }
+        assertEquals(64, cached, "four full blocks of the 70-token prompt were cached");
+        assertArrayEquals(first.get("a"), tokens.stream().mapToInt(Integer::intValue).toArray());
+    }
+
+    @Test
+    void finishReasonsAndAbortReturnBlocks() {
+        Stack stack = new Stack(64, 64, 4, false);
+        SamplingParams stopAtEos = new SamplingParams(0f, 1f, 0, 0f, java.util.OptionalLong.empty(), 0f, 0f, 1f, Map.of(), 100,
+                0, false, List.of(), List.of());
+        stack.scheduler.add(new Sequence("eos", new int[] {415, 484, 1208, 574}, stopAtEos, List.of(0, 2), -1));
+        stack.scheduler.add(new Sequence("len", prompt(3, 10), greedy(5), List.of(0, 2), -1));
+        stack.scheduler.add(new Sequence("gone", prompt(4, 10), greedy(50), List.of(0, 2), -1));
+        Map<String, FinishReason> reasons = new HashMap<>();
+        int steps = 0;
+        while (stack.scheduler.hasWork()) {
+            for (StepOutput o : stack.scheduler.step()) {
+                if (o.finishReason() != null) {
+                    reasons.put(o.requestId(), o.finishReason());
+                }
+            }
+            if (++steps == 3) {
+                reasons.put("gone", stack.scheduler.finish("gone", FinishReason.ABORT).finishReason());
+            }
+        }
+        assertEquals(Map.of("eos", FinishReason.STOP, "len", FinishReason.LENGTH, "gone", FinishReason.ABORT), reasons);
+        assertEquals(64, stack.kv.pool().numAllocatable());
+    }
+}
