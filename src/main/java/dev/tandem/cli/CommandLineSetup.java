@@ -1,6 +1,6 @@
 package dev.tandem.cli;
 
-import io.quarkus.picocli.runtime.PicocliCommandLineFactory;
+
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
 import picocli.CommandLine;
@@ -9,8 +9,8 @@ import picocli.CommandLine;
 @ApplicationScoped
 class CommandLineSetup {
     @Produces
-    CommandLine commandLine(PicocliCommandLineFactory factory) {
-        return factory.create().setExecutionExceptionHandler((e, cmd, parseResult) -> {
+    CommandLine commandLine(CommandLine.IFactory factory) {
+        return new CommandLine(TandemCommand.class, factory).setExecutionExceptionHandler((e, cmd, parseResult) -> {
             cmd.getErr().println("tandem " + cmd.getCommandName() + ": " + e.getMessage());
             if (System.getenv("TANDEM_DEBUG") != null) {
                 e.printStackTrace(cmd.getErr());

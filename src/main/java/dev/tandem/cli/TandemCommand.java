@@ -1,12 +1,10 @@
 package dev.tandem.cli;
 
-import io.quarkus.picocli.runtime.annotations.TopCommand;
 import picocli.CommandLine.Command;
 
 /** The {@code tandem} command: one subcommand per job. */
-@TopCommand
 @Command(name = "tandem", mixinStandardHelpOptions = true, version = "tandem 0.1.0",
         description = "Tandem: an OpenAI-compatible LLM inference server for Intel Core Ultra PCs.",
-        subcommands = {GenerateCommand.class, SynthCommand.class, BenchCommand.class})
+        subcommands = {ServeCommand.class, GenerateCommand.class, SynthCommand.class, BenchCommand.class})
 public class TandemCommand {
 }

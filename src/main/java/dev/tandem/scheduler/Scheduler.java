@@ -83,12 +83,16 @@ public final class Scheduler {
         return kv;
     }
 
-    public Shard prefillShard() {
-        return prefillShard;
+    public Map<String, String> shardStates() {
+        return Map.of("prefill", state(prefillShard), "decode", state(decodeShard));
     }
 
-    public Shard decodeShard() {
-        return decodeShard;
+    public boolean shardsReady() {
+        return prefillShard.isReady() && decodeShard.isReady();
+    }
+
+    private static String state(Shard shard) {
+        return (shard.isReady() ? "ready: " : "down: ") + shard.describe();
     }
 
     /** Plans one step, runs it on the shards, and reports each request's new token or end. */

@@ -1,0 +1,154 @@
+package dev.tandem.api;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tandem.engine.Engine;
+import dev.tandem.engine.EngineRequest;
+import dev.tandem.engine.GeneratedToken;
+import dev.tandem.engine.RequestObserver;
+import dev.tandem.engine.RequestSummary;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One completions or chat request in flight: its choices are submitted to the engine as separate
+ * requests; their tokens are streamed as chunks or gathered into one response. Observer calls
+ * come on the engine thread; {@link #abort} may come from any thread.
+ */
+final class GenerationCall {
+    private final Engine engine;
+    private final GenerationRequest request;
+    private final ResponseSink sink;
+    private final ResponseJson json;
+    private final boolean logprobs;
+    private final Choice[] choices;
+    private int numFinished;
+
+    private final class Choice implements RequestObserver {
+        final ChoiceInput input;
+        final String requestId;
+        final StringBuilder text = new StringBuilder();
+        final List<GeneratedToken> tokens = new ArrayList<>();
+        RequestSummary summary;
+
+        Choice(ChoiceInput input) {
+            this.input = input;
+            this.requestId = json.id() + "-" + input.index();
+        }
+
+        @Override
+        public void onToken(GeneratedToken token) {
+            synchronized (GenerationCall.this) {
+                onTokenLocked(token);
+            }
+        }
+
+        private void onTokenLocked(GeneratedToken token) {
+            if (request.stream()) {
+                if (!token.text().isEmpty() || logprobs) {
+                    sink.event(json.chunk(input.index(), token.text(), List.of(token), logprobs, null, false));
+                }
+            } else {
+                text.append(token.text());
+                tokens.add(token);
+            }
+        }
+
+        @Override
+        public void onFinish(RequestSummary s) {
+            synchronized (GenerationCall.this) {
+                onFinishLocked(s);
+            }
+        }
+
+        private void onFinishLocked(RequestSummary s) {
+            summary = s;
+            text.append(s.finalText());
+            if (request.stream()) {
+                sink.event(json.chunk(input.index(), s.finalText(), null, false, s.finishReason().apiName(), false));
+            }
+            if (++numFinished == choices.length) {
+                complete();
+            }
+        }
+    }
+
+    GenerationCall(Engine engine, GenerationRequest request, boolean chat, ResponseSink sink) {
+        this.engine = engine;
+        this.request = request;
+        this.sink = sink;
+        this.json = new ResponseJson(chat, request.model(), engine.tokenizer());
+        this.logprobs = request.numTopLogprobs() >= 0;
+        this.choices = new Choice[request.choices().size()];
+        for (int i = 0; i < choices.length; i++) {
+            choices[i] = new Choice(request.choices().get(i));
+        }
+    }
+
+    /**
+     * Submits every choice (if the engine refuses one, those already submitted are aborted and
+     * nothing has been written), then opens the event stream. Engine callbacks wait on this
+     * object's lock, so no chunk can overtake the stream's first chunks.
+     */
+    synchronized void start() {
+        int submitted = 0;
+        try {
+            for (Choice c : choices) {
+                engine.submit(new EngineRequest(c.requestId, c.input.promptTokens(), c.input.params(), request.numTopLogprobs()), c);
+                submitted++;
+            }
+        } catch (RuntimeException e) {
+            for (int i = 0; i < submitted; i++) {
+                engine.abort(choices[i].requestId);
+            }
+            throw e;
+        }
+        if (request.stream()) {
+            sink.startEvents();
+            for (Choice c : choices) {
+                String first = c.input.echo() != null ? c.input.echo() : "";
+                sink.event(json.chunk(c.input.index(), first, null, false, null, true));
+            }
+        }
+    }
+
+    /** The client is gone: every unfinished choice ends within one engine step, its blocks freed. */
+    void abort() {
+        for (Choice c : choices) {
+            engine.abort(c.requestId);
+        }
+    }
+
+    private void complete() {
+        int prompt = 0;
+        int completion = 0;
+        int cached = 0;
+        for (Choice c : choices) {
+            completion += c.summary.completionTokens();
+            if (c.input.index() % (choices.length / request.numPrompts()) == 0) {
+                prompt += c.summary.promptTokens();
+                cached += c.summary.cachedPromptTokens();
+            }
+        }
+        ObjectNode usage = ResponseJson.usage(prompt, completion, cached);
+        if (request.stream()) {
+            if (request.includeUsage()) {
+                ObjectNode last = json.envelope(true);
+                last.putArray("choices");
+                last.set("usage", usage);
+                sink.event(last.toString());
+            }
+            sink.event("[DONE]");
+            sink.endEvents();
+            return;
+        }
+        ObjectNode body = json.envelope(false);
+        ArrayNode array = body.putArray("choices");
+        for (Choice c : choices) {
+            String echo = c.input.echo() == null ? "" : c.input.echo();
+            json.choice(array, c.input.index(), echo + c.text, c.tokens, logprobs, c.summary.finishReason().apiName(), echo.length());
+        }
+        body.set("usage", usage);
+        sink.json(200, body.toString());
+    }
+}

@@ -1,0 +1,10 @@
+package dev.tandem.api;
+
+import java.util.List;
+
+/**
+ * A validated completions or chat request: the choices to generate, streaming options, and
+ * logprobs (-1: none; otherwise the number of top alternatives per token).
+ */
+record GenerationRequest(String model, List<ChoiceInput> choices, int numPrompts, boolean stream, boolean includeUsage,
+                         int numTopLogprobs) {}

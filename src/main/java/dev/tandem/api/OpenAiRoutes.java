@@ -1,0 +1,108 @@
+package dev.tandem.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tandem.engine.Engine;
+import dev.tandem.tokenizer.ChatPrompt;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import jakarta.inject.Provider;
+import java.util.function.BiFunction;
+
+/**
+ * {@code POST /v1/completions} and {@code /v1/chat/completions}. These two are Vert.x routes
+ * rather than REST resources because one endpoint answers either JSON or an event stream,
+ * chosen after validating the body, and a closed connection must abort the request at once.
+ */
+@ApplicationScoped
+public class OpenAiRoutes {
+    @Inject
+    Provider<Engine> engine;
+    @Inject
+    Provider<ChatPrompt> chatTemplate;
+    @Inject
+    ApiConfig config;
+
+    void register(@Observes Router router) {
+        route(router, "/v1/completions", false, (body, e) -> CompletionsParser.parse(body, e));
+        route(router, "/v1/chat/completions", true, (body, e) -> ChatParser.parse(body, e, chatTemplate.get()));
+    }
+
+    private void route(Router router, String path, boolean chat, BiFunction<JsonNode, Engine, GenerationRequest> parser) {
+        router.post(path)
+                .handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()))
+                .blockingHandler(rc -> handle(rc, chat, parser), false)
+                .failureHandler(rc -> {
+                    if (rc.statusCode() == 413) {
+                        send(rc.response(), new ErrorBodies.Error(413, ErrorBodies.body("the request body exceeds "
+                                + config.maxBodyBytes() + " bytes", "invalid_request_error", null, "body_too_large"), null));
+                    } else {
+                        send(rc.response(), ErrorBodies.of(rc.failure() != null ? rc.failure() : new IllegalStateException("status " + rc.statusCode())));
+                    }
+                });
+    }
+
+    private void handle(RoutingContext rc, boolean chat, BiFunction<JsonNode, Engine, GenerationRequest> parser) {
+        if (!ApiKeys.allowed(config, rc.request().getHeader("Authorization"))) {
+            send(rc.response(), ErrorBodies.unauthorized());
+            return;
+        }
+        try {
+            JsonNode body = ResponseJson.JSON.readTree(rc.body().buffer() == null ? new byte[0] : rc.body().buffer().getBytes());
+            Engine e = engine.get();
+            GenerationCall call = new GenerationCall(e, parser.apply(body, e), chat, new VertxSink(rc.response()));
+            rc.response().closeHandler(v -> call.abort());
+            call.start();
+        } catch (Exception ex) {
+            if (!rc.response().headWritten()) {
+                send(rc.response(), ErrorBodies.of(ex));
+            }
+        }
+    }
+
+    static void send(HttpServerResponse response, ErrorBodies.Error error) {
+        if (response.headWritten()) {
+            return;
+        }
+        response.setStatusCode(error.status()).putHeader("Content-Type", "application/json");
+        if (error.retryAfter() != null) {
+            response.putHeader("Retry-After", error.retryAfter());
+        }
+        response.end(error.body());
+    }
+
+    /** Writes through Vert.x, whose response methods may be called from the engine thread. */
+    private record VertxSink(HttpServerResponse response) implements ResponseSink {
+        @Override
+        public void json(int status, String body) {
+            if (!response.closed() && !response.ended()) {
+                response.setStatusCode(status).putHeader("Content-Type", "application/json").end(body);
+            }
+        }
+
+        @Override
+        public void startEvents() {
+            response.setStatusCode(200).setChunked(true)
+                    .putHeader("Content-Type", "text/event-stream; charset=utf-8")
+                    .putHeader("Cache-Control", "no-cache");
+        }
+
+        @Override
+        public void event(String data) {
+            if (!response.closed() && !response.ended()) {
+                response.write("data: " + data + "\n\n");
+            }
+        }
+
+        @Override
+        public void endEvents() {
+            if (!response.closed() && !response.ended()) {
+                response.end();
+            }
+        }
+    }
+}

@@ -1,0 +1,105 @@
+package dev.tandem.cli;
+
+import dev.tandem.engine.Engine;
+import dev.tandem.engine.EngineConfig;
+import dev.tandem.kernels.PagedKvLayout;
+import dev.tandem.kvcache.BlockPool;
+import dev.tandem.kvcache.KvCacheManager;
+import dev.tandem.model.Checkpoint;
+import dev.tandem.model.ModelConfig;
+import dev.tandem.observability.EngineMetrics;
+import dev.tandem.scheduler.Scheduler;
+import dev.tandem.scheduler.SchedulerConfig;
+import dev.tandem.shard.LocalShard;
+import dev.tandem.shard.ModelRunner;
+import dev.tandem.shard.RunnerSettings;
+import dev.tandem.tokenizer.ChatPrompt;
+import dev.tandem.tokenizer.TextTokenizer;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Disposes;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Inject;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.jboss.logging.Logger;
+
+/** Builds the serving stack from the configuration: model, runner, shards, KV cache, scheduler, engine. */
+@ApplicationScoped
+public class EngineProducer {
+    private static final Logger LOG = Logger.getLogger(EngineProducer.class);
+
+    @Inject
+    EngineSettings settings;
+    @Inject
+    EngineMetrics metrics;
+
+    private Checkpoint checkpoint;
+    private ModelRunner runner;
+    private LocalShard shard;
+    private TextTokenizer tokenizer;
+
+    static Path modelPath(EngineSettings s) {
+        return Path.of(s.model().orElse(System.getProperty("tandem.home", ".") + "/models/demo-llama-6m"));
+    }
+
+    @Produces
+    @ApplicationScoped
+    Engine engine() {
+        Path path = modelPath(settings);
+        long t0 = System.nanoTime();
+        try {
+            checkpoint = Checkpoint.open(path);
+            tokenizer = TextTokenizer.load(path);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot load the model at " + path.toAbsolutePath() + ": " + e.getMessage(), e);
+        }
+        ModelConfig c = checkpoint.config();
+        PagedKvLayout perBlock = new PagedKvLayout(c.numLayers(), c.numKvHeads(), c.headDim(), settings.blockSize(), 1);
+        int numBlocks = (int) Math.max(1, ((long) settings.kvCacheMib() << 20) / perBlock.bytesPerBlock());
+        int maxModelLen = Math.min(settings.maxModelLen().orElse(c.maxPositions()),
+                Math.min(c.maxPositions(), numBlocks * settings.blockSize()));
+        int maxSeqs = settings.maxNumSeqs();
+        int budget = Math.max(settings.maxNumBatchedTokens(), maxSeqs);
+        runner = new ModelRunner(checkpoint, new RunnerSettings(settings.blockSize(), numBlocks, budget, maxSeqs,
+                settings.threads().orElse(Runtime.getRuntime().availableProcessors())));
+        GenerationDefaults defaults;
+        try {
+            defaults = GenerationDefaults.read(path, c.eosTokenIds());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        shard = new LocalShard("cpu", runner, defaults.eosTokenIds());
+        KvCacheManager kv = new KvCacheManager(new BlockPool(numBlocks), settings.blockSize(), settings.prefixCaching(),
+                path.toAbsolutePath().toString().hashCode());
+        // In-process mode: one shard object serves both step kinds, one after the other.
+        Scheduler scheduler = new Scheduler(new SchedulerConfig(budget, maxSeqs, maxModelLen), kv, shard, shard, metrics);
+        String name = settings.servedModelName().orElse(path.toAbsolutePath().normalize().getFileName().toString());
+        Engine engine = new Engine(scheduler, tokenizer, new EngineConfig(name, c.vocabSize(), defaults.eosTokenIds(),
+                settings.maxWaitingRequests()), metrics);
+        metrics.bind(engine, scheduler);
+        LOG.infof("model %s (%s) loaded in %.2f s: %d KV blocks of %d tokens, context %d, max %d sequences, shard %s",
+                name, c.architecture(), (System.nanoTime() - t0) / 1e9, numBlocks, settings.blockSize(), maxModelLen, maxSeqs,
+                shard.describe());
+        return engine;
+    }
+
+    @Produces
+    @ApplicationScoped
+    ChatPrompt chatPrompt(Engine engine) {
+        if (engine.tokenizer().config().chatTemplate().isEmpty()) {
+            return new ChatPrompt("{{ raise_exception('this model has no chat template; use /v1/completions') }}", Map.of());
+        }
+        return ChatPrompt.forTokenizer(engine.tokenizer());
+    }
+
+    void close(@Disposes Engine engine) {
+        engine.drain(Duration.ofSeconds(settings.shutdownGraceSeconds()));
+        shard.close();
+        runner.close();
+        tokenizer.close();
+        checkpoint.close();
+    }
+}

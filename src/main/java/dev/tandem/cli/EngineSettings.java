@@ -1,0 +1,50 @@
+package dev.tandem.cli;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.util.Optional;
+import java.util.OptionalInt;
+
+/** How the server loads its model and sizes its engine. */
+@ConfigMapping(prefix = "tandem.engine")
+public interface EngineSettings {
+    /** Hugging Face checkpoint folder; default: the embedded demo model beside the launcher. */
+    Optional<String> model();
+
+    /** The name clients use in "model"; default: the model folder's name. */
+    Optional<String> servedModelName();
+
+    /** Most sequences running at once (the decode batch size). */
+    @WithDefault("32")
+    int maxNumSeqs();
+
+    /** Most tokens in one step: decode tokens plus prompt chunks (chunked prefill). */
+    @WithDefault("256")
+    int maxNumBatchedTokens();
+
+    /** Context length; default: the model's max_position_embeddings, capped by the KV cache. */
+    OptionalInt maxModelLen();
+
+    /** Memory for the paged KV cache, in MiB. */
+    @WithDefault("1024")
+    int kvCacheMib();
+
+    /** Tokens per KV block. */
+    @WithDefault("16")
+    int blockSize();
+
+    /** Reuse the KV of shared prompt prefixes across requests. */
+    @WithDefault("true")
+    boolean prefixCaching();
+
+    /** Requests that may wait for a slot before new ones get 429. */
+    @WithDefault("256")
+    int maxWaitingRequests();
+
+    /** Kernel threads; default: all cores. */
+    OptionalInt threads();
+
+    /** How long a shutdown lets running requests finish before aborting them, in seconds. */
+    @WithDefault("30")
+    int shutdownGraceSeconds();
+}

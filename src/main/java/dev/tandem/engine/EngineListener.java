@@ -1,0 +1,13 @@
+package dev.tandem.engine;
+
+import dev.tandem.sampling.FinishReason;
+
+/** Request-level events for the metrics (called on the engine thread). Times are in seconds. */
+public interface EngineListener {
+    EngineListener NONE = new EngineListener() {};
+
+    default void onFirstToken(double timeToFirstTokenSeconds) {}
+
+    default void onRequestFinished(FinishReason reason, int promptTokens, int generationTokens, double e2eSeconds,
+                                   double meanTimePerOutputTokenSeconds) {}
+}
