@@ -1,0 +1,118 @@
+package dev.tandem.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tandem.engine.Engine;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import java.io.BufferedReader;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.net.URL;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.junit.jupiter.api.Test;
+
+/** Many streaming clients at once get the answers a lone client gets, and every KV block comes back. */
+@QuarkusTest
+class ConcurrencyTest {
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    @TestHTTPResource("/v1/completions")
+    URL completions;
+    @Inject
+    Engine engine;
+    @Inject
+    io.micrometer.core.instrument.MeterRegistry registry;
+
+    double aborted() {
+        return registry.get("tandem.request_success").tag("finished_reason", "abort").counter().count();
+    }
+
+    static String body(int i, boolean stream) {
+        String prompt = "The city council said " + "that the new road ".repeat(i % 9) + "was number " + i;
+        return "{\"model\":\"demo-llama-6m\",\"prompt\":" + JSON.valueToTree(prompt) + ",\"max_tokens\":24,"
+                + "\"temperature\":0,\"ignore_eos\":true,\"stream\":" + stream + "}";
+    }
+
+    static String streamedText(InputStream in) throws Exception {
+        StringBuilder sb = new StringBuilder();
+        List<String> events = Http.events(in);
+        assertEquals("[DONE]", events.get(events.size() - 1));
+        for (String e : events.subList(0, events.size() - 1)) {
+            for (JsonNode c : JSON.readTree(e).path("choices")) {
+                sb.append(c.path("text").asText());
+            }
+        }
+        return sb.toString();
+    }
+
+    @Test
+    void thirtyTwoStreamingClientsGetTheLoneClientAnswers() throws Exception {
+        int n = 32;
+        List<String> alone = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            alone.add(JSON.readTree(Http.post(completions.toString(), body(i, false)).body()).at("/choices/0/text").asText());
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(n);
+        try {
+            List<CompletableFuture<String>> futures = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                int k = i;
+                futures.add(CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return streamedText(Http.openStream(completions.toString(), body(k, true)));
+                    } catch (Exception e) {
+                        throw new RuntimeException(e);
+                    }
+                }, pool));
+            }
+            for (int i = 0; i < n; i++) {
+                assertEquals(alone.get(i), futures.get(i).get(), "client " + i);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        awaitIdle();
+    }
+
+    @Test
+    void clientsThatDisconnectMidStreamGiveTheirBlocksBack() throws Exception {
+        double abortedBefore = aborted();
+        List<InputStream> streams = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            String longer = body(i, true).replace("\"max_tokens\":24", "\"max_tokens\":400");
+            streams.add(Http.openStream(completions.toString(), longer));
+        }
+        for (InputStream in : streams) {
+            BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
+            int data = 0;
+            while (data < 3) {
+                if (r.readLine().startsWith("data: ")) {
+                    data++;
+                }
+            }
+            in.close();
+        }
+        awaitIdle();
+        assertEquals(12, aborted() - abortedBefore, "each disconnect aborted its request (400 tokens were asked for)");
+        assertTrue(engine.isAlive(java.time.Duration.ofSeconds(5)));
+    }
+
+    void awaitIdle() throws InterruptedException {
+        long deadline = System.nanoTime() + 15_000_000_000L;
+        while (System.nanoTime() < deadline && (engine.snapshot().numRunning() > 0 || engine.snapshot().kvBlocksUsed() > 0)) {
+            Thread.sleep(20);
+        }
+        assertEquals(0, engine.snapshot().numRunning(), "no request left running");
+        assertEquals(0, engine.snapshot().kvBlocksUsed(), "every KV block is free (or merely cached) again");
+    }
+}
