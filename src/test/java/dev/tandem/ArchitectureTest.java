@@ -46,7 +46,8 @@ class ArchitectureTest {
         // The scheduler checks token-level stops and forwards sampling parameters: it reads sampling too.
         mayOnlyUse("scheduler", "kvcache", "shard", "sampling");
         mayOnlyUse("engine", "scheduler", "tokenizer", "sampling");
-        mayOnlyUse("api", "engine", "tokenizer");
+        // The API turns request fields into SamplingParams and reports FinishReasons: plain data of sampling.
+        mayOnlyUse("api", "engine", "tokenizer", "sampling");
         mayOnlyUse("quant", "model", "kernels");
     }
 }

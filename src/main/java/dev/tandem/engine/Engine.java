@@ -37,6 +37,8 @@ public final class Engine implements AutoCloseable {
     private volatile long drainDeadline;
     private volatile boolean stopped;
     private volatile EngineSnapshot snapshot = EngineSnapshot.EMPTY;
+    /** Requests in the scheduler's queue at the last loop; with numQueued, what a new request waits behind. */
+    private volatile int schedulerWaiting;
 
     private static final class LiveRequest {
         final EngineRequest request;
@@ -84,7 +86,7 @@ public final class Engine implements AutoCloseable {
             throw new IllegalArgumentException("the prompt has " + request.promptTokens().length
                     + " tokens; this model's context is " + maxModelLen() + " tokens");
         }
-        if (numQueued.incrementAndGet() > config.maxWaitingRequests()) {
+        if (schedulerWaiting + numQueued.incrementAndGet() > config.maxWaitingRequests()) {
             numQueued.decrementAndGet();
             throw new EngineRejectedException(EngineRejectedException.Why.QUEUE_FULL,
                     "too many requests are waiting (" + config.maxWaitingRequests() + "); retry shortly");
@@ -184,7 +186,7 @@ public final class Engine implements AutoCloseable {
             return;
         }
         FinishReason reason = o.finishReason();
-        if (o.token() != null) {
+        if (o.hasToken()) {
             r.generated++;
             long now = System.nanoTime();
             if (r.firstTokenNanos == 0) {
@@ -193,9 +195,8 @@ public final class Engine implements AutoCloseable {
             }
             if (reason != FinishReason.STOP) {
                 // A stop or EOS token ends the text; its own text is never shown.
-                String text = r.stops.filter(r.detokenizer.add(o.token().token()));
-                r.observer.onToken(new GeneratedToken(o.token().token(), text, o.token().logprob(), o.token().topTokens(),
-                        o.token().topLogprobs()));
+                String text = r.stops.filter(r.detokenizer.add(o.token()));
+                r.observer.onToken(new GeneratedToken(o.token(), text, o.logprob(), o.topTokens(), o.topLogprobs()));
                 if (reason == null && r.stops.isFinished()) {
                     reason = FinishReason.STOP;
                     scheduler.finish(o.requestId(), reason);
@@ -221,8 +222,8 @@ public final class Engine implements AutoCloseable {
     }
 
     private void publishSnapshot() {
-        var kv = scheduler.kvCache();
+        schedulerWaiting = scheduler.numWaiting();
         snapshot = new EngineSnapshot(System.nanoTime(), scheduler.numRunning(), scheduler.numWaiting() + numQueued.get(),
-                kv.pool().numInUse(), kv.pool().numBlocks(), kv.prefixQueries(), kv.prefixHits());
+                scheduler.kvBlocksUsed(), scheduler.kvBlocksTotal(), scheduler.prefixQueries(), scheduler.prefixHits());
     }
 }

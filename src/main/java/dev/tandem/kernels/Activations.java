@@ -25,28 +25,6 @@ public final class Activations {
     private static final float ROUNDER = 12582912f; // 1.5 * 2^23: adding it rounds to an integer in the low mantissa bits
     private static final int ROUNDER_BITS = Float.floatToRawIntBits(ROUNDER);
 
-    /**
-     * e^x for x <= 0 (softmax inputs after max subtraction), within ~2 ulp: x = n ln2 + r with
-     * |r| <= ln2/2, a degree-6 polynomial for e^r, and 2^n put into the exponent bits. Written
-     * out because VectorOperators.EXP allocates on this JDK, and decode must not.
-     */
-    static FloatVector exp(FloatVector x) {
-        x = x.max(-87f);
-        FloatVector t = x.fma(LOG2E, ROUNDER);
-        FloatVector n = t.sub(ROUNDER);
-        FloatVector r = n.fma(FloatVector.broadcast(F, -LN2_HI), x);
-        r = n.fma(FloatVector.broadcast(F, -LN2_LO), r);
-        FloatVector p = FloatVector.broadcast(F, 1f / 720);
-        p = p.fma(r, FloatVector.broadcast(F, 1f / 120));
-        p = p.fma(r, FloatVector.broadcast(F, 1f / 24));
-        p = p.fma(r, FloatVector.broadcast(F, 1f / 6));
-        p = p.fma(r, FloatVector.broadcast(F, 0.5f));
-        p = p.fma(r, FloatVector.broadcast(F, 1f));
-        p = p.fma(r, FloatVector.broadcast(F, 1f));
-        IntVector exponent = t.reinterpretAsInts().sub(ROUNDER_BITS).add(127).lanewise(VectorOperators.LSHL, 23);
-        return p.mul(exponent.reinterpretAsFloats());
-    }
-
     /** In-place softmax of x[off .. off+n-1], max-subtracted for stability; exp is vectorised. */
     public static void softmax(float[] x, int off, int n) {
         int end = off + n;
@@ -61,8 +39,26 @@ public final class Activations {
         }
         FloatVector sumV = FloatVector.zero(F);
         i = off;
+        FloatVector rounder = FloatVector.broadcast(F, ROUNDER);
+        FloatVector ln2Hi = FloatVector.broadcast(F, -LN2_HI);
+        FloatVector ln2Lo = FloatVector.broadcast(F, -LN2_LO);
         for (; i + LANES <= end; i += LANES) {
-            FloatVector e = exp(FloatVector.fromArray(F, x, i).sub(max));
+            // e^v for v = x - max <= 0, within ~2 ulp: v = n ln2 + r with |r| <= ln2/2, a degree-6
+            // polynomial for e^r, and 2^n put into the exponent bits. Written out in the loop (not
+            // VectorOperators.EXP, not a helper method): a vector that crosses a call the JIT did not
+            // inline is boxed, and decode must not allocate.
+            FloatVector v = FloatVector.fromArray(F, x, i).sub(max).max(-87f);
+            FloatVector t = v.fma(LOG2E, ROUNDER);
+            FloatVector k = t.sub(rounder);
+            FloatVector r = k.fma(ln2Lo, k.fma(ln2Hi, v));
+            FloatVector p = r.mul(1f / 720).add(1f / 120);
+            p = p.fma(r, FloatVector.broadcast(F, 1f / 24));
+            p = p.fma(r, FloatVector.broadcast(F, 1f / 6));
+            p = p.fma(r, FloatVector.broadcast(F, 0.5f));
+            p = p.fma(r, FloatVector.broadcast(F, 1f));
+            p = p.fma(r, FloatVector.broadcast(F, 1f));
+            IntVector exponent = t.reinterpretAsInts().sub(ROUNDER_BITS).add(127).lanewise(VectorOperators.LSHL, 23);
+            FloatVector e = p.mul(exponent.reinterpretAsFloats());
             e.intoArray(x, i);
             sumV = sumV.add(e);
         }

@@ -60,7 +60,7 @@ public final class Scheduler {
             return null;
         }
         end(s, reason);
-        return new StepOutput(requestId, null, reason, s.promptLength, Math.max(0, s.numCachedPromptTokens));
+        return new StepOutput(requestId, -1, Float.NaN, null, null, reason, s.promptLength, Math.max(0, s.numCachedPromptTokens));
     }
 
     public boolean hasWork() {
@@ -79,8 +79,21 @@ public final class Scheduler {
         return config;
     }
 
-    public KvCacheManager kvCache() {
-        return kv;
+    /** KV blocks held by requests, and in the arena; prompt tokens looked up in / found in the prefix cache. */
+    public int kvBlocksUsed() {
+        return kv.pool().numInUse();
+    }
+
+    public int kvBlocksTotal() {
+        return kv.pool().numBlocks();
+    }
+
+    public long prefixQueries() {
+        return kv.prefixQueries();
+    }
+
+    public long prefixHits() {
+        return kv.prefixHits();
     }
 
     public Map<String, String> shardStates() {
@@ -197,7 +210,8 @@ public final class Scheduler {
             if (reason != null) {
                 end(s, reason);
             }
-            outputs.add(new StepOutput(s.requestId, t, reason, s.promptLength, Math.max(0, s.numCachedPromptTokens)));
+            outputs.add(new StepOutput(s.requestId, t.token(), t.logprob(), t.topTokens(), t.topLogprobs(), reason, s.promptLength,
+                    Math.max(0, s.numCachedPromptTokens)));
         }
     }
 

@@ -67,7 +67,9 @@ class SamplerTest {
         int[] counts = new int[4];
         int n = 40_000;
         for (int i = 0; i < n; i++) {
-            counts[s.sample(logits(), 0, seq, List.of())]++;
+            int token = s.sample(logits(), 0, seq, List.of());
+            seq.accept(token);
+            counts[token]++;
         }
         for (int i = 0; i < 4; i++) {
             assertEquals((i + 1) / 10.0, counts[i] / (double) n, 0.01, "token " + i);
@@ -87,6 +89,7 @@ class SamplerTest {
         int[] out = new int[32];
         for (int i = 0; i < out.length; i++) {
             out[i] = s.sample(logits(), 0, seq, List.of());
+            seq.accept(out[i]);
         }
         return out;
     }

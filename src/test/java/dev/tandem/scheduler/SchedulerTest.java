@@ -66,8 +66,8 @@ class SchedulerTest {
             Map<String, List<Integer>> out = new HashMap<>();
             while (scheduler.hasWork()) {
                 for (StepOutput o : scheduler.step()) {
-                    if (o.token() != null) {
-                        out.computeIfAbsent(o.requestId(), k -> new ArrayList<>()).add(o.token().token());
+                    if (o.hasToken()) {
+                        out.computeIfAbsent(o.requestId(), k -> new ArrayList<>()).add(o.token());
                     }
                 }
             }
@@ -138,7 +138,7 @@ class SchedulerTest {
         while (stack.scheduler.hasWork()) {
             for (StepOutput o : stack.scheduler.step()) {
                 cached = o.cachedPromptTokens();
-                tokens.add(o.token().token());
+                tokens.add(o.token());
             }
         }
         assertEquals(64, cached, "four full blocks of the 70-token prompt were cached");

@@ -19,17 +19,18 @@ class DecodeAllocationTest {
             int[] token = {42};
             int[] pos = {0};
             ForwardBatch batch = new ForwardBatch(1, token, pos, new int[1], new int[][] {table}, 1, new int[1]);
+            // C2 compiles the kernels at its own pace (slower when other tests load the machine); a
+            // structural allocation shows in every round, warm-up allocation only in the first ones.
+            long perStep = Long.MAX_VALUE;
             int steps = 0;
-            for (; steps < 3000; steps++) {
-                pos[0] = steps % 900;
-                r.forward(batch);
+            for (int round = 0; round < 20 && perStep >= 64; round++) {
+                long before = mx.getCurrentThreadAllocatedBytes();
+                for (int i = 0; i < 300; i++, steps++) {
+                    pos[0] = steps % 900;
+                    r.forward(batch);
+                }
+                perStep = round < 2 ? perStep : (mx.getCurrentThreadAllocatedBytes() - before) / 300;
             }
-            long before = mx.getCurrentThreadAllocatedBytes();
-            for (int i = 0; i < 200; i++, steps++) {
-                pos[0] = steps % 900;
-                r.forward(batch);
-            }
-            long perStep = (mx.getCurrentThreadAllocatedBytes() - before) / 200;
             assertTrue(perStep < 64, "a warm decode step allocated " + perStep + " bytes");
         }
     }

@@ -1,0 +1,81 @@
+package dev.tandem.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.tandem.kvcache.BlockPool;
+import dev.tandem.kvcache.KvCacheManager;
+import dev.tandem.model.Checkpoint;
+import dev.tandem.sampling.FinishReason;
+import dev.tandem.sampling.SamplingParams;
+import dev.tandem.scheduler.Scheduler;
+import dev.tandem.scheduler.SchedulerConfig;
+import dev.tandem.scheduler.StepListener;
+import dev.tandem.shard.LocalShard;
+import dev.tandem.shard.ModelRunner;
+import dev.tandem.shard.RunnerSettings;
+import dev.tandem.tokenizer.TextTokenizer;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+class EngineTest {
+    static final Path DEMO = Path.of("models/demo-llama-6m");
+
+    record Result(String text, RequestSummary summary) {}
+
+    static CompletableFuture<Result> submit(Engine e, String id, int[] prompt, SamplingParams p) {
+        CompletableFuture<Result> f = new CompletableFuture<>();
+        StringBuilder sb = new StringBuilder();
+        e.submit(new EngineRequest(id, prompt, p, -1), new RequestObserver() {
+            @Override
+            public void onToken(GeneratedToken token) {
+                sb.append(token.text());
+            }
+
+            @Override
+            public void onFinish(RequestSummary summary) {
+                f.complete(new Result(sb.append(summary.finalText()).toString(), summary));
+            }
+        });
+        return f;
+    }
+
+    static SamplingParams params(int maxTokens, List<String> stop) {
+        return new SamplingParams(0f, 1f, 0, 0f, OptionalLong.of(1), 0f, 0f, 1f, Map.of(), maxTokens, 0, false, List.of(), stop);
+    }
+
+    @Test
+    void stopStringsEndTheTextAndDrainingRefusesNewRequests() throws Exception {
+        try (Checkpoint ckpt = Checkpoint.open(DEMO); TextTokenizer tok = TextTokenizer.load(DEMO);
+             ModelRunner runner = new ModelRunner(ckpt, new RunnerSettings(16, 128, 64, 8, 2))) {
+            LocalShard shard = new LocalShard("cpu", runner, List.of(0, 2));
+            Scheduler scheduler = new Scheduler(new SchedulerConfig(64, 8, 1024), new KvCacheManager(new BlockPool(128), 16, true, 1),
+                    shard, shard, StepListener.NONE);
+            Engine engine = new Engine(scheduler, tok, new EngineConfig("demo", 4096, List.of(0, 2), 16), EngineListener.NONE);
+            int[] jury = tok.encode("The jury said", true);
+            Result full = submit(engine, "a", jury, params(32, List.of())).get(30, TimeUnit.SECONDS);
+            assertEquals(", \"I don't know what I'm doing. I'm not going to be a good job\".", full.text());
+            assertEquals(FinishReason.STOP, full.summary().finishReason(), "EOS");
+            Result cut = submit(engine, "b", jury, params(32, List.of("doing"))).get(30, TimeUnit.SECONDS);
+            assertEquals(", \"I don't know what I'm ", cut.text(), "stop string never emitted");
+            assertEquals(FinishReason.STOP, cut.summary().finishReason());
+            Result length = submit(engine, "c", jury, params(3, List.of())).get(30, TimeUnit.SECONDS);
+            assertEquals(FinishReason.LENGTH, length.summary().finishReason());
+            assertEquals(3, length.summary().completionTokens());
+
+            CompletableFuture<Result> running = submit(engine, "d", jury, new SamplingParams(0f, 1f, 0, 0f, OptionalLong.of(1), 0f, 0f,
+                    1f, Map.of(), 200, 0, true, List.of(), List.of()));
+            engine.drain(Duration.ofSeconds(30));
+            assertEquals(200, running.get(1, TimeUnit.SECONDS).summary().completionTokens(), "a running request finishes within the grace");
+            EngineRejectedException e = assertThrows(EngineRejectedException.class, () -> submit(engine, "e", jury, params(3, List.of())));
+            assertEquals(EngineRejectedException.Why.SHUTTING_DOWN, e.why());
+            assertEquals(0, scheduler.kvBlocksUsed(), "every block is back");
+        }
+    }
+}
