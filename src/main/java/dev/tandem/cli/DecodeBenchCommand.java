@@ -1,0 +1,62 @@
+package dev.tandem.cli;
+
+import dev.tandem.kernels.MemoryBandwidth;
+import dev.tandem.model.Checkpoint;
+import dev.tandem.sampling.Sampler;
+import dev.tandem.shard.ModelRunner;
+import dev.tandem.shard.RunnerSettings;
+import java.util.Random;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code tandem bench decode}: prefill and single-stream decode speed, next to the decode bound that this
+ * machine's memory bandwidth, measured in the same run, sets for the model's weight bytes.
+ */
+@Command(name = "decode", mixinStandardHelpOptions = true, description = "Measure memory bandwidth, prefill and decode speed.")
+public class DecodeBenchCommand implements Callable<Integer> {
+    @Mixin
+    ModelOptions modelOptions;
+    @Option(names = "--prompt-tokens", defaultValue = "128") int promptTokens;
+    @Option(names = "--decode-tokens", defaultValue = "32") int decodeTokens;
+    @Option(names = "--bandwidth-mib", defaultValue = "1024", description = "buffer for the bandwidth test") int bandwidthMib;
+
+    @Override
+    public Integer call() throws Exception {
+        try (Checkpoint ckpt = Checkpoint.open(modelOptions.model)) {
+            int context = promptTokens + decodeTokens;
+            RunnerSettings s = new RunnerSettings(RunnerSettings.DEFAULT_BLOCK_SIZE,
+                    (context + RunnerSettings.DEFAULT_BLOCK_SIZE - 1) / RunnerSettings.DEFAULT_BLOCK_SIZE,
+                    Math.min(256, promptTokens), 1, modelOptions.threads());
+            try (ModelRunner runner = new ModelRunner(ckpt, s)) {
+                double bandwidth = MemoryBandwidth.readBytesPerSecond(runner.threadTeam(), (long) bandwidthMib << 20, 5);
+                int vocab = ckpt.config().vocabSize();
+                int[] ids = new Random(1).ints(context, 0, vocab).toArray();
+                int[] table = runner.reversedBlockTable(context);
+                runner.feed(table, ids, 0, Math.min(8, promptTokens), false); // warm up the JIT on the real path
+                long t0 = System.nanoTime();
+                float[] logits = runner.feed(table, ids, 0, promptTokens, false);
+                long t1 = System.nanoTime();
+                for (int i = 0; i < decodeTokens; i++) {
+                    ids[promptTokens + i] = Sampler.argmax(logits, 0, vocab);
+                    logits = runner.feed(table, ids, promptTokens + i, promptTokens + i + 1, false);
+                }
+                long t2 = System.nanoTime();
+                double decodeTps = decodeTokens / ((t2 - t1) / 1e9);
+                long bytes = runner.weightBytesPerStep();
+                double bound = bandwidth / bytes;
+                System.out.printf("model            %s (%s, %d layers, %.2f GB of weights read per token)%n",
+                        modelOptions.model, ckpt.config().architecture(), ckpt.config().numLayers(), bytes / 1e9);
+                System.out.printf("threads          %d%n", modelOptions.threads());
+                System.out.printf("read bandwidth   %.1f GB/s%n", bandwidth / 1e9);
+                System.out.printf("prefill          %.1f tokens/s (%d-token prompt)%n", promptTokens / ((t1 - t0) / 1e9), promptTokens);
+                System.out.printf("decode           %.2f tokens/s (%d tokens, concurrency 1)%n", decodeTps, decodeTokens);
+                System.out.printf("decode bound     %.2f tokens/s (bandwidth / weight bytes)%n", bound);
+                System.out.printf("decode/bound     %.0f%%%n", 100 * decodeTps / bound);
+            }
+        }
+        return 0;
+    }
+}
