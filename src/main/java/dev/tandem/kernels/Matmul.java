@@ -21,7 +21,7 @@ public final class Matmul {
 
     public Matmul(ThreadTeam team) {
         this.team = team;
-        this.dots = new float[team.size()][4];
+        this.dots = new float[team.size()][16];
     }
 
     /** out[t*w.rows + r] = x[t*w.cols ..] . w[r] (+ bias), for t in 0..numTokens-1. */
@@ -58,10 +58,36 @@ public final class Matmul {
         float[] d = dots[worker];
         int cols = w.cols();
         int rows = w.rows();
-        int end = Math.min(rows, (chunk + 1) * ROWS_PER_CHUNK);
-        for (int r = chunk * ROWS_PER_CHUNK; r < end; r++) {
+        int start = chunk * ROWS_PER_CHUNK;
+        int end = Math.min(rows, start + ROWS_PER_CHUNK);
+        int fullTokenGroups = RowDots.tileable(w) ? numTokens / 4 * 4 : 0;
+        int r = start;
+        if (fullTokenGroups > 0) {
+            // Batches: 4x4 register tiles over the rows and the first multiple-of-4 tokens.
+            for (; r + 4 <= end; r += 4) {
+                for (int t = 0; t < fullTokenGroups; t += 4) {
+                    RowDots.bf16Tile(w, r, x, t * cols, cols, d);
+                    for (int i = 0; i < 4; i++) {
+                        float b = bias == null ? 0f : bias[r + i];
+                        for (int j = 0; j < 4; j++) {
+                            int o = (t + j) * rows + r + i;
+                            out[o] = (accumulate ? out[o] : 0f) + d[i * 4 + j] + b;
+                        }
+                    }
+                }
+                rowsForTokens(r, r + 4, fullTokenGroups, d);
+            }
+        }
+        rowsForTokens(r, end, 0, d);
+    }
+
+    /** Rows [from, to) for tokens [firstToken, numTokens), one row at a time, up to four tokens at once. */
+    private void rowsForTokens(int from, int to, int firstToken, float[] d) {
+        int cols = w.cols();
+        int rows = w.rows();
+        for (int r = from; r < to; r++) {
             float b = bias == null ? 0f : bias[r];
-            for (int t = 0; t < numTokens; t += 4) {
+            for (int t = firstToken; t < numTokens; t += 4) {
                 int count = Math.min(4, numTokens - t);
                 RowDots.dot(w, r, x, t * cols, cols, count, d);
                 for (int i = 0; i < count; i++) {

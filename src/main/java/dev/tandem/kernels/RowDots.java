@@ -38,6 +38,67 @@ final class RowDots {
      * the even-indexed ones first, then the odd-indexed ones; a tail shorter than a block keeps
      * its order and is done in scalar code.
      */
+    /**
+     * A 4-row by 4-token tile of bf16 dot products: out[i * 4 + t] = w[row + i] . x[t]. Each
+     * activation vector loaded serves four rows and each weight vector four tokens, so a batch
+     * streams its activations once per four rows instead of once per row. cols must be a multiple
+     * of 2 * LANES (callers fall back to {@link #dot} otherwise); x is permuted for bf16.
+     */
+    static void bf16Tile(WeightMatrix w, int row, float[] x, int xOff, int xStride, float[] out) {
+        MemorySegment s = w.data();
+        int cols = w.cols();
+        long r0 = w.rowOffset(row), r1 = w.rowOffset(row + 1), r2 = w.rowOffset(row + 2), r3 = w.rowOffset(row + 3);
+        int x0 = xOff, x1 = xOff + xStride, x2 = xOff + 2 * xStride, x3 = xOff + 3 * xStride;
+        FloatVector a00 = FloatVector.zero(F), a01 = a00, a02 = a00, a03 = a00, a10 = a00, a11 = a00, a12 = a00, a13 = a00;
+        FloatVector a20 = a00, a21 = a00, a22 = a00, a23 = a00, a30 = a00, a31 = a00, a32 = a00, a33 = a00;
+        int block = 2 * LANES;
+        for (int k = 0; k < cols; k += block) {
+            long o = 2L * k;
+            IntVector p0 = IntVector.fromMemorySegment(Vectors.I, s, r0 + o, Vectors.LE);
+            IntVector p1 = IntVector.fromMemorySegment(Vectors.I, s, r1 + o, Vectors.LE);
+            IntVector p2 = IntVector.fromMemorySegment(Vectors.I, s, r2 + o, Vectors.LE);
+            IntVector p3 = IntVector.fromMemorySegment(Vectors.I, s, r3 + o, Vectors.LE);
+            FloatVector e0 = even(p0), e1 = even(p1), e2 = even(p2), e3 = even(p3);
+            FloatVector xe = FloatVector.fromArray(F, x, x0 + k);
+            a00 = e0.fma(xe, a00); a10 = e1.fma(xe, a10); a20 = e2.fma(xe, a20); a30 = e3.fma(xe, a30);
+            xe = FloatVector.fromArray(F, x, x1 + k);
+            a01 = e0.fma(xe, a01); a11 = e1.fma(xe, a11); a21 = e2.fma(xe, a21); a31 = e3.fma(xe, a31);
+            xe = FloatVector.fromArray(F, x, x2 + k);
+            a02 = e0.fma(xe, a02); a12 = e1.fma(xe, a12); a22 = e2.fma(xe, a22); a32 = e3.fma(xe, a32);
+            xe = FloatVector.fromArray(F, x, x3 + k);
+            a03 = e0.fma(xe, a03); a13 = e1.fma(xe, a13); a23 = e2.fma(xe, a23); a33 = e3.fma(xe, a33);
+            FloatVector d0 = odd(p0), d1 = odd(p1), d2 = odd(p2), d3 = odd(p3);
+            FloatVector xo = FloatVector.fromArray(F, x, x0 + k + LANES);
+            a00 = d0.fma(xo, a00); a10 = d1.fma(xo, a10); a20 = d2.fma(xo, a20); a30 = d3.fma(xo, a30);
+            xo = FloatVector.fromArray(F, x, x1 + k + LANES);
+            a01 = d0.fma(xo, a01); a11 = d1.fma(xo, a11); a21 = d2.fma(xo, a21); a31 = d3.fma(xo, a31);
+            xo = FloatVector.fromArray(F, x, x2 + k + LANES);
+            a02 = d0.fma(xo, a02); a12 = d1.fma(xo, a12); a22 = d2.fma(xo, a22); a32 = d3.fma(xo, a32);
+            xo = FloatVector.fromArray(F, x, x3 + k + LANES);
+            a03 = d0.fma(xo, a03); a13 = d1.fma(xo, a13); a23 = d2.fma(xo, a23); a33 = d3.fma(xo, a33);
+        }
+        out[0] = a00.reduceLanes(VectorOperators.ADD);
+        out[1] = a01.reduceLanes(VectorOperators.ADD);
+        out[2] = a02.reduceLanes(VectorOperators.ADD);
+        out[3] = a03.reduceLanes(VectorOperators.ADD);
+        out[4] = a10.reduceLanes(VectorOperators.ADD);
+        out[5] = a11.reduceLanes(VectorOperators.ADD);
+        out[6] = a12.reduceLanes(VectorOperators.ADD);
+        out[7] = a13.reduceLanes(VectorOperators.ADD);
+        out[8] = a20.reduceLanes(VectorOperators.ADD);
+        out[9] = a21.reduceLanes(VectorOperators.ADD);
+        out[10] = a22.reduceLanes(VectorOperators.ADD);
+        out[11] = a23.reduceLanes(VectorOperators.ADD);
+        out[12] = a30.reduceLanes(VectorOperators.ADD);
+        out[13] = a31.reduceLanes(VectorOperators.ADD);
+        out[14] = a32.reduceLanes(VectorOperators.ADD);
+        out[15] = a33.reduceLanes(VectorOperators.ADD);
+    }
+
+    static boolean tileable(WeightMatrix w) {
+        return w.format() == TensorFormat.BF16 && w.cols() % (2 * LANES) == 0;
+    }
+
     private static float bf16Single(MemorySegment w, long base, float[] x, int xOff, int cols) {
         FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F), a2 = FloatVector.zero(F), a3 = FloatVector.zero(F);
         int block = 2 * LANES;

@@ -36,11 +36,13 @@ class KernelsTest {
     void matmulMatchesScalarReferenceForEveryFormatAndBatchSize() {
         try (Arena arena = Arena.ofShared(); ThreadTeam team = new ThreadTeam(2)) {
             Matmul matmul = new Matmul(team);
-            int rows = 77, cols = 133;
+            // 133 columns exercise the per-row path with vector tails; 128 the 4x4 bf16 tiles (77 rows: a row remainder).
+            for (int cols : new int[] {133, 128}) {
+            int rows = 77;
             for (TensorFormat f : TensorFormat.values()) {
                 WeightMatrix w = matrix(arena, randoms(rows * cols), rows, cols, f);
                 float[] bias = randoms(rows);
-                for (int tokens : new int[] {1, 2, 3, 4, 5, 9}) {
+                for (int tokens : new int[] {1, 2, 3, 4, 5, 9, 16}) {
                     float[] x = randoms(tokens * cols);
                     float[] out = new float[tokens * rows];
                     matmul.apply(w, bias, x, tokens, out);
@@ -58,6 +60,7 @@ class KernelsTest {
                         }
                     }
                 }
+            }
             }
         }
     }
