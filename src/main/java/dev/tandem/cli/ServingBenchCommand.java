@@ -31,6 +31,8 @@ public class ServingBenchCommand implements Callable<Integer> {
     @Option(names = "--token-range", defaultValue = "4000", description = "prompt ids are drawn from [100, this)") int tokenRange;
     @Option(names = "--json", description = "also write the results to this file") Path json;
     @Option(names = "--seed", defaultValue = "1") long seed;
+    @Option(names = "--prompt-ids", split = ",", description = "send exactly this prompt (token ids) instead of random ones,"
+            + " e.g. to compare with `tandem generate --prompt-ids`") int[] promptIds;
 
     @Override
     public Integer call() throws Exception {
@@ -41,18 +43,18 @@ public class ServingBenchCommand implements Callable<Integer> {
         ObjectNode out = mapper.createObjectNode();
         out.put("url", url);
         out.put("model", model);
-        out.put("prompt_tokens", promptTokens);
+        out.put("prompt_tokens", promptIds != null ? promptIds.length : promptTokens);
         out.put("output_tokens", outputTokens);
         client.complete(model, ids(random, 16), 4); // warm-up
         System.out.printf("model %s, prompts of %d tokens, %d output tokens (ignore_eos), %d requests per client%n",
-                model, promptTokens, outputTokens, perClient);
+                model, promptIds != null ? promptIds.length : promptTokens, outputTokens, perClient);
         System.out.printf("%-11s %9s %12s %10s %10s %10s %10s %10s %10s%n", "concurrency", "req/s", "output tok/s",
                 "TTFT p50", "TTFT p90", "TTFT p99", "TPOT p50", "TPOT p90", "E2E p50");
         var runs = out.putArray("runs");
         for (int c : concurrency) {
             List<int[]> prompts = new ArrayList<>();
             for (int i = 0; i < c * perClient; i++) {
-                prompts.add(ids(random, promptTokens));
+                prompts.add(promptIds != null ? promptIds : ids(random, promptTokens));
             }
             ServingClient.Run run = client.run(model, prompts, outputTokens, c);
             System.out.printf("%-11d %9.2f %12.1f %9.0fms %9.0fms %9.0fms %9.1fms %9.1fms %9.0fms%n", c, run.requestsPerSecond(),

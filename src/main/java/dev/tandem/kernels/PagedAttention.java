@@ -85,15 +85,22 @@ public final class PagedAttention {
         float[] s = scores[worker];
         int bs = layout.blockSize();
 
-        for (int j = start; j <= pos; j++) {
-            long k = layout.offset(table[j / bs], layer, 0, kvHead, j % bs);
-            s[j - start] = dot(q, qOff, arena, k) * scale;
+        // Walk the block table once: K (and V) of one head are contiguous within a block, so each
+        // block costs one offset computation and the slots follow at a fixed stride.
+        long stride = (long) headDim * PagedKvLayout.BYTES_PER_VALUE;
+        for (int b = start / bs, j = start; j <= pos; b++) {
+            long k = layout.offset(table[b], layer, 0, kvHead, j % bs);
+            for (int end = Math.min(pos, (b + 1) * bs - 1); j <= end; j++, k += stride) {
+                s[j - start] = dot(q, qOff, arena, k) * scale;
+            }
         }
         Activations.softmax(s, 0, pos - start + 1);
         java.util.Arrays.fill(out, qOff, qOff + headDim, 0f);
-        for (int j = start; j <= pos; j++) {
-            long v = layout.offset(table[j / bs], layer, 1, kvHead, j % bs);
-            accumulate(out, qOff, arena, v, s[j - start]);
+        for (int b = start / bs, j = start; j <= pos; b++) {
+            long v = layout.offset(table[b], layer, 1, kvHead, j % bs);
+            for (int end = Math.min(pos, (b + 1) * bs - 1); j <= end; j++, v += stride) {
+                accumulate(out, qOff, arena, v, s[j - start]);
+            }
         }
     }
 
