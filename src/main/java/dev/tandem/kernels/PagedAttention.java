@@ -22,6 +22,7 @@ public final class PagedAttention {
     private final int groupSize;
     private final float scale;
     private final float[][] scores;
+    private final int maxContext;
     private final ThreadTeam.Body body = this::chunk;
 
     private MemorySegment arena;
@@ -40,7 +41,8 @@ public final class PagedAttention {
         this.headDim = layout.headDim();
         this.groupSize = numHeads / layout.numKvHeads();
         this.scale = (float) (1.0 / Math.sqrt(headDim));
-        this.scores = new float[team.size()][maxContext];
+        this.scores = new float[team.size()][groupSize * maxContext];
+        this.maxContext = maxContext;
     }
 
     /** Stores one token's K and V (all KV heads) at its position in the sequence's blocks. */
@@ -69,38 +71,70 @@ public final class PagedAttention {
         sequenceOfToken = tokenSequence;
         blockTables = tables;
         slidingWindow = slidingWindowOrZero;
-        team.run(numTokens * numHeads, body);
+        team.run(numTokens * layout.numKvHeads(), body);
         q = null;
         out = null;
     }
 
+    /**
+     * One token and one KV head: every query head of the group reads each K and V vector once,
+     * which divides the KV reads by the group size (GQA/MQA).
+     */
     private void chunk(int chunk, int worker) {
-        int t = chunk / numHeads;
-        int h = chunk % numHeads;
-        int kvHead = h / groupSize;
+        int kvHeads = layout.numKvHeads();
+        int t = chunk / kvHeads;
+        int kvHead = chunk % kvHeads;
         int pos = positions[t];
         int start = slidingWindow > 0 ? Math.max(0, pos - slidingWindow + 1) : 0;
+        int n = pos - start + 1;
         int[] table = blockTables[sequenceOfToken[t]];
-        int qOff = (t * numHeads + h) * headDim;
+        int qOff = (t * numHeads + kvHead * groupSize) * headDim;
         float[] s = scores[worker];
         int bs = layout.blockSize();
-
-        // Walk the block table once: K (and V) of one head are contiguous within a block, so each
-        // block costs one offset computation and the slots follow at a fixed stride.
         long stride = (long) headDim * PagedKvLayout.BYTES_PER_VALUE;
+        // K (and V) of one head are contiguous within a block: one offset computation per block.
         for (int b = start / bs, j = start; j <= pos; b++) {
             long k = layout.offset(table[b], layer, 0, kvHead, j % bs);
             for (int end = Math.min(pos, (b + 1) * bs - 1); j <= end; j++, k += stride) {
-                s[j - start] = dot(q, qOff, arena, k) * scale;
+                for (int g = 0; g < groupSize; g++) {
+                    s[g * maxContext + j - start] = dot(q, qOff + g * headDim, arena, k) * scale;
+                }
             }
         }
-        Activations.softmax(s, 0, pos - start + 1);
-        java.util.Arrays.fill(out, qOff, qOff + headDim, 0f);
-        for (int b = start / bs, j = start; j <= pos; b++) {
-            long v = layout.offset(table[b], layer, 1, kvHead, j % bs);
-            for (int end = Math.min(pos, (b + 1) * bs - 1); j <= end; j++, v += stride) {
-                accumulate(out, qOff, arena, v, s[j - start]);
+        for (int g = 0; g < groupSize; g++) {
+            Activations.softmax(s, g * maxContext, n);
+        }
+        for (int g = 0; g < groupSize; g++) {
+            weightedValues(table, kvHead, start, pos, s, g * maxContext, qOff + g * headDim);
+        }
+    }
+
+    /**
+     * out[o..o+headDim) = sum over positions j of weights[w + j - start] * V[j]. The accumulator
+     * stays in a register across positions (one pass per vector of the head), instead of a
+     * load-add-store chain through memory for every position.
+     */
+    private void weightedValues(int[] table, int kvHead, int start, int pos, float[] weights, int w, int o) {
+        int bs = layout.blockSize();
+        long stride = (long) headDim * PagedKvLayout.BYTES_PER_VALUE;
+        int i = 0;
+        for (; i + LANES <= headDim; i += LANES) {
+            FloatVector acc = FloatVector.zero(F);
+            for (int b = start / bs, j = start; j <= pos; b++) {
+                long v = layout.offset(table[b], layer, 1, kvHead, j % bs) + 4L * i;
+                for (int end = Math.min(pos, (b + 1) * bs - 1); j <= end; j++, v += stride) {
+                    acc = Vectors.loadF32(arena, v).fma(FloatVector.broadcast(F, weights[w + j - start]), acc);
+                }
             }
+            acc.intoArray(out, o + i);
+        }
+        for (; i < headDim; i++) {
+            float acc = 0f;
+            for (int j = start; j <= pos; j++) {
+                long v = layout.offset(table[j / bs], layer, 1, kvHead, j % bs) + 4L * i;
+                acc += weights[w + j - start] * arena.get(ValueLayout.JAVA_FLOAT_UNALIGNED, v);
+            }
+            out[o + i] = acc;
         }
     }
 
@@ -117,14 +151,4 @@ public final class PagedAttention {
         return sum;
     }
 
-    private void accumulate(float[] o, int oOff, MemorySegment seg, long off, float weight) {
-        FloatVector w = FloatVector.broadcast(F, weight);
-        int i = 0;
-        for (; i + LANES <= headDim; i += LANES) {
-            Vectors.loadF32(seg, off + 4L * i).fma(w, FloatVector.fromArray(F, o, oOff + i)).intoArray(o, oOff + i);
-        }
-        for (; i < headDim; i++) {
-            o[oOff + i] += weight * seg.get(ValueLayout.JAVA_FLOAT_UNALIGNED, off + 4L * i);
-        }
-    }
 }
