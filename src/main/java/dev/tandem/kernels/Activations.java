@@ -28,17 +28,19 @@ public final class Activations {
     /** In-place softmax of x[off .. off+n-1], max-subtracted for stability; exp is vectorised. */
     public static void softmax(float[] x, int off, int n) {
         int end = off + n;
-        int i = off;
-        FloatVector maxV = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
-        for (; i + LANES <= end; i += LANES) {
-            maxV = maxV.max(FloatVector.fromArray(F, x, i));
-        }
-        float max = maxV.reduceLanes(VectorOperators.MAX);
-        for (; i < end; i++) {
+        // A scalar max: FloatVector.max is not intrinsified on every JDK/CPU pair, and its Java
+        // fallback allocates (a warm decode step must not).
+        float max = Float.NEGATIVE_INFINITY;
+        for (int i = off; i < end; i++) {
             max = Math.max(max, x[i]);
         }
+        // Below e^-87 the exponent trick underflows; such weights are ~1e-38 of the largest anyway.
+        float floor = max - 87f;
+        for (int i = off; i < end; i++) {
+            x[i] = Math.max(x[i], floor);
+        }
         FloatVector sumV = FloatVector.zero(F);
-        i = off;
+        int i = off;
         FloatVector rounder = FloatVector.broadcast(F, ROUNDER);
         FloatVector ln2Hi = FloatVector.broadcast(F, -LN2_HI);
         FloatVector ln2Lo = FloatVector.broadcast(F, -LN2_LO);
@@ -47,7 +49,7 @@ public final class Activations {
             // polynomial for e^r, and 2^n put into the exponent bits. Written out in the loop (not
             // VectorOperators.EXP, not a helper method): a vector that crosses a call the JIT did not
             // inline is boxed, and decode must not allocate.
-            FloatVector v = FloatVector.fromArray(F, x, i).sub(max).max(-87f);
+            FloatVector v = FloatVector.fromArray(F, x, i).sub(max);
             FloatVector t = v.fma(LOG2E, ROUNDER);
             FloatVector k = t.sub(rounder);
             FloatVector r = k.fma(ln2Lo, k.fma(ln2Hi, v));

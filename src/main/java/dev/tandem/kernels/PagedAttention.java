@@ -104,37 +104,14 @@ public final class PagedAttention {
         for (int g = 0; g < groupSize; g++) {
             Activations.softmax(s, g * maxContext, n);
         }
-        for (int g = 0; g < groupSize; g++) {
-            weightedValues(table, kvHead, start, pos, s, g * maxContext, qOff + g * headDim);
-        }
-    }
-
-    /**
-     * out[o..o+headDim) = sum over positions j of weights[w + j - start] * V[j]. The accumulator
-     * stays in a register across positions (one pass per vector of the head), instead of a
-     * load-add-store chain through memory for every position.
-     */
-    private void weightedValues(int[] table, int kvHead, int start, int pos, float[] weights, int w, int o) {
-        int bs = layout.blockSize();
-        long stride = (long) headDim * PagedKvLayout.BYTES_PER_VALUE;
-        int i = 0;
-        for (; i + LANES <= headDim; i += LANES) {
-            FloatVector acc = FloatVector.zero(F);
-            for (int b = start / bs, j = start; j <= pos; b++) {
-                long v = layout.offset(table[b], layer, 1, kvHead, j % bs) + 4L * i;
-                for (int end = Math.min(pos, (b + 1) * bs - 1); j <= end; j++, v += stride) {
-                    acc = Vectors.loadF32(arena, v).fma(FloatVector.broadcast(F, weights[w + j - start]), acc);
+        java.util.Arrays.fill(out, qOff, qOff + groupSize * headDim, 0f);
+        for (int b = start / bs, j = start; j <= pos; b++) {
+            long v = layout.offset(table[b], layer, 1, kvHead, j % bs);
+            for (int end = Math.min(pos, (b + 1) * bs - 1); j <= end; j++, v += stride) {
+                for (int g = 0; g < groupSize; g++) {
+                    accumulate(out, qOff + g * headDim, arena, v, s[g * maxContext + j - start]);
                 }
             }
-            acc.intoArray(out, o + i);
-        }
-        for (; i < headDim; i++) {
-            float acc = 0f;
-            for (int j = start; j <= pos; j++) {
-                long v = layout.offset(table[j / bs], layer, 1, kvHead, j % bs) + 4L * i;
-                acc += weights[w + j - start] * arena.get(ValueLayout.JAVA_FLOAT_UNALIGNED, v);
-            }
-            out[o + i] = acc;
         }
     }
 
@@ -151,4 +128,14 @@ public final class PagedAttention {
         return sum;
     }
 
+    private void accumulate(float[] o, int oOff, MemorySegment seg, long off, float weight) {
+        FloatVector w = FloatVector.broadcast(F, weight);
+        int i = 0;
+        for (; i + LANES <= headDim; i += LANES) {
+            Vectors.loadF32(seg, off + 4L * i).fma(w, FloatVector.fromArray(F, o, oOff + i)).intoArray(o, oOff + i);
+        }
+        for (; i < headDim; i++) {
+            o[oOff + i] += weight * seg.get(ValueLayout.JAVA_FLOAT_UNALIGNED, off + 4L * i);
+        }
+    }
 }
