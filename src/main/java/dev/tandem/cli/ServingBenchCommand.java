@@ -45,7 +45,13 @@ public class ServingBenchCommand implements Callable<Integer> {
         out.put("model", model);
         out.put("prompt_tokens", promptIds != null ? promptIds.length : promptTokens);
         out.put("output_tokens", outputTokens);
-        client.complete(model, ids(random, 16), 4); // warm-up
+        // Warm-up, discarded: a short run at the highest concurrency compiles the server's hot paths.
+        int maxConcurrency = java.util.Arrays.stream(concurrency).max().orElse(1);
+        List<int[]> warm = new ArrayList<>();
+        for (int i = 0; i < maxConcurrency; i++) {
+            warm.add(ids(random, Math.min(promptTokens, 32)));
+        }
+        client.run(model, warm, 16, maxConcurrency);
         System.out.printf("model %s, prompts of %d tokens, %d output tokens (ignore_eos), %d requests per client%n",
                 model, promptIds != null ? promptIds.length : promptTokens, outputTokens, perClient);
         System.out.printf("%-11s %9s %12s %10s %10s %10s %10s %10s %10s%n", "concurrency", "req/s", "output tok/s",
