@@ -41,19 +41,23 @@ public final class PagedAttention {
         this.headDim = layout.headDim();
         this.groupSize = numHeads / layout.numKvHeads();
         this.scale = (float) (1.0 / Math.sqrt(headDim));
-        this.scores = new float[team.size()][groupSize * maxContext];
-        this.maxContext = maxContext;
+        // Scores cover whole blocks (from the first block's start): room for one extra block.
+        this.maxContext = maxContext + layout.blockSize();
+        this.scores = new float[team.size()][groupSize * this.maxContext];
     }
 
     /** Stores one token's K and V (all KV heads) at its position in the sequence's blocks. */
     public void write(MemorySegment kvArena, int layerIndex, int[] blockTable, int pos, float[] k, int kOff, float[] v, int vOff) {
         int block = blockTable[pos / layout.blockSize()];
         int slot = pos % layout.blockSize();
+        long column = (long) layout.blockSize() * PagedKvLayout.BYTES_PER_VALUE;
         for (int h = 0; h < layout.numKvHeads(); h++) {
-            MemorySegment.copy(k, kOff + h * headDim, kvArena, ValueLayout.JAVA_FLOAT_UNALIGNED,
-                    layout.offset(block, layerIndex, 0, h, slot), headDim);
+            long key = layout.keyOffset(block, layerIndex, h, 0, slot);
+            for (int d = 0; d < headDim; d++) {
+                kvArena.set(ValueLayout.JAVA_FLOAT_UNALIGNED, key + d * column, k[kOff + h * headDim + d]);
+            }
             MemorySegment.copy(v, vOff + h * headDim, kvArena, ValueLayout.JAVA_FLOAT_UNALIGNED,
-                    layout.offset(block, layerIndex, 1, h, slot), headDim);
+                    layout.valueOffset(block, layerIndex, h, slot), headDim);
         }
     }
 
@@ -78,7 +82,8 @@ public final class PagedAttention {
 
     /**
      * One token and one KV head: every query head of the group reads each K and V vector once,
-     * which divides the KV reads by the group size (GQA/MQA).
+     * which divides the KV reads by the group size (GQA/MQA). Scores are computed for whole
+     * blocks, indexed from the first block's start; softmax and values use [start, pos] only.
      */
     private void chunk(int chunk, int worker) {
         int kvHeads = layout.numKvHeads();
@@ -86,47 +91,57 @@ public final class PagedAttention {
         int kvHead = chunk % kvHeads;
         int pos = positions[t];
         int start = slidingWindow > 0 ? Math.max(0, pos - slidingWindow + 1) : 0;
-        int n = pos - start + 1;
+        int bs = layout.blockSize();
+        int first = start / bs * bs;
         int[] table = blockTables[sequenceOfToken[t]];
         int qOff = (t * numHeads + kvHead * groupSize) * headDim;
         float[] s = scores[worker];
-        int bs = layout.blockSize();
-        long stride = (long) headDim * PagedKvLayout.BYTES_PER_VALUE;
-        // K (and V) of one head are contiguous within a block: one offset computation per block.
-        for (int b = start / bs, j = start; j <= pos; b++) {
-            long k = layout.offset(table[b], layer, 0, kvHead, j % bs);
-            for (int end = Math.min(pos, (b + 1) * bs - 1); j <= end; j++, k += stride) {
-                for (int g = 0; g < groupSize; g++) {
-                    s[g * maxContext + j - start] = dot(q, qOff + g * headDim, arena, k) * scale;
-                }
+        for (int b = start / bs; b <= pos / bs; b++) {
+            for (int g = 0; g < groupSize; g++) {
+                blockScores(table[b], kvHead, qOff + g * headDim, s, g * maxContext + b * bs - first);
             }
         }
         for (int g = 0; g < groupSize; g++) {
-            Activations.softmax(s, g * maxContext, n);
+            Activations.softmax(s, g * maxContext + start - first, pos - start + 1);
         }
         java.util.Arrays.fill(out, qOff, qOff + groupSize * headDim, 0f);
+        long stride = (long) headDim * PagedKvLayout.BYTES_PER_VALUE;
         for (int b = start / bs, j = start; j <= pos; b++) {
-            long v = layout.offset(table[b], layer, 1, kvHead, j % bs);
+            long v = layout.valueOffset(table[b], layer, kvHead, j % bs);
             for (int end = Math.min(pos, (b + 1) * bs - 1); j <= end; j++, v += stride) {
                 for (int g = 0; g < groupSize; g++) {
-                    accumulate(out, qOff + g * headDim, arena, v, s[g * maxContext + j - start]);
+                    accumulate(out, qOff + g * headDim, arena, v, s[g * maxContext + j - first]);
                 }
             }
         }
     }
 
-    private float dot(float[] a, int aOff, MemorySegment seg, long off) {
-        FloatVector acc = FloatVector.zero(F);
-        int i = 0;
-        for (; i + LANES <= headDim; i += LANES) {
-            acc = FloatVector.fromArray(F, a, aOff + i).fma(Vectors.loadF32(seg, off + 4L * i), acc);
+    /**
+     * scale * (q . K[slot]) for every slot of one block into s[o ..]: K is dimension-major, so each
+     * dimension adds q[d] times a vector of slots (no reduction per position).
+     */
+    private void blockScores(int block, int kvHead, int qOff, float[] s, int o) {
+        int bs = layout.blockSize();
+        long base = layout.headOffset(block, layer, 0, kvHead);
+        long column = (long) bs * PagedKvLayout.BYTES_PER_VALUE;
+        int slot = 0;
+        for (; slot + LANES <= bs; slot += LANES) {
+            FloatVector acc = FloatVector.zero(F);
+            long k = base + 4L * slot;
+            for (int d = 0; d < headDim; d++, k += column) {
+                acc = Vectors.loadF32(arena, k).fma(FloatVector.broadcast(F, q[qOff + d]), acc);
+            }
+            acc.mul(scale).intoArray(s, o + slot);
         }
-        float sum = acc.reduceLanes(VectorOperators.ADD);
-        for (; i < headDim; i++) {
-            sum += a[aOff + i] * seg.get(ValueLayout.JAVA_FLOAT_UNALIGNED, off + 4L * i);
+        for (; slot < bs; slot++) {
+            float dot = 0f;
+            for (int d = 0; d < headDim; d++) {
+                dot += q[qOff + d] * arena.get(ValueLayout.JAVA_FLOAT_UNALIGNED, base + ((long) d * bs + slot) * 4);
+            }
+            s[o + slot] = dot * scale;
         }
-        return sum;
     }
+
 
     private void accumulate(float[] o, int oOff, MemorySegment seg, long off, float weight) {
         FloatVector w = FloatVector.broadcast(F, weight);

@@ -1,10 +1,12 @@
 package dev.tandem.kernels;
 
 /**
- * Where each K and V vector lives in the paged KV arena. The arena is numBlocks blocks; a block
- * holds blockSize token slots for every layer. Inside a block the order is
- * [layer][K|V][kvHead][slot][headDim], so one head's keys for a block are contiguous for attention.
- * Values are f32. This layout is fixed: later sharing and shard handoff only move block ids.
+ * Where each K and V value lives in the paged KV arena. The arena is numBlocks blocks; a block
+ * holds blockSize token slots for every layer, ordered [layer][K|V][kvHead][...]. One head's
+ * area in a block is blockSize * headDim f32 values: V is slot-major ([slot][headDim], a token's
+ * value vector is contiguous), K is dimension-major ([headDim][slot]), so that the scores of a
+ * whole block of positions accumulate as vectors over slots, without a reduction per position.
+ * This layout is shared by every shard: sharing and handoff only move block ids.
  */
 public record PagedKvLayout(int numLayers, int numKvHeads, int headDim, int blockSize, int numBlocks) {
     public static final int BYTES_PER_VALUE = 4;
@@ -24,9 +26,19 @@ public record PagedKvLayout(int numLayers, int numKvHeads, int headDim, int bloc
         return bytesPerBlock() * numBlocks;
     }
 
-    /** Byte offset of the K (kOrV = 0) or V (1) vector of one head at one slot of a block. */
-    public long offset(int block, int layer, int kOrV, int kvHead, int slot) {
-        long index = (((long) layer * 2 + kOrV) * numKvHeads + kvHead) * blockSize + slot;
+    /** Byte offset of one head's K (kOrV = 0) or V (1) area in a block. */
+    public long headOffset(int block, int layer, int kOrV, int kvHead) {
+        long index = (((long) layer * 2 + kOrV) * numKvHeads + kvHead) * blockSize;
         return block * bytesPerBlock() + index * headDim * BYTES_PER_VALUE;
+    }
+
+    /** Byte offset of the V vector of one head at one slot of a block. */
+    public long valueOffset(int block, int layer, int kvHead, int slot) {
+        return headOffset(block, layer, 1, kvHead) + (long) slot * headDim * BYTES_PER_VALUE;
+    }
+
+    /** Byte offset of K element d of one head at one slot of a block (dimension-major). */
+    public long keyOffset(int block, int layer, int kvHead, int d, int slot) {
+        return headOffset(block, layer, 0, kvHead) + ((long) d * blockSize + slot) * BYTES_PER_VALUE;
     }
 }
