@@ -6,7 +6,7 @@ package dev.tandem.kernels;
  * chunks. One instance per caller; it keeps its per-call state in fields so no loop allocates.
  */
 public final class Matmul {
-    private static final int ROWS_PER_CHUNK = 32;
+    private static final int MAX_ROWS_PER_CHUNK = 32;
 
     private final ThreadTeam team;
     private final float[][] dots;
@@ -18,6 +18,7 @@ public final class Matmul {
     private float[] out;
     private int numTokens;
     private boolean accumulate;
+    private int rowsPerChunk;
 
     public Matmul(ThreadTeam team) {
         this.team = team;
@@ -49,7 +50,9 @@ public final class Matmul {
         out = output;
         numTokens = tokens;
         accumulate = add;
-        team.run((weights.rows() + ROWS_PER_CHUNK - 1) / ROWS_PER_CHUNK, body);
+        // At least 8 chunks per thread so the threads finish together; multiples of 4 rows for the tiles.
+        rowsPerChunk = Math.max(4, Math.min(MAX_ROWS_PER_CHUNK, weights.rows() / (8 * team.size()) / 4 * 4));
+        team.run((weights.rows() + rowsPerChunk - 1) / rowsPerChunk, body);
         x = null;
         out = null;
     }
@@ -58,8 +61,8 @@ public final class Matmul {
         float[] d = dots[worker];
         int cols = w.cols();
         int rows = w.rows();
-        int start = chunk * ROWS_PER_CHUNK;
-        int end = Math.min(rows, start + ROWS_PER_CHUNK);
+        int start = chunk * rowsPerChunk;
+        int end = Math.min(rows, start + rowsPerChunk);
         int fullTokenGroups = RowDots.tileable(w) ? numTokens / 4 * 4 : 0;
         int r = start;
         if (fullTokenGroups > 0) {
