@@ -95,7 +95,7 @@ final class Builtins {
 
     static Object filter(String name, Object v, List<Object> a, Map<String, Object> kw) {
         return switch (name) {
-            case "tojson" -> Py.json(v, indentArgument(a, kw), null, null, Py.truthy(kw.get("sort_keys")));
+            case "tojson" -> PyJson.dumps(v, indentArgument(a, kw), null, null, Py.truthy(kw.get("sort_keys")));
             case "trim" -> StringMethods.strip(Py.str(v), a.isEmpty() ? null : Py.str(a.get(0)), true, true);
             case "length", "count" -> (long) (v instanceof String s ? s.codePointCount(0, s.length())
                     : v instanceof Map<?, ?> m ? m.size() : Py.iterate(v).size());
