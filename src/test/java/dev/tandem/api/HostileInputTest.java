@@ -96,6 +96,10 @@ class HostileInputTest {
             assertEquals(200, r.statusCode(), probe + ": " + r.body());
         }
         assertTrue(Http.get(root + "q/health/ready").body().contains("shard.decode"));
+        assertTrue(Http.get(root + "q/health/ready").body().contains("\"devices\""));
+        JsonNode devices = JSON.readTree(Http.get(root + "v1/devices").body());
+        assertTrue(devices.get("discovery").isTextual() && devices.get("devices").isArray(), devices.toString());
+        assertTrue(devices.at("/shards/decode").asText().startsWith("ready: "), devices.toString());
         Http.post(root + "v1/completions", "{\"model\":\"demo-llama-6m\",\"prompt\":\"The jury said\",\"max_tokens\":4}");
         String metrics = Http.get(root + "metrics").body();
         for (String name : new String[] {"tandem_num_requests_running", "tandem_num_requests_waiting", "tandem_kv_cache_blocks_used",
