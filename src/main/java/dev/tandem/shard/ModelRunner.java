@@ -27,7 +27,7 @@ public final class ModelRunner implements AutoCloseable {
         ModelConfig c = checkpoint.config();
         this.team = new ThreadTeam(s.threads());
         this.layout = new PagedKvLayout(c.numLayers(), c.numKvHeads(), c.headDim(), s.blockSize(), s.numBlocks());
-        this.arena = new KvArena(layout.totalBytes());
+        this.arena = KvArena.anonymous(layout.totalBytes());
         this.transformer = new Transformer(checkpoint, layout, team, s.maxBatchTokens(), s.maxLogitTokens());
         this.logits = new float[s.maxLogitTokens() * c.vocabSize()];
         this.tokens = new int[s.maxBatchTokens()];
