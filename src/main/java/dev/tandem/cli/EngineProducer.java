@@ -5,6 +5,7 @@ import dev.tandem.engine.EngineConfig;
 import dev.tandem.kernels.PagedKvLayout;
 import dev.tandem.kvcache.BlockPool;
 import dev.tandem.kvcache.KvCacheManager;
+import dev.tandem.kvcache.StaleSegments;
 import dev.tandem.model.Checkpoint;
 import dev.tandem.model.ModelConfig;
 import dev.tandem.observability.EngineMetrics;
@@ -63,8 +64,16 @@ public class EngineProducer {
                 Math.min(c.maxPositions(), numBlocks * settings.blockSize()));
         int maxSeqs = settings.maxNumSeqs();
         int budget = Math.max(settings.maxNumBatchedTokens(), maxSeqs);
+        Path shm = sharedMemoryDir(settings);
+        if (shm != null) {
+            try {
+                StaleSegments.reclaim(shm).forEach(f -> LOG.infof("removed the KV segment %s of a process that is gone", f));
+            } catch (IOException e) {
+                LOG.warnf("could not look for stale KV segments in %s: %s", shm, e.getMessage());
+            }
+        }
         runner = new ModelRunner(checkpoint, new RunnerSettings(settings.blockSize(), numBlocks, budget, maxSeqs,
-                settings.threads().orElse(Runtime.getRuntime().availableProcessors())));
+                settings.threads().orElse(Runtime.getRuntime().availableProcessors()), shm, settings.kvSegmentName()));
         GenerationDefaults defaults;
         try {
             defaults = GenerationDefaults.read(path, c.eosTokenIds());
@@ -80,10 +89,22 @@ public class EngineProducer {
         Engine engine = new Engine(scheduler, tokenizer, new EngineConfig(name, c.vocabSize(), defaults.eosTokenIds(),
                 settings.maxWaitingRequests()), metrics);
         metrics.bind(engine, scheduler);
-        LOG.infof("model %s (%s) loaded in %.2f s: %d KV blocks of %d tokens, context %d, max %d sequences, shard %s",
-                name, c.architecture(), (System.nanoTime() - t0) / 1e9, numBlocks, settings.blockSize(), maxModelLen, maxSeqs,
-                shard.describe());
+        LOG.infof("model %s (%s) loaded in %.2f s: %d KV blocks of %d tokens in %s, context %d, max %d sequences, shard %s",
+                name, c.architecture(), (System.nanoTime() - t0) / 1e9, numBlocks, settings.blockSize(),
+                runner.kvSegment() == null ? "private memory" : runner.kvSegment(), maxModelLen, maxSeqs, shard.describe());
         return engine;
+    }
+
+    private static Path sharedMemoryDir(EngineSettings s) {
+        if (s.kvSharedMemoryDir().equals("none")) {
+            return null;
+        }
+        Path dir = Path.of(s.kvSharedMemoryDir());
+        if (!java.nio.file.Files.isDirectory(dir)) {
+            LOG.warnf("%s does not exist: the KV cache stays in private memory", dir);
+            return null;
+        }
+        return dir;
     }
 
     @Produces

@@ -29,6 +29,17 @@ public interface EngineSettings {
     @WithDefault("1024")
     int kvCacheMib();
 
+    /**
+     * Where the KV arena lives as a POSIX shared-memory segment, mapped by every shard; segments of
+     * dead Tandem processes found there are removed at start. "none" keeps it in private memory.
+     */
+    @WithDefault("/dev/shm")
+    String kvSharedMemoryDir();
+
+    /** The segment's name: the file is tandem-NAME-PID. */
+    @WithDefault("kv")
+    String kvSegmentName();
+
     /** Tokens per KV block. */
     @WithDefault("16")
     int blockSize();

@@ -27,7 +27,8 @@ public final class ModelRunner implements AutoCloseable {
         ModelConfig c = checkpoint.config();
         this.team = new ThreadTeam(s.threads());
         this.layout = new PagedKvLayout(c.numLayers(), c.numKvHeads(), c.headDim(), s.blockSize(), s.numBlocks());
-        this.arena = KvArena.anonymous(layout.totalBytes());
+        this.arena = s.sharedMemoryDir() == null ? KvArena.anonymous(layout.totalBytes())
+                : KvArena.createShared(s.sharedMemoryDir(), s.kvSegmentName(), layout.totalBytes());
         this.transformer = new Transformer(checkpoint, layout, team, s.maxBatchTokens(), s.maxLogitTokens());
         this.logits = new float[s.maxLogitTokens() * c.vocabSize()];
         this.tokens = new int[s.maxBatchTokens()];
@@ -63,6 +64,11 @@ public final class ModelRunner implements AutoCloseable {
 
     public int blockSize() {
         return layout.blockSize();
+    }
+
+    /** The KV arena's shared-memory file, or null when it is process-private. */
+    public java.nio.file.Path kvSegment() {
+        return arena.file();
     }
 
     public long weightBytesPerStep() {

@@ -103,6 +103,10 @@ class ConcurrencyTest {
             in.close();
         }
         awaitIdle();
+        try (java.util.stream.Stream<java.nio.file.Path> shm = java.nio.file.Files.list(java.nio.file.Path.of("/dev/shm"))) {
+            assertEquals(1, shm.filter(p -> p.getFileName().toString().equals("tandem-kv-" + ProcessHandle.current().pid())).count(),
+                    "the server's KV arena is a /dev/shm segment named with its pid");
+        }
         assertEquals(12, aborted() - abortedBefore, "each disconnect aborted its request (400 tokens were asked for)");
         assertTrue(engine.isAlive(java.time.Duration.ofSeconds(5)));
     }
