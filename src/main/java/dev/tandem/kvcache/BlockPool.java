@@ -115,20 +115,6 @@ public final class BlockPool {
         return blocks[block].hash != KvBlock.NO_HASH;
     }
 
-    /** Forgets every cached prefix (e.g. when prefix caching is switched off at runtime). */
-    void dropCache() {
-        for (KvBlock b : blocks) {
-            if (b.hash != KvBlock.NO_HASH) {
-                if (b.inFreeQueue) {
-                    numCached--;
-                }
-                b.hash = KvBlock.NO_HASH;
-                b.tokens = null;
-            }
-        }
-        byHash.clear();
-    }
-
     private void enqueue(KvBlock b) {
         b.prevFree = head.prevFree;
         b.nextFree = head;

@@ -25,11 +25,22 @@ public final class ModelRunner implements AutoCloseable {
     public ModelRunner(Checkpoint checkpoint, RunnerSettings s) {
         this.checkpoint = checkpoint;
         ModelConfig c = checkpoint.config();
-        this.team = new ThreadTeam(s.threads());
         this.layout = new PagedKvLayout(c.numLayers(), c.numKvHeads(), c.headDim(), s.blockSize(), s.numBlocks());
-        this.arena = s.sharedMemoryDir() == null ? KvArena.anonymous(layout.totalBytes())
-                : KvArena.createShared(s.sharedMemoryDir(), s.kvSegmentName(), layout.totalBytes());
-        this.transformer = new Transformer(checkpoint, layout, team, s.maxBatchTokens(), s.maxLogitTokens());
+        this.team = new ThreadTeam(s.threads());
+        KvArena kv = null;
+        try {
+            kv = s.sharedMemoryDir() == null ? KvArena.anonymous(layout.totalBytes())
+                    : KvArena.createShared(s.sharedMemoryDir(), s.kvSegmentName(), layout.totalBytes());
+            this.transformer = new Transformer(checkpoint, layout, team, s.maxBatchTokens(), s.maxLogitTokens());
+        } catch (RuntimeException e) {
+            // A checkpoint refused at load must not leave threads or a /dev/shm segment behind.
+            if (kv != null) {
+                kv.close();
+            }
+            team.close();
+            throw e;
+        }
+        this.arena = kv;
         this.logits = new float[s.maxLogitTokens() * c.vocabSize()];
         this.tokens = new int[s.maxBatchTokens()];
         this.positions = new int[s.maxBatchTokens()];
@@ -39,10 +50,6 @@ public final class ModelRunner implements AutoCloseable {
 
     public ModelConfig config() {
         return checkpoint.config();
-    }
-
-    public Checkpoint checkpoint() {
-        return checkpoint;
     }
 
     public int numBlocks() {

@@ -105,9 +105,13 @@ class CheckpointFormatsTest {
         JSON.writeValue(dir.resolve("config.json").toFile(), c);
         Files.copy(QWEN2.resolve("model.safetensors"), dir.resolve("model.safetensors"));
         try (Checkpoint ckpt = Checkpoint.open(dir)) {
+            Path shm = Files.createDirectories(dir.resolve("shm"));
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> new ModelRunner(ckpt, new dev.tandem.shard.RunnerSettings(16, 4, 8, 1, 1)));
+                    () -> new ModelRunner(ckpt, new dev.tandem.shard.RunnerSettings(16, 4, 8, 1, 1, shm, "kv")));
             assertTrue(e.getMessage().contains("lm_head.weight"), e.getMessage());
+            try (var left = Files.list(shm)) {
+                assertEquals(0, left.count(), "a refused checkpoint leaves no KV segment behind");
+            }
         }
         c.put("tie_word_embeddings", true);
         c.put("intermediate_size", 128);
