@@ -1,0 +1,213 @@
+package dev.tandem.shard;
+
+import dev.tandem.sampling.SamplingParams;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+
+/**
+ * The wire form of step messages between the scheduler and a shard process: explicit fields in a
+ * fixed order, each message starting with a magic number and a version so that mismatched
+ * processes fail loudly. Control data only: KV never crosses the socket (it is in the shared arena).
+ */
+public final class StepCodec {
+    static final int MAGIC = 0x54_4E_44_4D; // "TNDM"
+    static final int VERSION = 1;
+    private static final int MAX_ITEMS = 1 << 20;
+
+    private StepCodec() {}
+
+    public static void writeBatch(DataOutputStream out, StepBatch batch) throws IOException {
+        header(out);
+        out.writeByte(batch.kind().ordinal());
+        out.writeInt(batch.sequences().size());
+        for (SequenceStep s : batch.sequences()) {
+            out.writeUTF(s.requestId());
+            ints(out, s.tokens());
+            out.writeInt(s.startPosition());
+            ints(out, s.blockTable());
+            out.writeBoolean(s.sample());
+            out.writeBoolean(s.newRequest() != null);
+            if (s.newRequest() != null) {
+                NewRequest r = s.newRequest();
+                out.writeUTF(r.requestId());
+                ints(out, r.promptTokens());
+                ints(out, r.outputTokens());
+                params(out, r.params());
+                out.writeInt(r.numTopLogprobs());
+            }
+        }
+        out.writeInt(batch.finishedRequestIds().size());
+        for (String id : batch.finishedRequestIds()) {
+            out.writeUTF(id);
+        }
+        out.flush();
+    }
+
+    public static StepBatch readBatch(DataInputStream in) throws IOException {
+        checkHeader(in);
+        StepKind kind = StepKind.values()[in.readUnsignedByte()];
+        int n = count(in);
+        List<SequenceStep> steps = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            String id = in.readUTF();
+            int[] tokens = ints(in);
+            int start = in.readInt();
+            int[] table = ints(in);
+            boolean sample = in.readBoolean();
+            NewRequest fresh = null;
+            if (in.readBoolean()) {
+                fresh = new NewRequest(in.readUTF(), ints(in), ints(in), params(in), in.readInt());
+            }
+            steps.add(new SequenceStep(id, tokens, start, table, sample, fresh));
+        }
+        int f = count(in);
+        List<String> finished = new ArrayList<>(f);
+        for (int i = 0; i < f; i++) {
+            finished.add(in.readUTF());
+        }
+        return new StepBatch(kind, steps, finished);
+    }
+
+    public static void writeTokens(DataOutputStream out, List<SampledToken> tokens) throws IOException {
+        header(out);
+        out.writeInt(tokens.size());
+        for (SampledToken t : tokens) {
+            out.writeUTF(t.requestId());
+            out.writeInt(t.token());
+            out.writeFloat(t.logprob());
+            out.writeBoolean(t.topTokens() != null);
+            if (t.topTokens() != null) {
+                ints(out, t.topTokens());
+                for (float f : t.topLogprobs()) {
+                    out.writeFloat(f);
+                }
+            }
+        }
+        out.flush();
+    }
+
+    public static List<SampledToken> readTokens(DataInputStream in) throws IOException {
+        checkHeader(in);
+        int n = count(in);
+        List<SampledToken> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            String id = in.readUTF();
+            int token = in.readInt();
+            float logprob = in.readFloat();
+            int[] top = null;
+            float[] topLogprobs = null;
+            if (in.readBoolean()) {
+                top = ints(in);
+                topLogprobs = new float[top.length];
+                for (int k = 0; k < top.length; k++) {
+                    topLogprobs[k] = in.readFloat();
+                }
+            }
+            out.add(new SampledToken(id, token, logprob, top, topLogprobs));
+        }
+        return out;
+    }
+
+    private static void params(DataOutputStream out, SamplingParams p) throws IOException {
+        out.writeFloat(p.temperature());
+        out.writeFloat(p.topP());
+        out.writeInt(p.topK());
+        out.writeFloat(p.minP());
+        out.writeBoolean(p.seed().isPresent());
+        out.writeLong(p.seed().orElse(0));
+        out.writeFloat(p.presencePenalty());
+        out.writeFloat(p.frequencyPenalty());
+        out.writeFloat(p.repetitionPenalty());
+        out.writeInt(p.logitBias().size());
+        for (Map.Entry<Integer, Float> e : p.logitBias().entrySet()) {
+            out.writeInt(e.getKey());
+            out.writeFloat(e.getValue());
+        }
+        out.writeInt(p.maxTokens());
+        out.writeInt(p.minTokens());
+        out.writeBoolean(p.ignoreEos());
+        out.writeInt(p.stopTokenIds().size());
+        for (int id : p.stopTokenIds()) {
+            out.writeInt(id);
+        }
+        out.writeInt(p.stopStrings().size());
+        for (String s : p.stopStrings()) {
+            out.writeUTF(s);
+        }
+    }
+
+    private static SamplingParams params(DataInputStream in) throws IOException {
+        float temperature = in.readFloat();
+        float topP = in.readFloat();
+        int topK = in.readInt();
+        float minP = in.readFloat();
+        boolean hasSeed = in.readBoolean();
+        long seed = in.readLong();
+        float presence = in.readFloat();
+        float frequency = in.readFloat();
+        float repetition = in.readFloat();
+        int numBias = count(in);
+        Map<Integer, Float> bias = new HashMap<>();
+        for (int i = 0; i < numBias; i++) {
+            bias.put(in.readInt(), in.readFloat());
+        }
+        int maxTokens = in.readInt();
+        int minTokens = in.readInt();
+        boolean ignoreEos = in.readBoolean();
+        int numStopIds = count(in);
+        List<Integer> stopIds = new ArrayList<>(numStopIds);
+        for (int i = 0; i < numStopIds; i++) {
+            stopIds.add(in.readInt());
+        }
+        int numStops = count(in);
+        List<String> stops = new ArrayList<>(numStops);
+        for (int i = 0; i < numStops; i++) {
+            stops.add(in.readUTF());
+        }
+        return new SamplingParams(temperature, topP, topK, minP, hasSeed ? OptionalLong.of(seed) : OptionalLong.empty(), presence,
+                frequency, repetition, bias, maxTokens, minTokens, ignoreEos, stopIds, stops);
+    }
+
+    private static void ints(DataOutputStream out, int[] values) throws IOException {
+        out.writeInt(values.length);
+        for (int v : values) {
+            out.writeInt(v);
+        }
+    }
+
+    private static int[] ints(DataInputStream in) throws IOException {
+        int[] out = new int[count(in)];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = in.readInt();
+        }
+        return out;
+    }
+
+    private static int count(DataInputStream in) throws IOException {
+        int n = in.readInt();
+        if (n < 0 || n > MAX_ITEMS) {
+            throw new IOException("corrupt step message: count " + n);
+        }
+        return n;
+    }
+
+    private static void header(DataOutputStream out) throws IOException {
+        out.writeInt(MAGIC);
+        out.writeShort(VERSION);
+    }
+
+    private static void checkHeader(DataInputStream in) throws IOException {
+        int magic = in.readInt();
+        int version = in.readUnsignedShort();
+        if (magic != MAGIC || version != VERSION) {
+            throw new IOException("not a Tandem step message of version " + VERSION + " (magic 0x" + Integer.toHexString(magic)
+                    + ", version " + version + ")");
+        }
+    }
+}

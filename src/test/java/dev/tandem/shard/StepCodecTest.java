@@ -1,0 +1,82 @@
+package dev.tandem.shard;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tandem.sampling.SamplingParams;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class StepCodecTest {
+    static SamplingParams params(Random r) {
+        return new SamplingParams(r.nextFloat() * 2, 0.5f + r.nextFloat() / 2, r.nextInt(50), r.nextFloat() / 2,
+                r.nextBoolean() ? OptionalLong.of(r.nextLong()) : OptionalLong.empty(), r.nextFloat(), -r.nextFloat(),
+                1 + r.nextFloat(), r.nextBoolean() ? Map.of(r.nextInt(100), -3.5f) : Map.of(), 100, r.nextInt(5), r.nextBoolean(),
+                List.of(r.nextInt(1000)), r.nextBoolean() ? List.of("stop", "ünï😀") : List.of());
+    }
+
+    @Test
+    void batchesAndTokensSurviveTheWire() throws IOException {
+        Random r = new Random(5);
+        for (int trial = 0; trial < 200; trial++) {
+            List<SequenceStep> steps = new ArrayList<>();
+            for (int i = 0; i < r.nextInt(5); i++) {
+                NewRequest fresh = r.nextBoolean() ? null : new NewRequest("req-" + i, r.ints(r.nextInt(20), 0, 5000).toArray(),
+                        r.ints(r.nextInt(5), 0, 5000).toArray(), params(r), r.nextInt(3) - 1);
+                steps.add(new SequenceStep("req-" + i, r.ints(1 + r.nextInt(30), 0, 5000).toArray(), r.nextInt(500),
+                        r.ints(r.nextInt(8), 0, 100).toArray(), r.nextBoolean(), fresh));
+            }
+            StepBatch batch = new StepBatch(r.nextBoolean() ? StepKind.PREFILL : StepKind.DECODE, steps,
+                    r.nextBoolean() ? List.of("gone-1", "gone-2") : List.of());
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            StepCodec.writeBatch(new DataOutputStream(bytes), batch);
+            StepBatch back = StepCodec.readBatch(new DataInputStream(new ByteArrayInputStream(bytes.toByteArray())));
+            assertEquals(batch.kind(), back.kind());
+            assertEquals(batch.finishedRequestIds(), back.finishedRequestIds());
+            assertEquals(steps.size(), back.sequences().size());
+            for (int i = 0; i < steps.size(); i++) {
+                SequenceStep a = steps.get(i), b = back.sequences().get(i);
+                assertEquals(a.requestId(), b.requestId());
+                assertArrayEquals(a.tokens(), b.tokens());
+                assertEquals(a.startPosition(), b.startPosition());
+                assertArrayEquals(a.blockTable(), b.blockTable());
+                assertEquals(a.sample(), b.sample());
+                assertEquals(a.newRequest() == null, b.newRequest() == null);
+                if (a.newRequest() != null) {
+                    assertArrayEquals(a.newRequest().promptTokens(), b.newRequest().promptTokens());
+                    assertArrayEquals(a.newRequest().outputTokens(), b.newRequest().outputTokens());
+                    assertEquals(a.newRequest().params(), b.newRequest().params(), "sampling params are records: equal field by field");
+                    assertEquals(a.newRequest().numTopLogprobs(), b.newRequest().numTopLogprobs());
+                }
+            }
+            List<SampledToken> tokens = List.of(new SampledToken("a", 7, -0.25f, null, null),
+                    new SampledToken("b", 9, -1.5f, new int[] {9, 3}, new float[] {-1.5f, -2f}));
+            ByteArrayOutputStream t = new ByteArrayOutputStream();
+            StepCodec.writeTokens(new DataOutputStream(t), tokens);
+            List<SampledToken> tb = StepCodec.readTokens(new DataInputStream(new ByteArrayInputStream(t.toByteArray())));
+            assertEquals(7, tb.get(0).token());
+            assertTrue(tb.get(0).topTokens() == null);
+            assertArrayEquals(new int[] {9, 3}, tb.get(1).topTokens());
+            assertArrayEquals(new float[] {-1.5f, -2f}, tb.get(1).topLogprobs());
+        }
+    }
+
+    @Test
+    void foreignOrCorruptBytesAreRefused() {
+        assertThrows(IOException.class, () -> StepCodec.readBatch(new DataInputStream(new ByteArrayInputStream(
+                "GET / HTTP/1.1\r\n\r\n".getBytes()))));
+        byte[] corrupt = {0x54, 0x4E, 0x44, 0x4D, 0, 1, 0, 0x7f, (byte) 0xff, (byte) 0xff, (byte) 0xff};
+        assertThrows(IOException.class, () -> StepCodec.readBatch(new DataInputStream(new ByteArrayInputStream(corrupt))));
+    }
+}
