@@ -22,19 +22,35 @@ public final class ModelRunner implements AutoCloseable {
     private final int[] tokens, positions, sequenceOfToken, logitTokens;
     private final int[][] oneTable = new int[1][];
 
+    private final boolean ownsArena;
+
     public ModelRunner(Checkpoint checkpoint, RunnerSettings s) {
+        this(checkpoint, s, null);
+    }
+
+    /**
+     * With an external arena (a shard process attached to the server's segment), the runner uses it
+     * and leaves it to its owner to close; otherwise it makes its own as the settings say.
+     */
+    public ModelRunner(Checkpoint checkpoint, RunnerSettings s, KvArena externalArena) {
         this.checkpoint = checkpoint;
+        this.ownsArena = externalArena == null;
         ModelConfig c = checkpoint.config();
         this.layout = new PagedKvLayout(c.numLayers(), c.numKvHeads(), c.headDim(), s.blockSize(), s.numBlocks());
         this.team = new ThreadTeam(s.threads());
         KvArena kv = null;
         try {
-            kv = s.sharedMemoryDir() == null ? KvArena.anonymous(layout.totalBytes())
+            kv = externalArena != null ? externalArena
+                    : s.sharedMemoryDir() == null ? KvArena.anonymous(layout.totalBytes())
                     : KvArena.createShared(s.sharedMemoryDir(), s.kvSegmentName(), layout.totalBytes());
+            if (kv.segment().byteSize() < layout.totalBytes()) {
+                throw new IllegalArgumentException("KV arena of " + kv.segment().byteSize() + " bytes is smaller than the layout's "
+                        + layout.totalBytes());
+            }
             this.transformer = new Transformer(checkpoint, layout, team, s.maxBatchTokens(), s.maxLogitTokens());
         } catch (RuntimeException e) {
             // A checkpoint refused at load must not leave threads or a /dev/shm segment behind.
-            if (kv != null) {
+            if (kv != null && externalArena == null) {
                 kv.close();
             }
             team.close();
@@ -127,6 +143,8 @@ public final class ModelRunner implements AutoCloseable {
     @Override
     public void close() {
         team.close();
-        arena.close();
+        if (ownsArena) {
+            arena.close();
+        }
     }
 }

@@ -1,0 +1,113 @@
+package dev.tandem.shard;
+
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.BufferedReader;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.Channels;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A shard in its own process ({@link ShardWorker}), reached over a Unix domain socket. Step
+ * batches and sampled tokens cross the socket (StepCodec); KV does not: both processes map the
+ * same arena. If the process dies, isReady turns false and execute fails.
+ */
+public final class ProcessShard implements Shard {
+    private final String role;
+    private final Process process;
+    private final Path socket;
+    private final SocketChannel channel;
+    private final DataInputStream in;
+    private final DataOutputStream out;
+    private final String description;
+
+    /** Starts the worker with {@code command} (its arguments include socket=...), waits until it is ready, connects. */
+    public ProcessShard(String role, List<String> command, Path socket) {
+        this.role = role;
+        this.socket = socket;
+        try {
+            process = new ProcessBuilder(command).redirectErrorStream(true).start();
+            BufferedReader lines = new BufferedReader(new InputStreamReader(process.getInputStream()));
+            String line;
+            do {
+                line = lines.readLine();
+            } while (line != null && !line.startsWith("ready "));
+            if (line == null) {
+                process.destroyForcibly();
+                throw new IllegalStateException(role + " shard exited before it was ready (exit " + process.waitFor() + ")");
+            }
+            description = line.substring(6);
+            Thread.ofPlatform().daemon().name("tandem-" + role + "-output").start(() -> drain(lines));
+            channel = SocketChannel.open(StandardProtocolFamily.UNIX);
+            channel.connect(UnixDomainSocketAddress.of(socket));
+            in = new DataInputStream(new BufferedInputStream(Channels.newInputStream(channel), 1 << 16));
+            out = new DataOutputStream(new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 16));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start the " + role + " shard: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void drain(BufferedReader lines) {
+        try {
+            while (lines.readLine() != null) {
+                // the worker's own log; it must be read so the worker never blocks on a full pipe
+            }
+        } catch (IOException ignored) {
+            // the worker is gone
+        }
+    }
+
+    @Override
+    public synchronized List<SampledToken> execute(StepBatch batch) {
+        try {
+            StepCodec.writeBatch(out, batch);
+            return StepCodec.readTokens(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException(role + " shard failed (process " + (process.isAlive() ? "alive" : "dead") + "): "
+                    + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public boolean isReady() {
+        return process.isAlive() && channel.isOpen();
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    @Override
+    public String describe() {
+        return description;
+    }
+
+    @Override
+    public void close() {
+        try {
+            channel.close();
+            if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                process.waitFor(10, TimeUnit.SECONDS);
+            }
+            Files.deleteIfExists(socket);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,75 @@
+package dev.tandem.shard;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tandem.kernels.PagedKvLayout;
+import dev.tandem.kvcache.BlockPool;
+import dev.tandem.kvcache.KvArena;
+import dev.tandem.kvcache.KvCacheManager;
+import dev.tandem.sampling.SamplingParams;
+import dev.tandem.scheduler.Scheduler;
+import dev.tandem.scheduler.SchedulerConfig;
+import dev.tandem.scheduler.Sequence;
+import dev.tandem.scheduler.StepListener;
+import dev.tandem.scheduler.StepOutput;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Prefill and decode in two processes over one /dev/shm arena: the decode process is never sent
+ * the prompt, so its correct greedy tokens prove it read the KV that only the prefill process wrote.
+ */
+class ProcessShardTest {
+    static final int BLOCKS = 64;
+
+    static List<String> command(String role, Path segment, Path socket) {
+        String java = ProcessHandle.current().info().command().orElse("java");
+        return List.of(java, "--add-modules=jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED", "-Xmx512m",
+                "-cp", System.getProperty("java.class.path"), ShardWorker.class.getName(), "role=" + role,
+                "model=models/demo-llama-6m", "segment=" + segment, "socket=" + socket, "block-size=16",
+                "num-blocks=" + BLOCKS, "max-batch-tokens=64", "max-seqs=8", "threads=1", "eos=0,2");
+    }
+
+    @Test
+    void decodeProcessReadsTheKvThePrefillProcessWrote(@TempDir Path tmp) throws Exception {
+        PagedKvLayout layout = new PagedKvLayout(6, 4, 32, 16, BLOCKS);
+        List<Integer> out = new ArrayList<>();
+        long prefillPid, decodePid;
+        Path segmentFile;
+        try (KvArena arena = KvArena.createShared(Path.of("/dev/shm"), "test-" + UUID.randomUUID(), layout.totalBytes());
+             ProcessShard prefill = new ProcessShard("prefill", command("prefill", arena.file(), tmp.resolve("p.sock")), tmp.resolve("p.sock"));
+             ProcessShard decode = new ProcessShard("decode", command("decode", arena.file(), tmp.resolve("d.sock")), tmp.resolve("d.sock"))) {
+            segmentFile = arena.file();
+            prefillPid = prefill.pid();
+            decodePid = decode.pid();
+            assertNotEquals(prefillPid, decodePid);
+            assertNotEquals(ProcessHandle.current().pid(), decodePid);
+            Scheduler scheduler = new Scheduler(new SchedulerConfig(64, 8, 1024),
+                    new KvCacheManager(new BlockPool(BLOCKS), 16, true, 1), prefill, decode, StepListener.NONE);
+            scheduler.add(new Sequence("jury", new int[] {415, 484, 1208, 574}, SamplingParams.greedy(32), List.of(0, 2), -1));
+            while (scheduler.hasWork()) {
+                for (StepOutput o : scheduler.step()) {
+                    out.add(o.token());
+                }
+            }
+            assertTrue(prefill.isReady() && decode.isReady());
+            assertTrue(decode.describe().contains("decode (process " + decodePid + ")"), decode.describe());
+        }
+        // transformers' greedy continuation of "The jury said" (models/demo-llama-6m/text-fixtures.json)
+        assertArrayEquals(new int[] {14, 354, 43, 852, 459, 664, 592, 323, 1039, 1876, 16, 323, 1039, 374, 1153, 288, 303, 261, 749,
+            1515, 510, 0}, out.stream().mapToInt(Integer::intValue).toArray());
+        assertFalse(ProcessHandle.of(prefillPid).map(ProcessHandle::isAlive).orElse(false), "prefill process ended");
+        assertFalse(ProcessHandle.of(decodePid).map(ProcessHandle::isAlive).orElse(false), "decode process ended");
+        assertFalse(Files.exists(segmentFile), "segment removed");
+        assertEquals(0, Files.list(tmp).count(), "sockets removed");
+    }
+}
