@@ -16,11 +16,14 @@ import dev.tandem.scheduler.SchedulerConfig;
 import dev.tandem.scheduler.Sequence;
 import dev.tandem.scheduler.StepListener;
 import dev.tandem.scheduler.StepOutput;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -71,5 +74,34 @@ class ProcessShardTest {
         assertFalse(ProcessHandle.of(decodePid).map(ProcessHandle::isAlive).orElse(false), "decode process ended");
         assertFalse(Files.exists(segmentFile), "segment removed");
         assertEquals(0, Files.list(tmp).count(), "sockets removed");
+    }
+
+    @Test
+    void aShardExitsWhenItsServerIsKilled(@TempDir Path tmp) throws Exception {
+        String java = ProcessHandle.current().info().command().orElse("java");
+        String name = "orphan-" + UUID.randomUUID();
+        Process server = new ProcessBuilder(java, "--add-modules=jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED",
+                "-cp", System.getProperty("java.class.path"), ShardParentMain.class.getName(), tmp.toString(), name)
+                .redirectErrorStream(true).start();
+        try {
+            BufferedReader lines = new BufferedReader(new InputStreamReader(server.getInputStream()));
+            String line;
+            do {
+                line = lines.readLine();
+            } while (line != null && !line.startsWith("shard "));
+            assertTrue(line != null, "the stand-in server started its shard");
+            String[] parts = line.split(" ");
+            ProcessHandle shard = ProcessHandle.of(Long.parseLong(parts[1])).orElseThrow();
+            assertTrue(shard.isAlive());
+            server.destroyForcibly();   // kill -9 of the server: no shutdown hook, no goodbye to the shard
+            server.waitFor();
+            assertTrue(shard.onExit().get(30, TimeUnit.SECONDS) != null, "the orphaned shard exited");
+            assertFalse(shard.isAlive());
+            Path segment = Path.of(parts[2]);
+            assertTrue(Files.exists(segment), "kill -9 leaves the segment");
+            assertTrue(dev.tandem.kvcache.StaleSegments.reclaim(Path.of("/dev/shm")).contains(segment), "the next start reclaims it");
+        } finally {
+            server.destroyForcibly();
+        }
     }
 }
