@@ -12,6 +12,8 @@ import dev.tandem.observability.EngineMetrics;
 import dev.tandem.scheduler.Scheduler;
 import dev.tandem.scheduler.SchedulerConfig;
 import dev.tandem.shard.LocalShard;
+import dev.tandem.shard.ProcessShard;
+import dev.tandem.shard.Shard;
 import dev.tandem.shard.ModelRunner;
 import dev.tandem.shard.RunnerSettings;
 import dev.tandem.tokenizer.ChatPrompt;
@@ -36,10 +38,13 @@ public class EngineProducer {
     EngineSettings settings;
     @Inject
     EngineMetrics metrics;
+    @Inject
+    ShardSettings shardSettings;
 
     private Checkpoint checkpoint;
     private ModelRunner runner;
-    private LocalShard shard;
+    private Shard prefillShard;
+    private Shard decodeShard;
     private TextTokenizer tokenizer;
 
     static Path modelPath(EngineSettings s) {
@@ -80,19 +85,43 @@ public class EngineProducer {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        shard = new LocalShard("cpu", runner, defaults.eosTokenIds());
+        int threads = settings.threads().orElse(Runtime.getRuntime().availableProcessors());
+        if (shardSettings.mode().equals("process")) {
+            if (runner.kvSegment() == null) {
+                throw new IllegalStateException("tandem.shards.mode=process needs the KV arena in shared memory"
+                        + " (tandem.engine.kv-shared-memory-dir)");
+            }
+            prefillShard = processShard("prefill", path, runner.kvSegment(), settings.blockSize(), numBlocks, budget, maxSeqs, threads, defaults.eosTokenIds());
+            decodeShard = processShard("decode", path, runner.kvSegment(), settings.blockSize(), numBlocks, budget, maxSeqs, threads, defaults.eosTokenIds());
+        } else if (shardSettings.mode().equals("in-process")) {
+            prefillShard = new LocalShard("cpu", runner, defaults.eosTokenIds());
+            decodeShard = prefillShard;
+        } else {
+            throw new IllegalArgumentException("tandem.shards.mode must be process or in-process, got " + shardSettings.mode());
+        }
         KvCacheManager kv = new KvCacheManager(new BlockPool(numBlocks), settings.blockSize(), settings.prefixCaching(),
                 path.toAbsolutePath().toString().hashCode());
         // In-process mode: one shard object serves both step kinds, one after the other.
-        Scheduler scheduler = new Scheduler(new SchedulerConfig(budget, maxSeqs, maxModelLen), kv, shard, shard, metrics);
+        Scheduler scheduler = new Scheduler(new SchedulerConfig(budget, maxSeqs, maxModelLen), kv, prefillShard, decodeShard, metrics);
         String name = settings.servedModelName().orElse(path.toAbsolutePath().normalize().getFileName().toString());
         Engine engine = new Engine(scheduler, tokenizer, new EngineConfig(name, c.vocabSize(), defaults.eosTokenIds(),
                 settings.maxWaitingRequests()), metrics);
         metrics.bind(engine, scheduler);
         LOG.infof("model %s (%s) loaded in %.2f s: %d KV blocks of %d tokens in %s, context %d, max %d sequences, shard %s",
                 name, c.architecture(), (System.nanoTime() - t0) / 1e9, numBlocks, settings.blockSize(),
-                runner.kvSegment() == null ? "private memory" : runner.kvSegment(), maxModelLen, maxSeqs, shard.describe());
+                runner.kvSegment() == null ? "private memory" : runner.kvSegment(), maxModelLen, maxSeqs,
+                prefillShard == decodeShard ? prefillShard.describe() : prefillShard.describe() + " + " + decodeShard.describe());
         return engine;
+    }
+
+    /** A worker process for one role on the server's KV segment; its socket lives beside the segment's name in /tmp. */
+    private static Shard processShard(String role, Path model, Path segment, int blockSize, int numBlocks, int budget, int maxSeqs, int threads,
+                                      java.util.List<Integer> eos) {
+        Path socket = Path.of(System.getProperty("java.io.tmpdir"), segment.getFileName() + "-" + role + ".sock");
+        String eosList = eos.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(","));
+        return new ProcessShard(role, ShardLauncher.command(java.util.List.of("role=" + role, "model=" + model.toAbsolutePath(),
+                "segment=" + segment, "socket=" + socket, "block-size=" + blockSize, "num-blocks=" + numBlocks, "max-batch-tokens=" + budget,
+                "max-seqs=" + maxSeqs, "threads=" + threads, "eos=" + eosList)), socket);
     }
 
     private static Path sharedMemoryDir(EngineSettings s) {
@@ -118,7 +147,10 @@ public class EngineProducer {
 
     void close(@Disposes Engine engine) {
         engine.drain(Duration.ofSeconds(settings.shutdownGraceSeconds()));
-        shard.close();
+        prefillShard.close();
+        if (decodeShard != prefillShard) {
+            decodeShard.close();
+        }
         runner.close();
         tokenizer.close();
         checkpoint.close();
