@@ -29,10 +29,6 @@ public final class Rope {
         }
     }
 
-    public int maxPositions() {
-        return cos.length / half;
-    }
-
     /** Rotates numHeads consecutive heads of one token at x[off..] for position pos. */
     public void apply(float[] x, int off, int numHeads, int pos) {
         int t = pos * half;

@@ -209,7 +209,7 @@ final class RowDots {
             out[t] = 0f;
         }
         for (int k = 0; k < w.cols(); k++) {
-            float wk = Vectors.element(w.data(), w.format(), first + k);
+            float wk = w.format().read(w.data(), first + k);
             for (int t = 0; t < count; t++) {
                 out[t] += wk * x[xOff + t * xStride + k];
             }

@@ -1,7 +1,6 @@
 package dev.tandem.kernels;
 
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
@@ -22,15 +21,6 @@ final class Vectors {
     }
 
     static float bf16(MemorySegment segment, long byteOffset) {
-        return Float.intBitsToFloat((segment.get(ValueLayout.JAVA_SHORT_UNALIGNED, byteOffset) & 0xFFFF) << 16);
-    }
-
-    /** Reads element i of a tensor in the given format as f32. */
-    static float element(MemorySegment segment, TensorFormat format, long i) {
-        return switch (format) {
-            case F32 -> segment.get(ValueLayout.JAVA_FLOAT_UNALIGNED, i * 4);
-            case BF16 -> bf16(segment, i * 2);
-            case F16 -> Float.float16ToFloat(segment.get(ValueLayout.JAVA_SHORT_UNALIGNED, i * 2));
-        };
+        return TensorFormat.BF16.read(segment, byteOffset / 2);
     }
 }

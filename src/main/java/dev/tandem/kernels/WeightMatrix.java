@@ -24,7 +24,7 @@ public record WeightMatrix(MemorySegment data, TensorFormat format, int rows, in
     public void copyRow(int row, float[] out, int off) {
         long base = (long) row * cols;
         for (int i = 0; i < cols; i++) {
-            out[off + i] = Vectors.element(data, format, base + i);
+            out[off + i] = format.read(data, base + i);
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.tandem.model;
 
+import dev.tandem.kernels.TensorFormat;
 import dev.tandem.kernels.WeightMatrix;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -25,14 +26,10 @@ public record Tensor(String name, DType dtype, long[] shape, MemorySegment data)
     /** Copies a small floating-point tensor (a norm weight or a bias) to f32 on the heap. */
     public float[] toFloats(long... expectedShape) {
         expectShape(expectedShape);
+        TensorFormat format = dtype.weightFormat(name);
         float[] out = new float[Math.toIntExact(numElements())];
         for (int i = 0; i < out.length; i++) {
-            out[i] = switch (dtype) {
-                case F32 -> data.getAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, i);
-                case BF16 -> Float.intBitsToFloat((data.getAtIndex(ValueLayout.JAVA_SHORT_UNALIGNED, i) & 0xFFFF) << 16);
-                case F16 -> Float.float16ToFloat(data.getAtIndex(ValueLayout.JAVA_SHORT_UNALIGNED, i));
-                default -> throw new IllegalArgumentException("tensor " + name + " is " + dtype + ", expected a float type");
-            };
+            out[i] = format.read(data, i);
         }
         return out;
     }

@@ -53,7 +53,7 @@ class KernelsTest {
                         for (int r = 0; r < rows; r++) {
                             double ref = 0;
                             for (int k = 0; k < cols; k++) {
-                                ref += (double) Vectors.element(w.data(), f, (long) r * cols + k) * x[t * cols + k];
+                                ref += (double) f.read(w.data(), (long) r * cols + k) * x[t * cols + k];
                             }
                             assertEquals(ref + bias[r], out[t * rows + r], 1e-4, f + " tokens=" + tokens);
                             assertEquals(ref + residual[t * rows + r], added[t * rows + r], 1e-4, f + " add");
