@@ -25,8 +25,7 @@ public record ModelConfig(
         boolean tieWordEmbeddings,
         boolean qkNorm,
         int slidingWindow,
-        List<Integer> eosTokenIds,
-        int bosTokenId) {
+        List<Integer> eosTokenIds) {
 
     /** architectures entry -> whether it has per-head q/k RMSNorm. */
     private static final Map<String, Boolean> ARCHITECTURES = Map.of(
@@ -72,7 +71,7 @@ public record ModelConfig(
                 required(c, "num_hidden_layers"), heads, kvHeads, headDim, maxPositions,
                 (float) c.path("rms_norm_eps").asDouble(1e-6), theta, ropeScaling(rope),
                 c.path("tie_word_embeddings").asBoolean(false), ARCHITECTURES.get(arch), window,
-                ids(c.path("eos_token_id")), c.path("bos_token_id").asInt(-1));
+                ids(c.path("eos_token_id")));
     }
 
     private static RopeScaling ropeScaling(JsonNode rope) {

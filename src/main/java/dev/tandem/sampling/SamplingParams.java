@@ -51,6 +51,11 @@ public record SamplingParams(
         return temperature == 0f;
     }
 
+    /** Whether this token ends generation: a stop token id, or an EOS id unless ignore_eos. Its text is never shown. */
+    public boolean isStopToken(int token, List<Integer> eosTokenIds) {
+        return stopTokenIds.contains(token) || (!ignoreEos && eosTokenIds.contains(token));
+    }
+
     public boolean hasPenalties() {
         return presencePenalty != 0f || frequencyPenalty != 0f || repetitionPenalty != 1f;
     }

@@ -23,7 +23,7 @@ public final class StopChecker {
      * shown. (The sampler masks them until min_tokens.)
      */
     public boolean isStopToken(int token) {
-        if (params.stopTokenIds().contains(token) || (!params.ignoreEos() && eosIds.contains(token))) {
+        if (params.isStopToken(token, eosIds)) {
             finishReason = FinishReason.STOP;
             return true;
         }

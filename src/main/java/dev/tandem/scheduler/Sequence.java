@@ -65,7 +65,7 @@ public final class Sequence {
 
     /** The finish reason a freshly appended token causes, or null: stop/EOS token, max_tokens, context length. */
     FinishReason finishAfter(int token, int maxModelLen) {
-        if (params.stopTokenIds().contains(token) || (!params.ignoreEos() && eosTokenIds.contains(token))) {
+        if (params.isStopToken(token, eosTokenIds)) {
             return FinishReason.STOP;
         }
         if (numOutputs() >= params.maxTokens() || numTokens >= maxModelLen) {
