@@ -14,6 +14,7 @@ import dev.tandem.scheduler.SchedulerConfig;
 import dev.tandem.shard.LocalShard;
 import dev.tandem.shard.ProcessShard;
 import dev.tandem.shard.Shard;
+import dev.tandem.shard.ShardWorker;
 import dev.tandem.shard.ModelRunner;
 import dev.tandem.shard.RunnerSettings;
 import dev.tandem.tokenizer.ChatPrompt;
@@ -114,14 +115,11 @@ public class EngineProducer {
         return engine;
     }
 
-    /** A worker process for one role on the server's KV segment; its socket lives beside the segment's name in /tmp. */
-    private static Shard processShard(String role, Path model, Path segment, int blockSize, int numBlocks, int budget, int maxSeqs, int threads,
-                                      java.util.List<Integer> eos) {
+    /** A worker process for one role on the server's KV segment; its socket goes in the temporary directory. */
+    private static Shard processShard(String role, Path model, Path segment, int blockSize, int numBlocks, int budget, int maxSeqs,
+                                      int threads, java.util.List<Integer> eos) {
         Path socket = Path.of(System.getProperty("java.io.tmpdir"), segment.getFileName() + "-" + role + ".sock");
-        String eosList = eos.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(","));
-        return new ProcessShard(role, ShardLauncher.command(java.util.List.of("role=" + role, "model=" + model.toAbsolutePath(),
-                "segment=" + segment, "socket=" + socket, "block-size=" + blockSize, "num-blocks=" + numBlocks, "max-batch-tokens=" + budget,
-                "max-seqs=" + maxSeqs, "threads=" + threads, "eos=" + eosList)), socket);
+        return new ProcessShard(new ShardWorker.Options(role, model, segment, socket, blockSize, numBlocks, budget, maxSeqs, threads, eos));
     }
 
     private static Path sharedMemoryDir(EngineSettings s) {

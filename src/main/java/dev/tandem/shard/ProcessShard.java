@@ -31,12 +31,12 @@ public final class ProcessShard implements Shard {
     private final DataOutputStream out;
     private final String description;
 
-    /** Starts the worker with {@code command} (its arguments include socket=...), waits until it is ready, connects. */
-    public ProcessShard(String role, List<String> command, Path socket) {
-        this.role = role;
-        this.socket = socket;
+    /** Starts a worker with these options, waits until it is ready, and connects to its socket. */
+    public ProcessShard(ShardWorker.Options options) {
+        this.role = options.role();
+        this.socket = options.socket();
         try {
-            process = new ProcessBuilder(command).redirectErrorStream(true).start();
+            process = new ProcessBuilder(ShardLauncher.command(options)).redirectErrorStream(true).start();
             BufferedReader lines = new BufferedReader(new InputStreamReader(process.getInputStream()));
             String line;
             do {

@@ -24,33 +24,54 @@ import java.util.Map;
  * holds the weights once for all processes), listens on a Unix domain socket, prints "ready",
  * then executes the step batches the server sends until the connection closes. It exits when its
  * parent is gone, so a killed server leaves no shard behind.
- * <p>Arguments: {@code key=value} pairs: role, model, segment, socket, block-size, num-blocks,
- * max-batch-tokens, max-seqs, threads, eos (comma-separated ids).
+ * <p>Arguments: the {@link Options} as {@code key=value} pairs.
  */
 public final class ShardWorker {
     private ShardWorker() {}
 
-    public static void main(String[] args) throws Exception {
-        Map<String, String> a = new HashMap<>();
-        for (String arg : args) {
-            String[] kv = arg.split("=", 2);
-            a.put(kv[0], kv[1]);
+    /** What a worker needs; written as key=value arguments by the server, parsed back by the worker. */
+    public record Options(String role, Path model, Path segment, Path socket, int blockSize, int numBlocks, int maxBatchTokens,
+                          int maxSequences, int threads, List<Integer> eosTokenIds) {
+        public Options {
+            eosTokenIds = List.copyOf(eosTokenIds);
         }
-        watchParent();
-        Path socket = Path.of(a.get("socket"));
-        List<Integer> eos = new ArrayList<>();
-        for (String id : a.getOrDefault("eos", "").split(",")) {
-            if (!id.isBlank()) {
-                eos.add(Integer.parseInt(id.trim()));
+
+        List<String> arguments() {
+            return List.of("role=" + role, "model=" + model.toAbsolutePath(), "segment=" + segment, "socket=" + socket,
+                    "block-size=" + blockSize, "num-blocks=" + numBlocks, "max-batch-tokens=" + maxBatchTokens,
+                    "max-seqs=" + maxSequences, "threads=" + threads,
+                    "eos=" + String.join(",", eosTokenIds.stream().map(String::valueOf).toList()));
+        }
+
+        static Options parse(String[] args) {
+            Map<String, String> a = new HashMap<>();
+            for (String arg : args) {
+                String[] kv = arg.split("=", 2);
+                a.put(kv[0], kv.length == 2 ? kv[1] : "");
             }
+            List<Integer> eos = new ArrayList<>();
+            for (String id : a.getOrDefault("eos", "").split(",")) {
+                if (!id.isBlank()) {
+                    eos.add(Integer.parseInt(id.trim()));
+                }
+            }
+            return new Options(a.get("role"), Path.of(a.get("model")), Path.of(a.get("segment")), Path.of(a.get("socket")),
+                    Integer.parseInt(a.get("block-size")), Integer.parseInt(a.get("num-blocks")),
+                    Integer.parseInt(a.get("max-batch-tokens")), Integer.parseInt(a.get("max-seqs")),
+                    Integer.parseInt(a.get("threads")), eos);
         }
-        RunnerSettings settings = new RunnerSettings(Integer.parseInt(a.get("block-size")), Integer.parseInt(a.get("num-blocks")),
-                Integer.parseInt(a.get("max-batch-tokens")), Integer.parseInt(a.get("max-seqs")), Integer.parseInt(a.get("threads")));
-        try (KvArena arena = KvArena.attach(Path.of(a.get("segment")));
-             Checkpoint checkpoint = Checkpoint.open(Path.of(a.get("model")));
+    }
+
+    public static void main(String[] args) throws Exception {
+        Options o = Options.parse(args);
+        watchParent();
+        Path socket = o.socket();
+        RunnerSettings settings = new RunnerSettings(o.blockSize(), o.numBlocks(), o.maxBatchTokens(), o.maxSequences(), o.threads());
+        try (KvArena arena = KvArena.attach(o.segment());
+             Checkpoint checkpoint = Checkpoint.open(o.model());
              ModelRunner runner = new ModelRunner(checkpoint, settings, arena);
-             LocalShard shard = new LocalShard(a.get("role") + " (process " + ProcessHandle.current().pid() + ")", runner, eos);
-             ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+             LocalShard shard = new LocalShard(o.role() + " (process " + ProcessHandle.current().pid() + ")", runner, o.eosTokenIds());
+            ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
             Files.deleteIfExists(socket);
             server.bind(UnixDomainSocketAddress.of(socket));
             System.out.println("ready " + shard.describe());

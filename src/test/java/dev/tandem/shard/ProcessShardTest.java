@@ -34,12 +34,8 @@ import org.junit.jupiter.api.io.TempDir;
 class ProcessShardTest {
     static final int BLOCKS = 64;
 
-    static List<String> command(String role, Path segment, Path socket) {
-        String java = ProcessHandle.current().info().command().orElse("java");
-        return List.of(java, "--add-modules=jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED", "-Xmx512m",
-                "-cp", System.getProperty("java.class.path"), ShardWorker.class.getName(), "role=" + role,
-                "model=models/demo-llama-6m", "segment=" + segment, "socket=" + socket, "block-size=16",
-                "num-blocks=" + BLOCKS, "max-batch-tokens=64", "max-seqs=8", "threads=1", "eos=0,2");
+    static ShardWorker.Options options(String role, Path segment, Path socket) {
+        return new ShardWorker.Options(role, Path.of("models/demo-llama-6m"), segment, socket, 16, BLOCKS, 64, 8, 1, List.of(0, 2));
     }
 
     @Test
@@ -49,8 +45,8 @@ class ProcessShardTest {
         long prefillPid, decodePid;
         Path segmentFile;
         try (KvArena arena = KvArena.createShared(Path.of("/dev/shm"), "test-" + UUID.randomUUID(), layout.totalBytes());
-             ProcessShard prefill = new ProcessShard("prefill", command("prefill", arena.file(), tmp.resolve("p.sock")), tmp.resolve("p.sock"));
-             ProcessShard decode = new ProcessShard("decode", command("decode", arena.file(), tmp.resolve("d.sock")), tmp.resolve("d.sock"))) {
+             ProcessShard prefill = new ProcessShard(options("prefill", arena.file(), tmp.resolve("p.sock")));
+             ProcessShard decode = new ProcessShard(options("decode", arena.file(), tmp.resolve("d.sock")))) {
             segmentFile = arena.file();
             prefillPid = prefill.pid();
             decodePid = decode.pid();

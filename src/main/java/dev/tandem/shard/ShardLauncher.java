@@ -1,6 +1,5 @@
-package dev.tandem.cli;
+package dev.tandem.shard;
 
-import dev.tandem.shard.ShardWorker;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,11 +16,11 @@ import java.util.stream.Stream;
 final class ShardLauncher {
     private ShardLauncher() {}
 
-    static List<String> command(List<String> workerArguments) {
+    static List<String> command(ShardWorker.Options options) {
         String java = ProcessHandle.current().info().command().orElse("java");
         List<String> cmd = new ArrayList<>(List.of(java, "--add-modules=jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED",
                 "-XX:+UseParallelGC", "-cp", classPath(), ShardWorker.class.getName()));
-        cmd.addAll(workerArguments);
+        cmd.addAll(options.arguments());
         return cmd;
     }
 
