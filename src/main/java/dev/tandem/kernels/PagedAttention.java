@@ -97,60 +97,104 @@ public final class PagedAttention {
         int qOff = (t * numHeads + kvHead * groupSize) * headDim;
         float[] s = scores[worker];
         for (int b = start / bs; b <= pos / bs; b++) {
-            for (int g = 0; g < groupSize; g++) {
-                blockScores(table[b], kvHead, qOff + g * headDim, s, g * maxContext + b * bs - first);
+            int g = 0;
+            for (; g + 1 < groupSize; g += 2) {
+                blockScores(table[b], kvHead, qOff + g * headDim, qOff + (g + 1) * headDim, s, g * maxContext + b * bs - first, maxContext);
+            }
+            if (g < groupSize) {
+                blockScores(table[b], kvHead, qOff + g * headDim, -1, s, g * maxContext + b * bs - first, 0);
             }
         }
         for (int g = 0; g < groupSize; g++) {
             Activations.softmax(s, g * maxContext + start - first, pos - start + 1);
         }
-        java.util.Arrays.fill(out, qOff, qOff + groupSize * headDim, 0f);
-        long stride = (long) headDim * PagedKvLayout.BYTES_PER_VALUE;
-        for (int b = start / bs, j = start; j <= pos; b++) {
-            long v = layout.valueOffset(table[b], layer, kvHead, j % bs);
-            for (int end = Math.min(pos, (b + 1) * bs - 1); j <= end; j++, v += stride) {
-                for (int g = 0; g < groupSize; g++) {
-                    accumulate(out, qOff + g * headDim, arena, v, s[g * maxContext + j - first]);
-                }
-            }
+        for (int g = 0; g < groupSize; g++) {
+            weightedValues(table, kvHead, start, pos, s, g * maxContext - first, qOff + g * headDim);
         }
     }
 
     /**
-     * scale * (q . K[slot]) for every slot of one block into s[o ..]: K is dimension-major, so each
+     * scale * (q . K[slot]) for every slot of one block into s[o ..], for one query head, or for two
+     * (qOff2 >= 0, scores at o + o2) that then share every K load. K is dimension-major, so each
      * dimension adds q[d] times a vector of slots (no reduction per position).
      */
-    private void blockScores(int block, int kvHead, int qOff, float[] s, int o) {
+    private void blockScores(int block, int kvHead, int qOff, int qOff2, float[] s, int o, int o2) {
         int bs = layout.blockSize();
         long base = layout.headOffset(block, layer, 0, kvHead);
         long column = (long) bs * PagedKvLayout.BYTES_PER_VALUE;
         int slot = 0;
         for (; slot + LANES <= bs; slot += LANES) {
-            FloatVector acc = FloatVector.zero(F);
+            FloatVector acc = FloatVector.zero(F), acc2 = acc;
             long k = base + 4L * slot;
-            for (int d = 0; d < headDim; d++, k += column) {
-                acc = Vectors.loadF32(arena, k).fma(FloatVector.broadcast(F, q[qOff + d]), acc);
+            if (qOff2 >= 0) {
+                for (int d = 0; d < headDim; d++, k += column) {
+                    FloatVector key = Vectors.loadF32(arena, k);
+                    acc = key.fma(FloatVector.broadcast(F, q[qOff + d]), acc);
+                    acc2 = key.fma(FloatVector.broadcast(F, q[qOff2 + d]), acc2);
+                }
+                acc2.mul(scale).intoArray(s, o + o2 + slot);
+            } else {
+                // Two chains over alternate dimensions for the FMA latency (head dims are even).
+                for (int d = 0; d + 1 < headDim; d += 2, k += 2 * column) {
+                    acc = Vectors.loadF32(arena, k).fma(FloatVector.broadcast(F, q[qOff + d]), acc);
+                    acc2 = Vectors.loadF32(arena, k + column).fma(FloatVector.broadcast(F, q[qOff + d + 1]), acc2);
+                }
+                acc = acc.add(acc2);
+                if (headDim % 2 == 1) {
+                    acc = Vectors.loadF32(arena, k).fma(FloatVector.broadcast(F, q[qOff + headDim - 1]), acc);
+                }
             }
             acc.mul(scale).intoArray(s, o + slot);
         }
         for (; slot < bs; slot++) {
-            float dot = 0f;
-            for (int d = 0; d < headDim; d++) {
-                dot += q[qOff + d] * arena.get(ValueLayout.JAVA_FLOAT_UNALIGNED, base + ((long) d * bs + slot) * 4);
+            s[o + slot] = scalarScore(base, qOff, slot);
+            if (qOff2 >= 0) {
+                s[o + o2 + slot] = scalarScore(base, qOff2, slot);
             }
-            s[o + slot] = dot * scale;
         }
     }
 
+    private float scalarScore(long base, int qOff, int slot) {
+        int bs = layout.blockSize();
+        float dot = 0f;
+        for (int d = 0; d < headDim; d++) {
+            dot += q[qOff + d] * arena.get(ValueLayout.JAVA_FLOAT_UNALIGNED, base + ((long) d * bs + slot) * 4);
+        }
+        return dot * scale;
+    }
 
-    private void accumulate(float[] o, int oOff, MemorySegment seg, long off, float weight) {
-        FloatVector w = FloatVector.broadcast(F, weight);
+    /**
+     * out[o ..] = sum over positions j in [start, pos] of s[sOff + j] * V[j]. Each lane group of the
+     * head is summed in registers across all positions (two chains, for the FMA latency): adding
+     * into the output array per position would chain every step through a store and a load.
+     */
+    private void weightedValues(int[] table, int kvHead, int start, int pos, float[] s, int sOff, int o) {
+        int bs = layout.blockSize();
+        long stride = (long) headDim * PagedKvLayout.BYTES_PER_VALUE;
         int i = 0;
         for (; i + LANES <= headDim; i += LANES) {
-            Vectors.loadF32(seg, off + 4L * i).fma(w, FloatVector.fromArray(F, o, oOff + i)).intoArray(o, oOff + i);
+            FloatVector acc0 = FloatVector.zero(F), acc1 = acc0;
+            for (int b = start / bs, j = start; j <= pos; b++) {
+                long v = layout.valueOffset(table[b], layer, kvHead, j % bs) + 4L * i;
+                int end = Math.min(pos, (b + 1) * bs - 1);
+                for (; j + 1 <= end; j += 2, v += 2 * stride) {
+                    acc0 = Vectors.loadF32(arena, v).fma(FloatVector.broadcast(F, s[sOff + j]), acc0);
+                    acc1 = Vectors.loadF32(arena, v + stride).fma(FloatVector.broadcast(F, s[sOff + j + 1]), acc1);
+                }
+                if (j == end) {
+                    acc0 = Vectors.loadF32(arena, v).fma(FloatVector.broadcast(F, s[sOff + j]), acc0);
+                    j++;
+                }
+            }
+            acc0.add(acc1).intoArray(out, o + i);
         }
         for (; i < headDim; i++) {
-            o[oOff + i] += weight * seg.get(ValueLayout.JAVA_FLOAT_UNALIGNED, off + 4L * i);
+            float sum = 0f;
+            for (int j = start; j <= pos; j++) {
+                long v = layout.valueOffset(table[j / bs], layer, kvHead, j % bs) + 4L * i;
+                sum += s[sOff + j] * arena.get(ValueLayout.JAVA_FLOAT_UNALIGNED, v);
+            }
+            out[o + i] = sum;
         }
     }
 }

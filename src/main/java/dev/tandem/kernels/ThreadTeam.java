@@ -1,13 +1,19 @@
 package dev.tandem.kernels;
 
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 /**
  * A fixed team of threads that share out the chunks of one parallel loop at a time; the calling
  * thread works too. Workers spin briefly between loops before parking, because a forward pass runs
  * hundreds of short loops per token and waking a parked thread costs more than most of them.
- * Nothing is allocated per loop.
+ *
+ * <p>The caller never waits for a worker that has not started: chunks are claimed from a counter
+ * tagged with the loop's number, so a worker that wakes late finds the loop gone and takes nothing,
+ * and the caller only waits until every chunk is done. On a machine shared with the HTTP threads a
+ * worker is often descheduled; waiting for it to wake would idle the caller. Nothing is allocated
+ * per loop.
  */
 public final class ThreadTeam implements AutoCloseable {
     /** One chunk of a parallel loop; {@code worker} indexes per-thread scratch (0 = caller). */
@@ -16,14 +22,14 @@ public final class ThreadTeam implements AutoCloseable {
         void run(int chunk, int worker);
     }
 
-    private static final int SPINS_BEFORE_PARK = 200_000;
+    private static final int SPINS_BEFORE_PARK = Integer.getInteger("tandem.kernel.spins", 20_000);
 
     private final Thread[] workers;
-    private final AtomicInteger nextChunk = new AtomicInteger();
-    private final AtomicInteger finishedWorkers = new AtomicInteger();
+    /** High 32 bits: the loop's number; low 32 bits: the next chunk to hand out. */
+    private final AtomicLong claims = new AtomicLong();
+    private final AtomicInteger doneChunks = new AtomicInteger();
     private volatile Body body;
     private volatile int numChunks;
-    private volatile long generation;
     private volatile boolean closed;
     private volatile Throwable failure;
 
@@ -52,15 +58,14 @@ public final class ThreadTeam implements AutoCloseable {
         }
         body = loopBody;
         numChunks = n;
-        nextChunk.set(0);
-        finishedWorkers.set(0);
-        generation = generation + 1;
+        doneChunks.set(0);
+        long loop = (claims.get() >>> 32) + 1;
+        claims.set(loop << 32);
         for (Thread w : workers) {
             LockSupport.unpark(w);
         }
-        work(0);
-        // Every worker must leave work() before the next loop resets the chunk counter.
-        while (finishedWorkers.get() < workers.length) {
+        work(loop, 0);
+        while (doneChunks.get() < n) {
             Thread.onSpinWait();
         }
         Throwable t = failure;
@@ -70,15 +75,27 @@ public final class ThreadTeam implements AutoCloseable {
         }
     }
 
-    private void work(int worker) {
-        Body b = body;
-        int n = numChunks;
-        for (int i = nextChunk.getAndIncrement(); i < n; i = nextChunk.getAndIncrement()) {
+    /** Claims and runs chunks of the given loop until none is left (nothing if it has ended). */
+    private void work(long loop, int worker) {
+        while (true) {
+            long state = claims.get();
+            int chunk = (int) state;
+            // Body and count are read before the claim: a successful claim proves the loop they
+            // belong to is still the current one.
+            Body b = body;
+            int n = numChunks;
+            if (state >>> 32 != loop || chunk >= n) {
+                return;
+            }
+            if (!claims.compareAndSet(state, state + 1)) {
+                continue;
+            }
             try {
-                b.run(i, worker);
+                b.run(chunk, worker);
             } catch (Throwable t) {
                 failure = t;
             }
+            doneChunks.incrementAndGet();
         }
     }
 
@@ -86,7 +103,8 @@ public final class ThreadTeam implements AutoCloseable {
         long seen = 0;
         while (!closed) {
             int spins = 0;
-            while (generation == seen && !closed) {
+            long loop;
+            while ((loop = claims.get() >>> 32) == seen && !closed) {
                 if (++spins < SPINS_BEFORE_PARK) {
                     Thread.onSpinWait();
                 } else {
@@ -96,9 +114,8 @@ public final class ThreadTeam implements AutoCloseable {
             if (closed) {
                 return;
             }
-            seen = generation;
-            work(worker);
-            finishedWorkers.incrementAndGet();
+            seen = loop;
+            work(loop, worker);
         }
     }
 

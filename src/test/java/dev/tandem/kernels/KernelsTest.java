@@ -7,6 +7,8 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** Each kernel against a plain scalar reference, on shapes with vector tails and odd batch sizes. */
 class KernelsTest {
@@ -115,15 +117,19 @@ class KernelsTest {
         assertEquals(0f, x[1], 1e-6);
     }
 
-    /** Attention through a scrambled block table equals naive causal attention over contiguous K/V. */
-    @Test
-    void pagedAttentionReadsThroughTheBlockTable() {
-        int heads = 4, kvHeads = 2, headDim = 16, blockSize = 4, len = 11;
+    /**
+     * Attention through a scrambled block table equals naive causal attention over contiguous K/V;
+     * the shapes cover group sizes 1, 2 and 3, odd head sizes, and blocks shorter and longer than
+     * one vector.
+     */
+    @ParameterizedTest
+    @CsvSource({"4,2,16,4,11", "3,1,20,16,37", "2,2,32,16,33", "6,2,17,32,70"})
+    void pagedAttentionReadsThroughTheBlockTable(int heads, int kvHeads, int headDim, int blockSize, int len) {
         PagedKvLayout layout = new PagedKvLayout(1, kvHeads, headDim, blockSize, 8);
-        int[] table = {5, 2, 7};
+        int[] table = {5, 2, 7, 0, 3};
         try (Arena arena = Arena.ofShared(); ThreadTeam team = new ThreadTeam(2)) {
             MemorySegment kv = arena.allocate(layout.totalBytes());
-            PagedAttention attention = new PagedAttention(team, layout, heads, 64);
+            PagedAttention attention = new PagedAttention(team, layout, heads, 80);
             float[] k = randoms(len * kvHeads * headDim), v = randoms(len * kvHeads * headDim), q = randoms(len * heads * headDim);
             for (int t = 0; t < len; t++) {
                 attention.write(kv, 0, table, t, k, t * kvHeads * headDim, v, t * kvHeads * headDim);
