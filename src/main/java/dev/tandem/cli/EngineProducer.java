@@ -1,5 +1,6 @@
 package dev.tandem.cli;
 
+import dev.tandem.device.Placement;
 import dev.tandem.engine.Engine;
 import dev.tandem.engine.EngineConfig;
 import dev.tandem.kernels.PagedKvLayout;
@@ -8,15 +9,11 @@ import dev.tandem.kvcache.KvCacheManager;
 import dev.tandem.kvcache.StaleSegments;
 import dev.tandem.model.Checkpoint;
 import dev.tandem.model.ModelConfig;
+import dev.tandem.observability.DeviceInventory;
 import dev.tandem.observability.EngineMetrics;
 import dev.tandem.scheduler.Scheduler;
 import dev.tandem.scheduler.SchedulerConfig;
-import dev.tandem.shard.LocalShard;
-import dev.tandem.shard.ProcessShard;
-import dev.tandem.shard.Shard;
-import dev.tandem.shard.ShardWorker;
-import dev.tandem.shard.ModelRunner;
-import dev.tandem.shard.RunnerSettings;
+import dev.tandem.shard.SupervisedShard;
 import dev.tandem.tokenizer.ChatPrompt;
 import dev.tandem.tokenizer.TextTokenizer;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -41,11 +38,13 @@ public class EngineProducer {
     EngineMetrics metrics;
     @Inject
     ShardSettings shardSettings;
+    @Inject
+    HardwareSettings hardware;
+    @Inject
+    DeviceInventory devices;
 
     private Checkpoint checkpoint;
-    private ModelRunner runner;
-    private Shard prefillShard;
-    private Shard decodeShard;
+    private ShardSet shards;
     private TextTokenizer tokenizer;
 
     static Path modelPath(EngineSettings s) {
@@ -78,48 +77,38 @@ public class EngineProducer {
                 LOG.warnf("could not look for stale KV segments in %s: %s", shm, e.getMessage());
             }
         }
-        runner = new ModelRunner(checkpoint, new RunnerSettings(settings.blockSize(), numBlocks, budget, maxSeqs,
-                settings.threads().orElse(Runtime.getRuntime().availableProcessors()), shm, settings.kvSegmentName()));
         GenerationDefaults defaults;
         try {
             defaults = GenerationDefaults.read(path, c.eosTokenIds());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        int threads = settings.threads().orElse(Runtime.getRuntime().availableProcessors());
-        if (shardSettings.mode().equals("process")) {
-            if (runner.kvSegment() == null) {
-                throw new IllegalStateException("tandem.shards.mode=process needs the KV arena in shared memory"
-                        + " (tandem.engine.kv-shared-memory-dir)");
-            }
-            prefillShard = processShard("prefill", path, runner.kvSegment(), settings.blockSize(), numBlocks, budget, maxSeqs, threads, defaults.eosTokenIds());
-            decodeShard = processShard("decode", path, runner.kvSegment(), settings.blockSize(), numBlocks, budget, maxSeqs, threads, defaults.eosTokenIds());
-        } else if (shardSettings.mode().equals("in-process")) {
-            prefillShard = new LocalShard("cpu", runner, defaults.eosTokenIds());
-            decodeShard = prefillShard;
-        } else {
-            throw new IllegalArgumentException("tandem.shards.mode must be process or in-process, got " + shardSettings.mode());
-        }
+        ShardSet.Sizes sizes = new ShardSet.Sizes(path, settings.blockSize(), numBlocks, budget, maxSeqs,
+                settings.threads().orElse(Runtime.getRuntime().availableProcessors()), defaults.eosTokenIds());
+        shards = switch (shardSettings.mode()) {
+            case "process" -> ShardSet.processes(checkpoint, sizes, shm, settings.kvSegmentName(), place("prefill", shardSettings.prefill()),
+                    place("decode", shardSettings.decode()), new SupervisedShard.Policy(shardSettings.stepTimeout(),
+                            shardSettings.startupTimeout(), shardSettings.restartBackoff(), shardSettings.maxRestartBackoff()), metrics);
+            case "in-process" -> ShardSet.inProcess(checkpoint, sizes, shm, settings.kvSegmentName());
+            default -> throw new IllegalArgumentException("tandem.shards.mode must be process or in-process, got " + shardSettings.mode());
+        };
         KvCacheManager kv = new KvCacheManager(new BlockPool(numBlocks), settings.blockSize(), settings.prefixCaching(),
                 path.toAbsolutePath().toString().hashCode());
-        // In-process mode: one shard object serves both step kinds, one after the other.
-        Scheduler scheduler = new Scheduler(new SchedulerConfig(budget, maxSeqs, maxModelLen), kv, prefillShard, decodeShard, metrics);
+        Scheduler scheduler = new Scheduler(new SchedulerConfig(budget, maxSeqs, maxModelLen), kv, shards.prefill, shards.decode, metrics);
         String name = settings.servedModelName().orElse(path.toAbsolutePath().normalize().getFileName().toString());
         Engine engine = new Engine(scheduler, tokenizer, new EngineConfig(name, c.vocabSize(), defaults.eosTokenIds(),
                 settings.maxWaitingRequests()), metrics);
         metrics.bind(engine, scheduler);
         LOG.infof("model %s (%s) loaded in %.2f s: %d KV blocks of %d tokens in %s, context %d, max %d sequences, shard %s",
                 name, c.architecture(), (System.nanoTime() - t0) / 1e9, numBlocks, settings.blockSize(),
-                runner.kvSegment() == null ? "private memory" : runner.kvSegment(), maxModelLen, maxSeqs,
-                prefillShard == decodeShard ? prefillShard.describe() : prefillShard.describe() + " + " + decodeShard.describe());
+                shards.kvSegment() == null ? "private memory" : shards.kvSegment(), maxModelLen, maxSeqs, shards.describe());
         return engine;
     }
 
-    /** A worker process for one role on the server's KV segment; its socket goes in the temporary directory. */
-    private static Shard processShard(String role, Path model, Path segment, int blockSize, int numBlocks, int budget, int maxSeqs,
-                                      int threads, java.util.List<Integer> eos) {
-        Path socket = Path.of(System.getProperty("java.io.tmpdir"), segment.getFileName() + "-" + role + ".sock");
-        return new ProcessShard(new ShardWorker.Options(role, model, segment, socket, blockSize, numBlocks, budget, maxSeqs, threads, eos));
+    private Placement place(String role, ShardSettings.Role asked) {
+        Placement p = Placement.resolve(role, asked.device(), asked.backend(), hardware.strict(), devices.discovery());
+        LOG.infof("%s shard: %s", role, p.describe());
+        return p;
     }
 
     private static Path sharedMemoryDir(EngineSettings s) {
@@ -145,11 +134,7 @@ public class EngineProducer {
 
     void close(@Disposes Engine engine) {
         engine.drain(Duration.ofSeconds(settings.shutdownGraceSeconds()));
-        prefillShard.close();
-        if (decodeShard != prefillShard) {
-            decodeShard.close();
-        }
-        runner.close();
+        shards.close();
         tokenizer.close();
         checkpoint.close();
     }

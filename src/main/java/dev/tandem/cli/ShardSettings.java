@@ -2,15 +2,45 @@ package dev.tandem.cli;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import java.time.Duration;
 
-/** Where the prefill and decode shards run. */
+/** Where the prefill and decode shards run, and how they are supervised. */
 @ConfigMapping(prefix = "tandem.shards")
 public interface ShardSettings {
     /**
-     * {@code process}: each shard is a worker process on the shared KV segment; {@code in-process}:
-     * one in-process shard serves both step kinds. In-process stays the default until the
-     * supervisor (restart with backoff, requeue) lands; a dead process shard fails its requests.
+     * {@code process}: each shard is a supervised worker process on the shared KV segment;
+     * {@code in-process}: one shard in the server's own process serves both step kinds.
      */
-    @WithDefault("in-process")
+    @WithDefault("process")
     String mode();
+
+    /** A step that runs longer means a hung shard: it is killed and restarted. */
+    @WithDefault("60s")
+    Duration stepTimeout();
+
+    /** How long a shard process may take to load its model and report ready. */
+    @WithDefault("180s")
+    Duration startupTimeout();
+
+    /** Wait before restarting a dead shard; doubles while restarted shards keep dying young. */
+    @WithDefault("200ms")
+    Duration restartBackoff();
+
+    @WithDefault("30s")
+    Duration maxRestartBackoff();
+
+    Role prefill();
+
+    Role decode();
+
+    /** One shard's device and backend. */
+    interface Role {
+        /** NPU, GPU, CPU or AUTO (NPU for prefill, GPU for decode where present, else CPU). */
+        @WithDefault("AUTO")
+        String device();
+
+        /** cpu or openvino. */
+        @WithDefault("cpu")
+        String backend();
+    }
 }

@@ -152,7 +152,8 @@ public final class Engine implements AutoCloseable {
     private void run() {
         while (!stopped) {
             try {
-                Runnable command = scheduler.hasWork() ? inbox.poll() : inbox.poll(20, TimeUnit.MILLISECONDS);
+                // A stalled scheduler (a shard restarting) has work it cannot run yet: wait instead of spinning.
+                Runnable command = scheduler.hasWork() && !scheduler.isStalled() ? inbox.poll() : inbox.poll(20, TimeUnit.MILLISECONDS);
                 while (command != null) {
                     command.run();
                     command = inbox.poll();

@@ -22,7 +22,7 @@ public final class ThreadTeam implements AutoCloseable {
         void run(int chunk, int worker);
     }
 
-    private static final int SPINS_BEFORE_PARK = Integer.getInteger("tandem.kernel.spins", 20_000);
+    private static final int SPINS_BEFORE_PARK = 20_000;
 
     private final Thread[] workers;
     /** High 32 bits: the loop's number; low 32 bits: the next chunk to hand out. */

@@ -6,6 +6,7 @@ import dev.tandem.engine.EngineSnapshot;
 import dev.tandem.sampling.FinishReason;
 import dev.tandem.scheduler.Scheduler;
 import dev.tandem.scheduler.StepListener;
+import dev.tandem.shard.ShardListener;
 import dev.tandem.shard.StepKind;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
@@ -23,7 +24,7 @@ import java.util.Map;
  * names. Request and step events arrive as listener calls; gauges read the engine's snapshot.
  */
 @ApplicationScoped
-public class EngineMetrics implements EngineListener, StepListener {
+public class EngineMetrics implements EngineListener, StepListener, ShardListener {
     private final MeterRegistry registry;
     private final Timer timeToFirstToken;
     private final Timer timePerOutputToken;
@@ -35,6 +36,8 @@ public class EngineMetrics implements EngineListener, StepListener {
     private final Map<StepKind, Timer> stepDuration = new EnumMap<>(StepKind.class);
     private final Map<StepKind, DistributionSummary> stepSequences = new EnumMap<>(StepKind.class);
     private final Map<StepKind, DistributionSummary> stepTokens = new EnumMap<>(StepKind.class);
+    private final Map<StepKind, Counter> shardFailures = new EnumMap<>(StepKind.class);
+    private final Map<StepKind, Counter> shardRestarts = new EnumMap<>(StepKind.class);
     private volatile Engine engine;
 
     public EngineMetrics(MeterRegistry registry) {
@@ -57,6 +60,11 @@ public class EngineMetrics implements EngineListener, StepListener {
                     .publishPercentileHistogram().description("Sequences per step").register(registry));
             stepTokens.put(k, DistributionSummary.builder("tandem.step_batch_size_tokens").tag("kind", kind)
                     .publishPercentileHistogram().description("Tokens per step").register(registry));
+            shardFailures.put(k, Counter.builder("tandem.shard_failures").tag("role", kind)
+                    .description("Steps lost because the shard died, hung or was down; their sequences were recomputed")
+                    .register(registry));
+            shardRestarts.put(k, Counter.builder("tandem.shard_restarts").tag("role", kind)
+                    .description("Shard processes started to replace one that died or hung").register(registry));
         }
     }
 
@@ -114,5 +122,20 @@ public class EngineMetrics implements EngineListener, StepListener {
     @Override
     public void onPreemption() {
         preemptions.increment();
+    }
+
+    @Override
+    public void onShardFailure(StepKind kind, String reason) {
+        shardFailures.get(kind).increment();
+    }
+
+    @Override
+    public void onShardDown(String role, String reason) {
+        // counted by onShardFailure when the scheduler learns of it; readiness reads the shard's state
+    }
+
+    @Override
+    public void onShardRestarted(String role, int restarts) {
+        shardRestarts.get(StepKind.valueOf(role.toUpperCase(java.util.Locale.ROOT))).increment();
     }
 }

@@ -6,6 +6,7 @@ import dev.tandem.shard.NewRequest;
 import dev.tandem.shard.SampledToken;
 import dev.tandem.shard.SequenceStep;
 import dev.tandem.shard.Shard;
+import dev.tandem.shard.ShardFailedException;
 import dev.tandem.shard.StepBatch;
 import dev.tandem.shard.StepKind;
 import java.util.ArrayDeque;
@@ -33,6 +34,7 @@ public final class Scheduler {
     private final Map<String, Sequence> byId = new HashMap<>();
     private final List<String> finishedSinceLastStep = new ArrayList<>();
     private final StepListener listener;
+    private boolean stalled;
 
     public Scheduler(SchedulerConfig config, KvCacheManager kv, Shard prefillShard, Shard decodeShard, StepListener listener) {
         this.config = config;
@@ -116,6 +118,9 @@ public final class Scheduler {
         boolean preempted = false;
         for (int i = 0; i < running.size() && budget > 0; i++) {
             Sequence s = running.get(i);
+            if (!shardFor(s).isReady()) {
+                continue; // waits, holding its blocks, until the shard is back
+            }
             int n = Math.min(s.numTokens - s.numComputed, budget);
             while (!kv.grow(s.requestId, s.numComputed + n)) {
                 Sequence victim = running.get(running.size() - 1);
@@ -132,7 +137,7 @@ public final class Scheduler {
                 budget -= n;
             }
         }
-        while (!preempted && !waiting.isEmpty() && budget > 0 && running.size() < config.maxNumSeqs()) {
+        while (!preempted && !waiting.isEmpty() && budget > 0 && running.size() < config.maxNumSeqs() && prefillShard.isReady()) {
             Sequence s = waiting.peekFirst();
             int cached = kv.admit(s.requestId, s.tokens, s.numTokens, budget);
             if (cached < 0) {
@@ -150,7 +155,21 @@ public final class Scheduler {
             counts.add(n);
             budget -= n;
         }
+        stalled = scheduled.isEmpty();
         return execute(scheduled, counts);
+    }
+
+    /** True when the last step could schedule nothing (a shard is down): the caller should wait. */
+    public boolean isStalled() {
+        return stalled;
+    }
+
+    private static boolean decodesNext(Sequence s) {
+        return s.numOutputs() > 0 && s.numComputed == s.numTokens - 1;
+    }
+
+    private Shard shardFor(Sequence s) {
+        return decodesNext(s) ? decodeShard : prefillShard;
     }
 
     private List<StepOutput> execute(List<Sequence> scheduled, List<Integer> counts) {
@@ -161,7 +180,7 @@ public final class Scheduler {
         for (int i = 0; i < scheduled.size(); i++) {
             Sequence s = scheduled.get(i);
             int n = counts.get(i);
-            boolean isDecode = n == 1 && s.numOutputs() > 0 && s.numComputed == s.numTokens - 1;
+            boolean isDecode = n == 1 && decodesNext(s);
             boolean known = isDecode ? s.knownByDecodeShard : s.knownByPrefillShard;
             NewRequest fresh = known ? null : new NewRequest(s.requestId, s.prompt(), s.outputs(), s.params, s.numTopLogprobs);
             SequenceStep step = new SequenceStep(s.requestId, Arrays.copyOfRange(s.tokens, s.numComputed, s.numComputed + n),
@@ -179,29 +198,56 @@ public final class Scheduler {
         List<String> finished = List.copyOf(finishedSinceLastStep);
         finishedSinceLastStep.clear();
         List<StepOutput> outputs = new ArrayList<>();
-        run(StepKind.PREFILL, prefillShard, prefill, prefillSeqs, finished, outputs);
-        run(StepKind.DECODE, decodeShard, decode, decodeSeqs, finished, outputs);
+        // Both shards work at once: the decode step is sent before the prefill step's tokens are awaited.
+        Started prefillStep = start(StepKind.PREFILL, prefillShard, prefill, finished);
+        Started decodeStep = start(StepKind.DECODE, decodeShard, decode, finished);
+        collect(prefillStep, prefillSeqs, outputs);
+        collect(decodeStep, decodeSeqs, outputs);
         return outputs;
     }
 
-    private void run(StepKind kind, Shard shard, List<SequenceStep> steps, List<Sequence> seqs, List<String> finished,
-                     List<StepOutput> outputs) {
+    /** A step handed to a shard (pending is null if the shard failed at once, with failure set). */
+    private record Started(StepKind kind, StepBatch batch, Shard.PendingStep pending, ShardFailedException failure, long startNanos) {}
+
+    private Started start(StepKind kind, Shard shard, List<SequenceStep> steps, List<String> finished) {
         if (steps.isEmpty() && finished.isEmpty()) {
+            return null;
+        }
+        StepBatch batch = new StepBatch(kind, steps, finished);
+        long t0 = System.nanoTime();
+        try {
+            return new Started(kind, batch, shard.start(batch), null, t0);
+        } catch (ShardFailedException e) {
+            return new Started(kind, batch, null, e, t0);
+        }
+    }
+
+    private void collect(Started step, List<Sequence> seqs, List<StepOutput> outputs) {
+        if (step == null) {
             return;
         }
-        long t0 = System.nanoTime();
-        StepBatch batch = new StepBatch(kind, steps, finished);
-        List<SampledToken> sampled = shard.execute(batch);
+        List<SampledToken> sampled;
+        try {
+            if (step.failure() != null) {
+                throw step.failure();
+            }
+            sampled = step.pending().await();
+        } catch (ShardFailedException e) {
+            recomputeSequencesOf(step.kind());
+            listener.onShardFailure(step.kind(), e.getMessage());
+            return;
+        }
+        List<SequenceStep> steps = step.batch().sequences();
         if (!steps.isEmpty()) {
-            listener.onStep(kind, batch.numTokens(), steps.size(), System.nanoTime() - t0);
+            listener.onStep(step.kind(), step.batch().numTokens(), steps.size(), System.nanoTime() - step.startNanos());
         }
         int next = 0;
         for (int i = 0; i < seqs.size(); i++) {
             Sequence s = seqs.get(i);
-            SequenceStep step = steps.get(i);
-            s.numComputed += step.tokens().length;
+            SequenceStep seqStep = steps.get(i);
+            s.numComputed += seqStep.tokens().length;
             kv.cacheComputed(s.requestId, s.tokens, s.numComputed);
-            if (!step.sample()) {
+            if (!seqStep.sample()) {
                 continue;
             }
             SampledToken t = sampled.get(next++);
@@ -215,7 +261,29 @@ public final class Scheduler {
         }
     }
 
+    /**
+     * A shard lost its state: every running sequence that still needs it goes back to the head of
+     * the queue, in its order, blocks freed, to be computed again (from the prefix cache where it
+     * can). A lost prefill shard takes the sequences it was prefilling; a lost decode shard takes
+     * every decoding sequence. Sequences that moved on to the decode shard no longer need the
+     * prefill shard.
+     */
+    private void recomputeSequencesOf(StepKind kind) {
+        for (int i = running.size() - 1; i >= 0; i--) {
+            Sequence s = running.get(i);
+            boolean held = kind == StepKind.DECODE ? s.knownByDecodeShard : s.knownByPrefillShard && !s.knownByDecodeShard;
+            if (held) {
+                requeue(s);
+            }
+        }
+    }
+
     private void preempt(Sequence s) {
+        requeue(s);
+        listener.onPreemption();
+    }
+
+    private void requeue(Sequence s) {
         kv.free(s.requestId);
         running.remove(s);
         s.status = Sequence.Status.WAITING;
@@ -223,7 +291,6 @@ public final class Scheduler {
         s.knownByPrefillShard = false;
         s.knownByDecodeShard = false;
         waiting.addFirst(s);
-        listener.onPreemption();
     }
 
     private void end(Sequence s, FinishReason reason) {

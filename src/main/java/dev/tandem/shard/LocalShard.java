@@ -119,7 +119,7 @@ public final class LocalShard implements Shard {
 
     @Override
     public String describe() {
-        return name + " (in-process, cpu, " + runner.threadTeam().size() + " threads)";
+        return name + ", backend cpu, " + runner.threadTeam().size() + " threads";
     }
 
     @Override

@@ -14,13 +14,15 @@ import java.nio.channels.Channels;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
  * A shard in its own process ({@link ShardWorker}), reached over a Unix domain socket. Step
  * batches and sampled tokens cross the socket (StepCodec); KV does not: both processes map the
- * same arena. If the process dies, isReady turns false and execute fails.
+ * same arena. If the process dies, isReady turns false and steps fail with ShardFailedException;
+ * {@link SupervisedShard} replaces it.
  */
 public final class ProcessShard implements Shard {
     private final String role;
@@ -29,22 +31,31 @@ public final class ProcessShard implements Shard {
     private final SocketChannel channel;
     private final DataInputStream in;
     private final DataOutputStream out;
-    private final String description;
+    private volatile String description;
 
-    /** Starts a worker with these options, waits until it is ready, and connects to its socket. */
-    public ProcessShard(ShardWorker.Options options) {
+    /**
+     * Starts a worker with these options, waits until it is ready (killing it if that takes longer
+     * than startupTimeout), and connects to its socket.
+     */
+    public ProcessShard(ShardWorker.Options options, Duration startupTimeout) {
         this.role = options.role();
         this.socket = options.socket();
         try {
             process = new ProcessBuilder(ShardLauncher.command(options)).redirectErrorStream(true).start();
+            Thread.ofVirtual().start(() -> killUnlessReadyWithin(startupTimeout));
             BufferedReader lines = new BufferedReader(new InputStreamReader(process.getInputStream()));
             String line;
+            StringBuilder log = new StringBuilder();
             do {
                 line = lines.readLine();
+                if (line != null && !line.startsWith("ready ")) {
+                    log.append(line).append('\n');
+                }
             } while (line != null && !line.startsWith("ready "));
             if (line == null) {
                 process.destroyForcibly();
-                throw new IllegalStateException(role + " shard exited before it was ready (exit " + process.waitFor() + ")");
+                throw new IllegalStateException(role + " shard exited before it was ready (exit " + process.waitFor() + "): "
+                        + log.toString().strip());
             }
             description = line.substring(6);
             Thread.ofPlatform().daemon().name("tandem-" + role + "-output").start(() -> drain(lines));
@@ -53,10 +64,26 @@ public final class ProcessShard implements Shard {
             in = new DataInputStream(new BufferedInputStream(Channels.newInputStream(channel), 1 << 16));
             out = new DataOutputStream(new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 16));
         } catch (IOException e) {
+            process().ifPresent(Process::destroyForcibly);
             throw new UncheckedIOException("cannot start the " + role + " shard: " + e.getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
+        }
+    }
+
+    private java.util.Optional<Process> process() {
+        return java.util.Optional.ofNullable(process);
+    }
+
+    private void killUnlessReadyWithin(Duration timeout) {
+        try {
+            Thread.sleep(timeout);
+        } catch (InterruptedException e) {
+            return;
+        }
+        if (description == null) {
+            process.destroyForcibly();
         }
     }
 
@@ -70,15 +97,33 @@ public final class ProcessShard implements Shard {
         }
     }
 
+    /** Sends the step and returns at once; the tokens are read by the returned step's await. */
     @Override
-    public synchronized List<SampledToken> execute(StepBatch batch) {
+    public synchronized PendingStep start(StepBatch batch) {
         try {
             StepCodec.writeBatch(out, batch);
-            return StepCodec.readTokens(in);
         } catch (IOException e) {
-            throw new UncheckedIOException(role + " shard failed (process " + (process.isAlive() ? "alive" : "dead") + "): "
-                    + e.getMessage(), e);
+            throw failure(e);
         }
+        return () -> {
+            synchronized (this) {
+                try {
+                    return StepCodec.readTokens(in);
+                } catch (IOException e) {
+                    throw failure(e);
+                }
+            }
+        };
+    }
+
+    private ShardFailedException failure(IOException e) {
+        return new ShardFailedException(role, "process " + process.pid() + " is " + (process.isAlive() ? "alive" : "dead")
+                + " (" + e.getMessage() + ")", e);
+    }
+
+    @Override
+    public List<SampledToken> execute(StepBatch batch) {
+        return start(batch).await();
     }
 
     @Override
@@ -93,6 +138,20 @@ public final class ProcessShard implements Shard {
     @Override
     public String describe() {
         return description;
+    }
+
+    /** Kills the worker and waits until it is gone, so that it can no longer write to the KV arena. */
+    public void kill() {
+        process.destroyForcibly();
+        try {
+            process.waitFor();
+            channel.close();
+            Files.deleteIfExists(socket);
+        } catch (IOException ignored) {
+            // the socket file is replaced by the next worker anyway
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     @Override

@@ -7,6 +7,23 @@ import java.util.List;
  * logits, sampling. The scheduler talks to the prefill and the decode shard only through this.
  */
 public interface Shard extends AutoCloseable {
+    /** A step that has been handed to a shard; its tokens arrive with await. */
+    @FunctionalInterface
+    interface PendingStep {
+        /** The sampled tokens, in order; throws ShardFailedException if the shard died meanwhile. */
+        List<SampledToken> await();
+    }
+
+    /**
+     * Hands the step to the shard and returns without waiting where the shard runs elsewhere, so
+     * that the scheduler can have the prefill and the decode shard work at the same time. A shard
+     * in this process runs the step before returning.
+     */
+    default PendingStep start(StepBatch batch) {
+        List<SampledToken> tokens = execute(batch);
+        return () -> tokens;
+    }
+
     /** Runs the step and returns a token for every sequence that asked to sample, in order. */
     List<SampledToken> execute(StepBatch batch);
 

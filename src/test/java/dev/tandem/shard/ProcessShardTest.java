@@ -33,9 +33,10 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ProcessShardTest {
     static final int BLOCKS = 64;
+    static final java.time.Duration STARTUP = java.time.Duration.ofSeconds(60);
 
     static ShardWorker.Options options(String role, Path segment, Path socket) {
-        return new ShardWorker.Options(role, Path.of("models/demo-llama-6m"), segment, socket, 16, BLOCKS, 64, 8, 1, List.of(0, 2));
+        return new ShardWorker.Options(role, "CPU", Path.of("models/demo-llama-6m"), segment, socket, 16, BLOCKS, 64, 8, 1, List.of(0, 2));
     }
 
     @Test
@@ -45,8 +46,8 @@ class ProcessShardTest {
         long prefillPid, decodePid;
         Path segmentFile;
         try (KvArena arena = KvArena.createShared(Path.of("/dev/shm"), "test-" + UUID.randomUUID(), layout.totalBytes());
-             ProcessShard prefill = new ProcessShard(options("prefill", arena.file(), tmp.resolve("p.sock")));
-             ProcessShard decode = new ProcessShard(options("decode", arena.file(), tmp.resolve("d.sock")))) {
+             ProcessShard prefill = new ProcessShard(options("prefill", arena.file(), tmp.resolve("p.sock")), STARTUP);
+             ProcessShard decode = new ProcessShard(options("decode", arena.file(), tmp.resolve("d.sock")), STARTUP)) {
             segmentFile = arena.file();
             prefillPid = prefill.pid();
             decodePid = decode.pid();

@@ -1,0 +1,105 @@
+package dev.tandem.cli;
+
+import dev.tandem.device.Placement;
+import dev.tandem.kernels.PagedKvLayout;
+import dev.tandem.kvcache.KvArena;
+import dev.tandem.model.Checkpoint;
+import dev.tandem.shard.LocalShard;
+import dev.tandem.shard.ModelRunner;
+import dev.tandem.shard.RunnerSettings;
+import dev.tandem.shard.Shard;
+import dev.tandem.shard.ShardListener;
+import dev.tandem.shard.ShardWorker;
+import dev.tandem.shard.SupervisedShard;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+
+/**
+ * The server's two shards and what they run on. In process mode the server holds only the KV
+ * arena (a /dev/shm segment) and two supervised worker processes that map it and the weights; in
+ * process mode one in-process runner serves both step kinds.
+ */
+final class ShardSet implements AutoCloseable {
+    final Shard prefill;
+    final Shard decode;
+    private final AutoCloseable memory;
+    private final Path kvSegment;
+
+    private ShardSet(Shard prefill, Shard decode, AutoCloseable memory, Path kvSegment) {
+        this.prefill = prefill;
+        this.decode = decode;
+        this.memory = memory;
+        this.kvSegment = kvSegment;
+    }
+
+    /** What both modes need to know. */
+    record Sizes(Path model, int blockSize, int numBlocks, int maxBatchTokens, int maxSequences, int threads, List<Integer> eosTokenIds) {}
+
+    static ShardSet inProcess(Checkpoint checkpoint, Sizes z, Path sharedMemoryDir, String segmentName) {
+        ModelRunner runner = new ModelRunner(checkpoint, new RunnerSettings(z.blockSize(), z.numBlocks(), z.maxBatchTokens(),
+                z.maxSequences(), z.threads(), sharedMemoryDir, segmentName));
+        LocalShard shard = new LocalShard("prefill+decode (in-process) on CPU", runner, z.eosTokenIds());
+        return new ShardSet(shard, shard, runner, runner.kvSegment());
+    }
+
+    static ShardSet processes(Checkpoint checkpoint, Sizes z, Path sharedMemoryDir, String segmentName, Placement prefillPlace,
+                              Placement decodePlace, SupervisedShard.Policy policy, ShardListener listener) {
+        if (sharedMemoryDir == null) {
+            throw new IllegalStateException("tandem.shards.mode=process needs the KV arena in shared memory"
+                    + " (tandem.engine.kv-shared-memory-dir)");
+        }
+        var c = checkpoint.config();
+        long bytes = new PagedKvLayout(c.numLayers(), c.numKvHeads(), c.headDim(), z.blockSize(), z.numBlocks()).totalBytes();
+        KvArena arena = KvArena.createShared(sharedMemoryDir, segmentName, bytes);
+        // Both workers load at once; they map the same weight files, so the page cache holds them once.
+        CompletableFuture<SupervisedShard> prefillStart = CompletableFuture.supplyAsync(
+                () -> new SupervisedShard(options(prefillPlace, z, arena.file()), policy, listener));
+        SupervisedShard decode;
+        try {
+            decode = new SupervisedShard(options(decodePlace, z, arena.file()), policy, listener);
+        } catch (RuntimeException e) {
+            prefillStart.thenAccept(SupervisedShard::close);
+            arena.close();
+            throw e;
+        }
+        try {
+            return new ShardSet(prefillStart.join(), decode, arena, arena.file());
+        } catch (CompletionException e) {
+            decode.close();
+            arena.close();
+            throw e.getCause() instanceof RuntimeException r ? r : e;
+        }
+    }
+
+    /** A worker for one role on the server's KV segment; its socket goes in the temporary directory. */
+    private static ShardWorker.Options options(Placement place, Sizes z, Path segment) {
+        Path socket = Path.of(System.getProperty("java.io.tmpdir"), segment.getFileName() + "-" + place.role() + ".sock");
+        return new ShardWorker.Options(place.role(), place.device().name(), z.model(), segment, socket, z.blockSize(), z.numBlocks(),
+                z.maxBatchTokens(), z.maxSequences(), z.threads(), z.eosTokenIds());
+    }
+
+    /** The shared-memory segment of the KV arena, or null when it is private memory. */
+    Path kvSegment() {
+        return kvSegment;
+    }
+
+    String describe() {
+        return prefill == decode ? prefill.describe() : prefill.describe() + " + " + decode.describe();
+    }
+
+    /** Stops the shards (the workers exit), then frees the arena and removes its segment. */
+    @Override
+    public void close() {
+        prefill.close();
+        if (decode != prefill) {
+            decode.close();
+        }
+        try {
+            memory.close();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,81 @@
+package dev.tandem.device;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * Where one shard runs: the device it binds and the backend that drives it, resolved from what
+ * was asked for and what discovery found. {@code AUTO} means the NPU for prefill and the GPU for
+ * decode where they exist and a backend that can drive them is configured, else the CPU. Under
+ * {@code strict} a device that was asked for but cannot be had refuses the start, naming it;
+ * otherwise the shard falls back to the CPU and the placement says why.
+ *
+ * @param device the device the shard runs on
+ * @param backend the backend that drives it ({@code cpu} or {@code openvino})
+ * @param deviceName the discovered device's name, or the CPU's
+ * @param note empty, or why the shard does not run where it was asked to
+ */
+public record Placement(String role, DeviceKind device, String backend, String deviceName, String note) {
+    /** Backends this build carries; OpenVINO arrives with the OpenVINO backend. */
+    public static final List<String> AVAILABLE_BACKENDS = List.of("cpu");
+    private static final List<String> KNOWN_BACKENDS = List.of("cpu", "openvino");
+
+    public static Placement resolve(String role, String requestedDevice, String requestedBackend, boolean strict, Discovery found) {
+        String asked = requestedDevice.trim().toUpperCase(Locale.ROOT);
+        String backend = requestedBackend.trim().toLowerCase(Locale.ROOT);
+        if (!List.of("AUTO", "NPU", "GPU", "CPU").contains(asked)) {
+            throw new IllegalArgumentException("tandem.shards." + role + ".device must be NPU, GPU, CPU or AUTO, got " + requestedDevice);
+        }
+        if (!KNOWN_BACKENDS.contains(backend)) {
+            throw new IllegalArgumentException("tandem.shards." + role + ".backend must be cpu or openvino, got " + requestedBackend);
+        }
+        if (asked.equals("AUTO")) {
+            DeviceKind preferred = role.equals("prefill") ? DeviceKind.NPU : DeviceKind.GPU;
+            Optional<Device> d = first(found, preferred);
+            if (d.isPresent() && !backend.equals("cpu") && AVAILABLE_BACKENDS.contains(backend)) {
+                return new Placement(role, preferred, backend, d.get().name(), "");
+            }
+            String why = d.isEmpty() ? "no " + preferred + " found (" + found.status() + ")"
+                    : preferred + " " + d.get().name() + " found, but backend " + backend + " cannot drive it";
+            return cpu(role, "AUTO: " + why);
+        }
+        if (asked.equals("CPU")) {
+            if (AVAILABLE_BACKENDS.contains(backend)) {
+                return new Placement(role, DeviceKind.CPU, backend, "cpu", "");
+            }
+            if (strict) {
+                throw new IllegalStateException("the " + role + " shard asks for backend " + backend
+                        + ", which is not available in this build; tandem.hardware.strict=true refuses to fall back to backend cpu");
+            }
+            return cpu(role, "backend " + backend + " is not available in this build; running on backend cpu");
+        }
+        DeviceKind kind = DeviceKind.valueOf(asked);
+        Optional<Device> d = first(found, kind);
+        String problem = d.isEmpty() ? "no " + kind + " was found (" + found.status() + ")"
+                : !AVAILABLE_BACKENDS.contains(backend) ? "backend " + backend + " is not available in this build"
+                : backend.equals("cpu") ? "backend cpu cannot drive the " + kind + " " + d.get().name() + " (use backend openvino)"
+                : null;
+        if (problem == null) {
+            return new Placement(role, kind, backend, d.get().name(), "");
+        }
+        if (strict) {
+            throw new IllegalStateException("the " + role + " shard asks for the " + kind + ", but " + problem
+                    + "; tandem.hardware.strict=true refuses to fall back to the CPU");
+        }
+        return cpu(role, kind + " asked for, but " + problem + "; running on the CPU");
+    }
+
+    private static Placement cpu(String role, String note) {
+        return new Placement(role, DeviceKind.CPU, "cpu", "cpu", note);
+    }
+
+    private static Optional<Device> first(Discovery found, DeviceKind kind) {
+        return found.devices().stream().filter(d -> d.kind() == kind).findFirst();
+    }
+
+    /** For logs, health data and /v1/devices. */
+    public String describe() {
+        return device + " (" + deviceName + ", backend " + backend + ")" + (note.isEmpty() ? "" : " [" + note + "]");
+    }
+}
