@@ -117,8 +117,8 @@ public final class ProcessShard implements Shard {
     }
 
     private ShardFailedException failure(IOException e) {
-        return new ShardFailedException(role, "process " + process.pid() + " is " + (process.isAlive() ? "alive" : "dead")
-                + " (" + e.getMessage() + ")", e);
+        String what = e instanceof java.io.EOFException ? "closed the connection" : "failed on the socket: " + e;
+        return new ShardFailedException(role, "process " + process.pid() + " " + what, e);
     }
 
     @Override

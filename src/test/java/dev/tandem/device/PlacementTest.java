@@ -1,0 +1,57 @@
+package dev.tandem.device;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class PlacementTest {
+    static final Discovery NONE = new Discovery(List.of(), "no Level Zero driver");
+    static final Discovery BOTH = new Discovery(List.of(
+            new Device(DeviceKind.NPU, "Test NPU", 0x8086, 0x7d1d, true, 1L << 30, 0),
+            new Device(DeviceKind.GPU, "Test GPU", 0x8086, 0x7d55, true, 8L << 30, 0)), "ok");
+
+    @Test
+    void autoRunsOnTheCpuWhenNothingIsFoundAndSaysWhy() {
+        Placement p = Placement.resolve("prefill", "AUTO", "cpu", true, NONE);
+        assertEquals(DeviceKind.CPU, p.device());
+        assertTrue(p.note().contains("no NPU found (no Level Zero driver)"), p.note());
+        assertEquals(DeviceKind.CPU, Placement.resolve("decode", "auto", "cpu", false, NONE).device());
+    }
+
+    @Test
+    void autoNeedsABackendThatCanDriveTheDevice() {
+        Placement p = Placement.resolve("decode", "AUTO", "cpu", true, BOTH);
+        assertEquals(DeviceKind.CPU, p.device());
+        assertTrue(p.note().contains("GPU Test GPU found, but backend cpu cannot drive it"), p.note());
+    }
+
+    @Test
+    void strictRefusesAMissingDeviceNamingIt() {
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> Placement.resolve("prefill", "NPU", "cpu", true, NONE));
+        assertTrue(e.getMessage().contains("asks for the NPU, but no NPU was found (no Level Zero driver)"), e.getMessage());
+        e = assertThrows(IllegalStateException.class, () -> Placement.resolve("decode", "GPU", "openvino", true, BOTH));
+        assertTrue(e.getMessage().contains("backend openvino is not available"), e.getMessage());
+        e = assertThrows(IllegalStateException.class, () -> Placement.resolve("decode", "CPU", "openvino", true, NONE));
+        assertTrue(e.getMessage().contains("backend openvino"), e.getMessage());
+    }
+
+    @Test
+    void withoutStrictAMissingDeviceFallsBackToTheCpu() {
+        Placement p = Placement.resolve("decode", "GPU", "cpu", false, NONE);
+        assertEquals(DeviceKind.CPU, p.device());
+        assertEquals("cpu", p.backend());
+        assertTrue(p.describe().contains("GPU asked for, but no GPU was found"), p.describe());
+        assertEquals(DeviceKind.CPU, Placement.resolve("decode", "CPU", "cpu", true, BOTH).device());
+    }
+
+    @Test
+    void unknownValuesAreRefusedNamingTheSetting() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Placement.resolve("decode", "TPU", "cpu", false, NONE));
+        assertTrue(e.getMessage().contains("tandem.shards.decode.device"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> Placement.resolve("prefill", "CPU", "cuda", false, NONE));
+        assertTrue(e.getMessage().contains("tandem.shards.prefill.backend"), e.getMessage());
+    }
+}
