@@ -31,6 +31,7 @@ public final class ThreadTeam implements AutoCloseable {
     private volatile Body body;
     private volatile int numChunks;
     private volatile boolean closed;
+    private volatile boolean resting;
     private volatile Throwable failure;
 
     public ThreadTeam(int size) {
@@ -56,6 +57,7 @@ public final class ThreadTeam implements AutoCloseable {
             }
             return;
         }
+        resting = false;
         body = loopBody;
         numChunks = n;
         doneChunks.set(0);
@@ -105,7 +107,7 @@ public final class ThreadTeam implements AutoCloseable {
             int spins = 0;
             long loop;
             while ((loop = claims.get() >>> 32) == seen && !closed) {
-                if (++spins < SPINS_BEFORE_PARK) {
+                if (++spins < SPINS_BEFORE_PARK && !resting) {
                     Thread.onSpinWait();
                 } else {
                     LockSupport.park(this);
@@ -117,6 +119,15 @@ public final class ThreadTeam implements AutoCloseable {
             seen = loop;
             work(loop, worker);
         }
+    }
+
+    /**
+     * Tells the workers to park now instead of spinning for the next loop: the caller is about to
+     * wait for something slow (a shard process for its next step), and a spinning worker would
+     * take a core from the threads that produce it. The next run wakes them.
+     */
+    public void rest() {
+        resting = true;
     }
 
     @Override

@@ -91,7 +91,11 @@ public final class ShardWorker {
                     } catch (EOFException closed) {
                         return;
                     }
-                    StepCodec.writeTokens(out, shard.execute(batch));
+                    List<SampledToken> tokens = shard.execute(batch);
+                    // The next step is at least a round trip away: spinning kernel threads would
+                    // take the cores that the server needs to produce it.
+                    runner.threadTeam().rest();
+                    StepCodec.writeTokens(out, tokens);
                 }
             } finally {
                 Files.deleteIfExists(socket);

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# The cost of the process split, measured in one run:
+#   documentation/bench-shards.sh MODEL_DIR OUT_DIR [PROMPT_TOKENS OUTPUT_TOKENS]
+# Starts `tandem serve` in process mode and in in-process mode, alternately for ROUNDS rounds (the
+# machine is noisy: ratios are of the medians), runs `tandem bench serve` at concurrency 1 and 16
+# against each, and records the resident memory of the server and its shard processes: RSS, and
+# PSS (shared pages such as the memory-mapped weights divided among the processes that map them,
+# so that the PSS sum counts the weights once).
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+model=$1 out=$2 prompt=${3:-32} output=${4:-128} port=${PORT:-8198} rounds=${ROUNDS:-3}
+mkdir -p "$out"
+memory() { # pid label
+  local rss pss
+  rss=$(awk '/^VmRSS/ {print $2}' "/proc/$1/status")
+  pss=$(awk '/^Pss:/ {print $2}' "/proc/$1/smaps_rollup")
+  awk -v l="$2" -v p="$1" -v r="$rss" -v s="$pss" 'BEGIN {printf "%-8s pid %-7s RSS %7.1f MiB  PSS %7.1f MiB\n", l, p, r / 1024, s / 1024}'
+}
+for round in $(seq "$rounds"); do
+  for mode in process in-process; do
+    TANDEM_JAVA_OPTS="-Dtandem.shards.mode=$mode" "$root/tandem" serve --model "$model" --port "$port" > "$out/server-$mode.log" 2>&1 &
+    server=$!
+    for _ in $(seq 180); do curl -sf "http://127.0.0.1:$port/q/health/ready" >/dev/null && break; sleep 1; done
+    "$root/tandem" bench serve --url "http://127.0.0.1:$port" --concurrency 1,16 --requests-per-client ${REQUESTS_PER_CLIENT:-4} \
+      --prompt-tokens "$prompt" --output-tokens "$output" --json "$out/$mode-$round.json" 2>/dev/null | grep -vE "^\{" > "$out/$mode-$round.txt"
+    echo "== round $round, $mode"; tail -n 2 "$out/$mode-$round.txt"
+    { memory "$server" server
+      for child in $(pgrep -P "$server" || true); do memory "$child" shard; done; } > "$out/memory-$mode.txt"
+    awk '{s += $(NF-1)} END {printf "PSS total %.1f MiB\n", s}' "$out/memory-$mode.txt" >> "$out/memory-$mode.txt"
+    kill "$server"; wait "$server" 2>/dev/null || true
+  done
+done
+for mode in process in-process; do echo "== memory, $mode (last round)"; cat "$out/memory-$mode.txt"; done
+python3 - "$out" "$rounds" <<'PY' | tee "$out/ratios.txt"
+import json, statistics, sys
+out, rounds = sys.argv[1], int(sys.argv[2])
+def runs(mode):
+    by = {}
+    for r in range(1, rounds + 1):
+        for run in json.load(open(f"{out}/{mode}-{r}.json"))["runs"]:
+            by.setdefault(run["concurrency"], []).append(run)
+    return by
+p, i = runs("process"), runs("in-process")
+for c in sorted(p):
+    med = lambda rs, k: statistics.median(r[k] for r in rs)
+    print(f"c={c:<3} output tok/s median process {med(p[c], 'output_throughput'):7.1f}  in-process {med(i[c], 'output_throughput'):7.1f}"
+          f"  ratio {med(p[c], 'output_throughput') / med(i[c], 'output_throughput'):.3f}x;"
+          f"  TTFT p50 median process {med(p[c], 'ttft_p50_ms'):6.1f} ms  in-process {med(i[c], 'ttft_p50_ms'):6.1f} ms"
+          f"  ratio {med(p[c], 'ttft_p50_ms') / med(i[c], 'ttft_p50_ms'):.3f}x")
+PY
