@@ -19,7 +19,7 @@ final class ShardLauncher {
     static List<String> command(ShardWorker.Options options) {
         String java = ProcessHandle.current().info().command().orElse("java");
         List<String> cmd = new ArrayList<>(List.of(java, "--add-modules=jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED",
-                "-XX:+UseParallelGC", "-cp", classPath(), ShardWorker.class.getName()));
+                "-XX:+UseParallelGC", "-Xmn32m", "-cp", classPath(), ShardWorker.class.getName()));
         cmd.addAll(options.arguments());
         return cmd;
     }
