@@ -15,6 +15,7 @@ public final class Matmul {
     private float[] bias;
     private float[] x;
     private float[] permuted = new float[0];
+    private float[] groupSums = new float[0];
     private float[] out;
     private int numTokens;
     private boolean accumulate;
@@ -46,6 +47,12 @@ public final class Matmul {
             }
             RowDots.permuteForBf16(input, permuted, tokens, weights.cols());
             x = permuted;
+        } else if (weights.format().isQuantized()) {
+            int n = tokens * weights.quantization().groups(weights.cols());
+            if (groupSums.length < n) {
+                groupSums = new float[n]; // grows to the largest batch once, then is reused
+            }
+            QuantizedDots.groupSums(input, tokens, weights.cols(), weights.quantization().groupSize(), groupSums);
         }
         out = output;
         numTokens = tokens;
@@ -92,7 +99,12 @@ public final class Matmul {
             float b = bias == null ? 0f : bias[r];
             for (int t = firstToken; t < numTokens; t += 4) {
                 int count = Math.min(4, numTokens - t);
-                RowDots.dot(w, r, x, t * cols, cols, count, d);
+                if (w.format().isQuantized()) {
+                    int groups = w.quantization().groups(cols);
+                    QuantizedDots.dot(w, r, x, t * cols, cols, count, groupSums, t * groups, groups, d);
+                } else {
+                    RowDots.dot(w, r, x, t * cols, cols, count, d);
+                }
                 for (int i = 0; i < count; i++) {
                     int o = (t + i) * rows + r;
                     out[o] = (accumulate ? out[o] : 0f) + d[i] + b;

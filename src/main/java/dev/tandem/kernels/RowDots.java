@@ -28,6 +28,7 @@ final class RowDots {
             }
             case F32 -> f32Multi(w.data(), w.rowOffset(row), x, xOff, xStride, count, w.cols(), out);
             case F16 -> scalarMulti(w, row, x, xOff, xStride, count, out);
+            case Q8, Q4 -> throw new IllegalArgumentException(w.format() + " rows go through QuantizedDots");
         }
     }
 

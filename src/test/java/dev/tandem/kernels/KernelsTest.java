@@ -23,12 +23,13 @@ class KernelsTest {
     }
 
     static WeightMatrix matrix(Arena arena, float[] values, int rows, int cols, TensorFormat f) {
-        MemorySegment s = arena.allocate((long) rows * cols * f.bytesPerElement());
+        MemorySegment s = arena.allocate(rows * f.rowBytes(cols));
         for (int i = 0; i < values.length; i++) {
             switch (f) {
                 case F32 -> s.setAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, i, values[i]);
                 case F16 -> s.setAtIndex(ValueLayout.JAVA_SHORT_UNALIGNED, i, Float.floatToFloat16(values[i]));
                 case BF16 -> s.setAtIndex(ValueLayout.JAVA_SHORT_UNALIGNED, i, (short) (Float.floatToIntBits(values[i]) >>> 16));
+                default -> throw new IllegalArgumentException(f + " is built by QuantizedKernelsTest");
             }
         }
         return new WeightMatrix(s, f, rows, cols);
@@ -41,7 +42,7 @@ class KernelsTest {
             // 133 columns exercise the per-row path with vector tails; 128 the 4x4 bf16 tiles (77 rows: a row remainder).
             for (int cols : new int[] {133, 128}) {
             int rows = 77;
-            for (TensorFormat f : TensorFormat.values()) {
+            for (TensorFormat f : new TensorFormat[] {TensorFormat.F32, TensorFormat.F16, TensorFormat.BF16}) {
                 WeightMatrix w = matrix(arena, randoms(rows * cols), rows, cols, f);
                 float[] bias = randoms(rows);
                 for (int tokens : new int[] {1, 2, 3, 4, 5, 9, 16}) {

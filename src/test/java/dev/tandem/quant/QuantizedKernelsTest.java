@@ -1,0 +1,80 @@
+package dev.tandem.quant;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tandem.kernels.Matmul;
+import dev.tandem.kernels.Quantization;
+import dev.tandem.kernels.ThreadTeam;
+import dev.tandem.kernels.WeightMatrix;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.Random;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * Group quantization and the Q8/Q4 kernels: the dequantized weights are within half a step of the
+ * originals, and the kernels' matmul equals a dequantize-then-f32 reference to float rounding,
+ * for every batch size from decode (1 token) through the 4-token groups of prefill.
+ */
+class QuantizedKernelsTest {
+    static WeightMatrix matrix(Arena arena, GroupQuantizer.Quantized q, int rows, int cols, QuantScheme s) {
+        MemorySegment data = arena.allocate(q.data().length);
+        MemorySegment.copy(q.data(), 0, data, ValueLayout.JAVA_BYTE, 0, q.data().length);
+        MemorySegment scales = arena.allocate(4L * q.scales().length);
+        MemorySegment.copy(q.scales(), 0, scales, ValueLayout.JAVA_FLOAT_UNALIGNED, 0, q.scales().length);
+        MemorySegment zeros = null;
+        if (q.zeros() != null) {
+            zeros = arena.allocate(q.zeros().length);
+            MemorySegment.copy(q.zeros(), 0, zeros, ValueLayout.JAVA_BYTE, 0, q.zeros().length);
+        }
+        return new WeightMatrix(data, s.format(), rows, cols, new Quantization(scales, zeros, s.groupSize(), s.fixedZero()));
+    }
+
+    @ParameterizedTest
+    @CsvSource({"8,128,false", "8,128,true", "4,128,false", "4,128,true", "4,32,false", "8,64,true"})
+    void dequantizedWeightsAreCloseAndKernelsMatchTheDequantizedReference(int bits, int group, boolean symmetric) {
+        QuantScheme scheme = new QuantScheme(bits, group, symmetric);
+        int rows = 37, cols = 256;
+        Random random = new Random(bits * 1000 + group);
+        float[] w = new float[rows * cols];
+        for (int i = 0; i < w.length; i++) {
+            w[i] = (float) random.nextGaussian() * 0.05f + (i % 7 == 0 ? 0.02f : 0f);
+        }
+        try (Arena arena = Arena.ofShared(); ThreadTeam team = new ThreadTeam(2)) {
+            GroupQuantizer.Quantized q = GroupQuantizer.quantize(w, rows, cols, scheme);
+            WeightMatrix m = matrix(arena, q, rows, cols, scheme);
+            float[] deq = new float[rows * cols];
+            for (int r = 0; r < rows; r++) {
+                m.copyRow(r, deq, r * cols);
+                for (int c = 0; c < cols; c++) {
+                    float step = q.scales()[r * (cols / group) + c / group];
+                    assertTrue(Math.abs(deq[r * cols + c] - w[r * cols + c]) <= step * 0.5001f,
+                            "row " + r + " col " + c + ": " + deq[r * cols + c] + " vs " + w[r * cols + c] + " (step " + step + ")");
+                }
+            }
+            Matmul matmul = new Matmul(team);
+            for (int tokens = 1; tokens <= 6; tokens++) {
+                float[] x = new float[tokens * cols];
+                for (int i = 0; i < x.length; i++) {
+                    x[i] = random.nextFloat() * 2 - 1;
+                }
+                float[] out = new float[tokens * rows];
+                matmul.apply(m, null, x, tokens, out);
+                for (int t = 0; t < tokens; t++) {
+                    for (int r = 0; r < rows; r++) {
+                        double ref = 0;
+                        double magnitude = 0;
+                        for (int c = 0; c < cols; c++) {
+                            ref += (double) deq[r * cols + c] * x[t * cols + c];
+                            magnitude += Math.abs((double) deq[r * cols + c] * x[t * cols + c]);
+                        }
+                        assertEquals(ref, out[t * rows + r], 1e-5 * magnitude + 1e-6, "token " + t + " row " + r);
+                    }
+                }
+            }
+        }
+    }
+}
