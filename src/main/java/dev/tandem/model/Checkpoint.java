@@ -2,8 +2,12 @@ package dev.tandem.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tandem.kernels.Quantization;
+import dev.tandem.kernels.TensorFormat;
+import dev.tandem.kernels.WeightMatrix;
 import java.io.IOException;
 import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -85,6 +89,43 @@ public final class Checkpoint implements AutoCloseable {
 
     public Optional<Tensor> optionalTensor(String name) {
         return Optional.ofNullable(tensors.get(name));
+    }
+
+    /**
+     * A linear layer's weight as a matrix: a float tensor, or a tensor baked by {@code tandem
+     * bake} (codes in I8 for Q8 or packed U8 for Q4, with {@code NAME_scale} and, for asymmetric
+     * schemes, {@code NAME_zero_point} beside it).
+     */
+    public WeightMatrix matrix(String name, int rows, int cols) {
+        Optional<Tensor> scale = optionalTensor(name + "_scale");
+        if (scale.isEmpty()) {
+            return tensor(name).asMatrix(rows, cols);
+        }
+        Tensor codes = tensor(name);
+        TensorFormat format = switch (codes.dtype()) {
+            case I8 -> TensorFormat.Q8;
+            case U8 -> TensorFormat.Q4;
+            default -> throw new IllegalArgumentException(name + ": quantized codes must be I8 (int8) or U8 (int4), got " + codes.dtype());
+        };
+        codes.expectShape(rows, format == TensorFormat.Q4 ? cols / 2 : cols);
+        Tensor scales = scale.get();
+        if (scales.shape().length != 2 || scales.shape()[0] != rows || scales.shape()[1] < 1 || cols % scales.shape()[1] != 0
+                || scales.dtype() != DType.F32) {
+            throw new IllegalArgumentException(name + "_scale: expected F32 [" + rows + ", groups dividing " + cols + "], got "
+                    + scales.dtype() + " " + java.util.Arrays.toString(scales.shape()));
+        }
+        int groups = (int) scales.shape()[1];
+        MemorySegment zeros = optionalTensor(name + "_zero_point").map(z -> {
+            z.expectShape(rows, groups);
+            return z.data();
+        }).orElse(null);
+        return new WeightMatrix(codes.data(), format, rows, cols,
+                new Quantization(scales.data(), zeros, cols / groups, format == TensorFormat.Q4 ? 8 : 0));
+    }
+
+    /** Every tensor's name, sorted. */
+    public java.util.SortedSet<String> tensorNames() {
+        return new TreeSet<>(tensors.keySet());
     }
 
     public long totalWeightBytes() {

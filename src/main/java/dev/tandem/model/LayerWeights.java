@@ -18,16 +18,16 @@ record LayerWeights(
         int h = c.hiddenSize();
         return new LayerWeights(
                 ckpt.tensor(p + "input_layernorm.weight").toFloats(h),
-                ckpt.tensor(p + "self_attn.q_proj.weight").asMatrix(c.qDim(), h), bias(ckpt, p + "self_attn.q_proj.bias", c.qDim()),
-                ckpt.tensor(p + "self_attn.k_proj.weight").asMatrix(c.kvDim(), h), bias(ckpt, p + "self_attn.k_proj.bias", c.kvDim()),
-                ckpt.tensor(p + "self_attn.v_proj.weight").asMatrix(c.kvDim(), h), bias(ckpt, p + "self_attn.v_proj.bias", c.kvDim()),
-                ckpt.tensor(p + "self_attn.o_proj.weight").asMatrix(h, c.qDim()), bias(ckpt, p + "self_attn.o_proj.bias", h),
+                ckpt.matrix(p + "self_attn.q_proj.weight", c.qDim(), h), bias(ckpt, p + "self_attn.q_proj.bias", c.qDim()),
+                ckpt.matrix(p + "self_attn.k_proj.weight", c.kvDim(), h), bias(ckpt, p + "self_attn.k_proj.bias", c.kvDim()),
+                ckpt.matrix(p + "self_attn.v_proj.weight", c.kvDim(), h), bias(ckpt, p + "self_attn.v_proj.bias", c.kvDim()),
+                ckpt.matrix(p + "self_attn.o_proj.weight", h, c.qDim()), bias(ckpt, p + "self_attn.o_proj.bias", h),
                 c.qkNorm() ? ckpt.tensor(p + "self_attn.q_norm.weight").toFloats(c.headDim()) : null,
                 c.qkNorm() ? ckpt.tensor(p + "self_attn.k_norm.weight").toFloats(c.headDim()) : null,
                 ckpt.tensor(p + "post_attention_layernorm.weight").toFloats(h),
-                ckpt.tensor(p + "mlp.gate_proj.weight").asMatrix(c.intermediateSize(), h),
-                ckpt.tensor(p + "mlp.up_proj.weight").asMatrix(c.intermediateSize(), h),
-                ckpt.tensor(p + "mlp.down_proj.weight").asMatrix(h, c.intermediateSize()));
+                ckpt.matrix(p + "mlp.gate_proj.weight", c.intermediateSize(), h),
+                ckpt.matrix(p + "mlp.up_proj.weight", c.intermediateSize(), h),
+                ckpt.matrix(p + "mlp.down_proj.weight", h, c.intermediateSize()));
     }
 
     private static float[] bias(Checkpoint ckpt, String name, int size) {

@@ -34,6 +34,9 @@ public record ModelConfig(
             "Qwen2ForCausalLM", false,
             "Qwen3ForCausalLM", true);
 
+    /** quantization_config.quant_method of checkpoints written by {@code tandem bake}, the only quantized kind loaded. */
+    public static final String BAKED_METHOD = "tandem";
+
     public static ModelConfig parse(JsonNode c) {
         String arch = c.path("architectures").path(0).asText("");
         if (!ARCHITECTURES.containsKey(arch)) {
@@ -54,7 +57,7 @@ public record ModelConfig(
         if (headDim % 2 != 0) {
             throw new ConfigException("head_dim", "must be even for rotary embeddings, got " + headDim);
         }
-        if (c.hasNonNull("quantization_config")) {
+        if (c.hasNonNull("quantization_config") && !c.get("quantization_config").path("quant_method").asText().equals(BAKED_METHOD)) {
             throw new ConfigException("quantization_config", "quantized checkpoints of method '"
                     + c.get("quantization_config").path("quant_method").asText("?") + "' are not supported");
         }

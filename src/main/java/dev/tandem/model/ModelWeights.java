@@ -7,15 +7,15 @@ record ModelWeights(WeightMatrix embeddings, LayerWeights[] layers, float[] fina
 
     static ModelWeights load(Checkpoint ckpt) {
         ModelConfig c = ckpt.config();
-        WeightMatrix embeddings = ckpt.tensor("model.embed_tokens.weight").asMatrix(c.vocabSize(), c.hiddenSize());
+        WeightMatrix embeddings = ckpt.matrix("model.embed_tokens.weight", c.vocabSize(), c.hiddenSize());
         LayerWeights[] layers = new LayerWeights[c.numLayers()];
         for (int i = 0; i < layers.length; i++) {
             layers[i] = LayerWeights.load(ckpt, c, i);
         }
         // Tied embeddings: the output head is the embedding matrix itself, read in place.
         WeightMatrix head = c.tieWordEmbeddings()
-                ? ckpt.optionalTensor("lm_head.weight").map(t -> t.asMatrix(c.vocabSize(), c.hiddenSize())).orElse(embeddings)
-                : ckpt.tensor("lm_head.weight").asMatrix(c.vocabSize(), c.hiddenSize());
+                ? ckpt.optionalTensor("lm_head.weight").map(t -> ckpt.matrix("lm_head.weight", c.vocabSize(), c.hiddenSize())).orElse(embeddings)
+                : ckpt.matrix("lm_head.weight", c.vocabSize(), c.hiddenSize());
         return new ModelWeights(embeddings, layers, ckpt.tensor("model.norm.weight").toFloats(c.hiddenSize()), head);
     }
 }
