@@ -50,6 +50,7 @@ public class DecodeBenchCommand implements Callable<Integer> {
                 System.out.printf("model            %s (%s, %d layers, %.2f GB of weights read per token)%n",
                         modelOptions.model, ckpt.config().architecture(), ckpt.config().numLayers(), bytes / 1e9);
                 System.out.printf("threads          %d%n", modelOptions.threads());
+                System.out.printf("int8/int4 kernels %s%n", dev.tandem.kernels.NativeKernels.status());
                 System.out.printf("read bandwidth   %.1f GB/s%n", bandwidth / 1e9);
                 System.out.printf("prefill          %.1f tokens/s (%d-token prompt)%n", promptTokens / ((t1 - t0) / 1e9), promptTokens);
                 System.out.printf("decode           %.2f tokens/s (%d tokens, concurrency 1)%n", decodeTps, decodeTokens);

@@ -1,5 +1,7 @@
 package dev.tandem.kernels;
 
+import java.lang.foreign.MemorySegment;
+
 /**
  * out[t, r] = x[t, :] . w[r, :] (+ bias[r]) for a batch of activation rows: one pass over the
  * weights serves every row of the batch. Output rows are shared out across the thread team in
@@ -16,14 +18,27 @@ public final class Matmul {
     private float[] x;
     private float[] permuted = new float[0];
     private float[] groupSums = new float[0];
+    private final boolean useNative;
+    private final float[][] nativeOut;
+    private final MemorySegment[] nativeOutSegments;
+    private MemorySegment xSegment;
+    private MemorySegment sumsSegment;
     private float[] out;
     private int numTokens;
     private boolean accumulate;
     private int rowsPerChunk;
 
     public Matmul(ThreadTeam team) {
+        this(team, NativeKernels.available());
+    }
+
+    /** useNative: quantized weights go through the C kernels (NativeKernels must be available). */
+    public Matmul(ThreadTeam team, boolean useNative) {
         this.team = team;
         this.dots = new float[team.size()][16];
+        this.useNative = useNative && NativeKernels.available();
+        this.nativeOut = new float[team.size()][0];
+        this.nativeOutSegments = new MemorySegment[team.size()];
     }
 
     /** out[t*w.rows + r] = x[t*w.cols ..] . w[r] (+ bias), for t in 0..numTokens-1. */
@@ -53,6 +68,10 @@ public final class Matmul {
                 groupSums = new float[n]; // grows to the largest batch once, then is reused
             }
             QuantizedDots.groupSums(input, tokens, weights.cols(), weights.quantization().groupSize(), groupSums);
+            if (useNative) {
+                xSegment = MemorySegment.ofArray(input);
+                sumsSegment = MemorySegment.ofArray(groupSums);
+            }
         }
         out = output;
         numTokens = tokens;
@@ -70,6 +89,10 @@ public final class Matmul {
         int rows = w.rows();
         int start = chunk * rowsPerChunk;
         int end = Math.min(rows, start + rowsPerChunk);
+        if (useNative && w.format().isQuantized()) {
+            nativeRows(start, end, worker);
+            return;
+        }
         int fullTokenGroups = RowDots.tileable(w) ? numTokens / 4 * 4 : 0;
         int r = start;
         if (fullTokenGroups > 0) {
@@ -89,6 +112,23 @@ public final class Matmul {
             }
         }
         rowsForTokens(r, end, 0, d);
+    }
+
+    private void nativeRows(int start, int end, int worker) {
+        int n = end - start;
+        if (nativeOut[worker].length < n * numTokens) {
+            nativeOut[worker] = new float[rowsPerChunk * numTokens]; // grows to the largest batch once, then is reused
+            nativeOutSegments[worker] = MemorySegment.ofArray(nativeOut[worker]);
+        }
+        float[] o = nativeOut[worker];
+        NativeKernels.rows(w, start, end, xSegment, numTokens, sumsSegment, nativeOutSegments[worker], n);
+        int rows = w.rows();
+        for (int t = 0; t < numTokens; t++) {
+            for (int r = start; r < end; r++) {
+                int at = t * rows + r;
+                out[at] = (accumulate ? out[at] : 0f) + o[t * n + r - start] + (bias == null ? 0f : bias[r]);
+            }
+        }
     }
 
     /** Rows [from, to) for tokens [firstToken, numTokens), one row at a time, up to four tokens at once. */

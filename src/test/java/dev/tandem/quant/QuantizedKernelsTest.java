@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tandem.kernels.Matmul;
+import dev.tandem.kernels.NativeKernels;
 import dev.tandem.kernels.Quantization;
 import dev.tandem.kernels.ThreadTeam;
 import dev.tandem.kernels.WeightMatrix;
@@ -11,13 +12,15 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.Random;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * Group quantization and the Q8/Q4 kernels: the dequantized weights are within half a step of the
  * originals, and the kernels' matmul equals a dequantize-then-f32 reference to float rounding,
- * for every batch size from decode (1 token) through the 4-token groups of prefill.
+ * for every batch size from decode (1 token) through the token groups of prefill, in the Java
+ * kernels and in the C kernels.
  */
 class QuantizedKernelsTest {
     static WeightMatrix matrix(Arena arena, GroupQuantizer.Quantized q, int rows, int cols, QuantScheme s) {
@@ -33,9 +36,20 @@ class QuantizedKernelsTest {
         return new WeightMatrix(data, s.format(), rows, cols, new Quantization(scales, zeros, s.groupSize(), s.fixedZero()));
     }
 
+    /** The C kernels are built wherever a C compiler is (src-native/kernels/build.sh): then they must load. */
+    static void assumeNativeBuiltOrSkip(boolean useNative) {
+        if (useNative) {
+            Assumptions.assumeTrue(java.nio.file.Files.exists(java.nio.file.Path.of("target/native/libtandem_kernels.so")),
+                    "no C compiler at build time");
+            assertTrue(NativeKernels.available(), NativeKernels.status());
+        }
+    }
+
     @ParameterizedTest
-    @CsvSource({"8,128,false", "8,128,true", "4,128,false", "4,128,true", "4,32,false", "8,64,true"})
-    void dequantizedWeightsAreCloseAndKernelsMatchTheDequantizedReference(int bits, int group, boolean symmetric) {
+    @CsvSource({"8,128,false,false", "8,128,true,false", "4,128,false,false", "4,128,true,false", "4,32,false,false", "8,64,true,false",
+        "8,128,false,true", "8,128,true,true", "4,128,false,true", "4,128,true,true", "4,32,false,true", "8,64,true,true"})
+    void dequantizedWeightsAreCloseAndKernelsMatchTheDequantizedReference(int bits, int group, boolean symmetric, boolean useNative) {
+        assumeNativeBuiltOrSkip(useNative);
         QuantScheme scheme = new QuantScheme(bits, group, symmetric);
         int rows = 37, cols = 256;
         Random random = new Random(bits * 1000 + group);
@@ -55,8 +69,8 @@ class QuantizedKernelsTest {
                             "row " + r + " col " + c + ": " + deq[r * cols + c] + " vs " + w[r * cols + c] + " (step " + step + ")");
                 }
             }
-            Matmul matmul = new Matmul(team);
-            for (int tokens = 1; tokens <= 6; tokens++) {
+            Matmul matmul = new Matmul(team, useNative);
+            for (int tokens = 1; tokens <= 11; tokens++) {
                 float[] x = new float[tokens * cols];
                 for (int i = 0; i < x.length; i++) {
                     x[i] = random.nextFloat() * 2 - 1;

@@ -1,0 +1,79 @@
+package dev.tandem.kernels;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SymbolLookup;
+import java.lang.invoke.MethodHandle;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * The C kernels of src-native/kernels (Q8/Q4 rows, AVX2 where the CPU has it), called through FFM
+ * on the weights' own memory and, as critical calls, on the Java activation arrays in place. The
+ * library is {@code tandem.native.kernels} if set, else target/native/libtandem_kernels.so under
+ * {@code tandem.home}; without it (no C compiler at build time) or with
+ * {@code -Dtandem.kernels=java}, the Java kernels run and {@link #status} says why.
+ */
+public final class NativeKernels {
+    private static final MethodHandle ROWS;
+    private static final String STATUS;
+
+    static {
+        MethodHandle rows = null;
+        String status;
+        Path lib = Path.of(System.getProperty("tandem.native.kernels",
+                System.getProperty("tandem.home", ".") + "/target/native/libtandem_kernels.so"));
+        if (System.getProperty("tandem.kernels", "native").equals("java")) {
+            status = "java (tandem.kernels=java)";
+        } else if (!Files.isRegularFile(lib)) {
+            status = "java (no " + lib + "; it is built when a C compiler is present)";
+        } else {
+            try {
+                SymbolLookup symbols = SymbolLookup.libraryLookup(lib, Arena.global());
+                Linker linker = Linker.nativeLinker();
+                rows = linker.downcallHandle(symbols.find("tandem_quantized_rows").orElseThrow(),
+                        FunctionDescriptor.ofVoid(ADDRESS, ADDRESS, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT,
+                                ADDRESS, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT),
+                        Linker.Option.critical(true));
+                MethodHandle avx2 = linker.downcallHandle(symbols.find("tandem_kernels_avx2").orElseThrow(), FunctionDescriptor.of(JAVA_INT));
+                status = "native " + ((int) avx2.invokeExact() == 1 ? "AVX2" : "portable C") + " (" + lib + ")";
+            } catch (Throwable t) {
+                rows = null;
+                status = "java (" + lib + " failed to load: " + t + ")";
+            }
+        }
+        ROWS = rows;
+        STATUS = status;
+    }
+
+    private NativeKernels() {}
+
+    public static boolean available() {
+        return ROWS != null;
+    }
+
+    /** Which quantized kernels run, and why. */
+    public static String status() {
+        return STATUS;
+    }
+
+    /**
+     * out[t * outStride + (r - from)] = w[r] . x[t] for rows [from, to) and tokens [0, tokens);
+     * xSums holds the activations' group sums (QuantizedDots.groupSums).
+     */
+    static void rows(WeightMatrix w, int from, int to, MemorySegment x, int tokens, MemorySegment xSums, MemorySegment out, int outStride) {
+        Quantization q = w.quantization();
+        MemorySegment zeros = q.zeros() == null ? MemorySegment.NULL : q.zeros();
+        try {
+            ROWS.invokeExact(w.data(), q.scales(), zeros, q.fixedZero(),
+                    w.format() == TensorFormat.Q4 ? 1 : 0, q.groupSize(), w.cols(), from, to, x, tokens, xSums, out, outStride);
+        } catch (Throwable t) {
+            throw new IllegalStateException("native kernel failed", t);
+        }
+    }
+}
