@@ -68,9 +68,14 @@ public final class NativeKernels {
      */
     static void rows(WeightMatrix w, int from, int to, MemorySegment x, int tokens, MemorySegment xSums, MemorySegment out, int outStride) {
         Quantization q = w.quantization();
-        MemorySegment zeros = q.zeros() == null ? MemorySegment.NULL : q.zeros();
+        // Raw addresses: a segment of the checkpoint's shared arena would be acquired and released
+        // on every call, an atomic on one counter that all kernel threads share. The checkpoint
+        // outlives every step that reads it.
+        MemorySegment data = MemorySegment.ofAddress(w.data().address());
+        MemorySegment scales = MemorySegment.ofAddress(q.scales().address());
+        MemorySegment zeros = q.zeros() == null ? MemorySegment.NULL : MemorySegment.ofAddress(q.zeros().address());
         try {
-            ROWS.invokeExact(w.data(), q.scales(), zeros, q.fixedZero(),
+            ROWS.invokeExact(data, scales, zeros, q.fixedZero(),
                     w.format() == TensorFormat.Q4 ? 1 : 0, q.groupSize(), w.cols(), from, to, x, tokens, xSums, out, outStride);
         } catch (Throwable t) {
             throw new IllegalStateException("native kernel failed", t);
