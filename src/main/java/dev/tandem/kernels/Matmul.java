@@ -21,7 +21,10 @@ public final class Matmul {
     private final boolean useNative;
     private final float[][] nativeOut;
     private final MemorySegment[] nativeOutSegments;
-    private MemorySegment xSegment;
+    private byte[] xCodes = new byte[0];
+    private float[] xScales = new float[0];
+    private MemorySegment xCodesSegment;
+    private MemorySegment xScalesSegment;
     private MemorySegment sumsSegment;
     private float[] out;
     private int numTokens;
@@ -69,7 +72,14 @@ public final class Matmul {
             }
             QuantizedDots.groupSums(input, tokens, weights.cols(), weights.quantization().groupSize(), groupSums);
             if (useNative) {
-                xSegment = MemorySegment.ofArray(input);
+                int values = tokens * weights.cols();
+                if (xCodes.length < values) {
+                    xCodes = new byte[values]; // grows to the largest batch once, then is reused
+                    xScales = new float[values / TensorFormat.Q4_BLOCK];
+                }
+                NativeKernels.quantizeActivations(input, values, weights.quantization().groupSize(), xCodes, xScales);
+                xCodesSegment = MemorySegment.ofArray(xCodes);
+                xScalesSegment = MemorySegment.ofArray(xScales);
                 sumsSegment = MemorySegment.ofArray(groupSums);
             }
         }
@@ -121,7 +131,7 @@ public final class Matmul {
             nativeOutSegments[worker] = MemorySegment.ofArray(nativeOut[worker]);
         }
         float[] o = nativeOut[worker];
-        NativeKernels.rows(w, start, end, xSegment, numTokens, sumsSegment, nativeOutSegments[worker], n);
+        NativeKernels.rows(w, start, end, xCodesSegment, xScalesSegment, numTokens, sumsSegment, nativeOutSegments[worker], n);
         int rows = w.rows();
         for (int t = 0; t < numTokens; t++) {
             for (int r = start; r < end; r++) {

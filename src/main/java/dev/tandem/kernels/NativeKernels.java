@@ -13,7 +13,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * The C kernels of src-native/kernels (Q8/Q4 rows, AVX2 where the CPU has it), called through FFM
+ * The C kernels of src-native/kernels (Q8/Q4 rows on int8-quantized activations; AVX-VNNI or AVX2
+ * where the CPU has them), called through FFM
  * on the weights' own memory and, as critical calls, on the Java activation arrays in place. The
  * library is {@code tandem.native.kernels} if set, else target/native/libtandem_kernels.so under
  * {@code tandem.home}; without it (no C compiler at build time) or with
@@ -36,12 +37,13 @@ public final class NativeKernels {
             try {
                 SymbolLookup symbols = SymbolLookup.libraryLookup(lib, Arena.global());
                 Linker linker = Linker.nativeLinker();
-                rows = linker.downcallHandle(symbols.find("tandem_quantized_rows").orElseThrow(),
+                rows = linker.downcallHandle(symbols.find("tandem_quantized_rows_int").orElseThrow(),
                         FunctionDescriptor.ofVoid(ADDRESS, ADDRESS, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT,
-                                ADDRESS, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT),
+                                ADDRESS, ADDRESS, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT),
                         Linker.Option.critical(true));
                 MethodHandle avx2 = linker.downcallHandle(symbols.find("tandem_kernels_avx2").orElseThrow(), FunctionDescriptor.of(JAVA_INT));
-                status = "native " + ((int) avx2.invokeExact() == 1 ? "AVX2" : "portable C") + " (" + lib + ")";
+                int level = (int) avx2.invokeExact();
+                status = "native " + (level == 2 ? "AVX-VNNI" : level == 1 ? "AVX2" : "portable C") + " (" + lib + ")";
             } catch (Throwable t) {
                 rows = null;
                 status = "java (" + lib + " failed to load: " + t + ")";
@@ -53,6 +55,27 @@ public final class NativeKernels {
 
     private NativeKernels() {}
 
+    /**
+     * xq, xs = int8 codes and per-block scales of x[0..n): xs = max|x| / 127 over each block (the
+     * weights' group size, so that one activation scale meets one weight scale), xq = round(x / xs),
+     * so x ~= xq * xs.
+     */
+    public static void quantizeActivations(float[] x, int n, int block, byte[] xq, float[] xs) {
+        for (int b = 0; b * block < n; b++) {
+            int off = b * block;
+            float max = 0;
+            for (int i = 0; i < block; i++) {
+                max = Math.max(max, Math.abs(x[off + i]));
+            }
+            float scale = max / 127f;
+            xs[b] = scale;
+            float inverse = scale == 0 ? 0 : 1 / scale;
+            for (int i = 0; i < block; i++) {
+                xq[off + i] = (byte) Math.round(x[off + i] * inverse);
+            }
+        }
+    }
+
     public static boolean available() {
         return ROWS != null;
     }
@@ -63,10 +86,12 @@ public final class NativeKernels {
     }
 
     /**
-     * out[t * outStride + (r - from)] = w[r] . x[t] for rows [from, to) and tokens [0, tokens);
-     * xSums holds the activations' group sums (QuantizedDots.groupSums).
+     * out[t * outStride + (r - from)] = w[r] . x[t] for rows [from, to) and tokens [0, tokens), on
+     * the activations quantized by {@link #quantizeActivations} per weight group (codes xq, scales xs); xSums
+     * holds their float group sums (QuantizedDots.groupSums).
      */
-    static void rows(WeightMatrix w, int from, int to, MemorySegment x, int tokens, MemorySegment xSums, MemorySegment out, int outStride) {
+    static void rows(WeightMatrix w, int from, int to, MemorySegment xq, MemorySegment xs, int tokens, MemorySegment xSums,
+                     MemorySegment out, int outStride) {
         Quantization q = w.quantization();
         // Raw addresses: a segment of the checkpoint's shared arena would be acquired and released
         // on every call, an atomic on one counter that all kernel threads share. The checkpoint
@@ -76,7 +101,7 @@ public final class NativeKernels {
         MemorySegment zeros = q.zeros() == null ? MemorySegment.NULL : MemorySegment.ofAddress(q.zeros().address());
         try {
             ROWS.invokeExact(data, scales, zeros, q.fixedZero(),
-                    w.format() == TensorFormat.Q4 ? 1 : 0, q.groupSize(), w.cols(), from, to, x, tokens, xSums, out, outStride);
+                    w.format() == TensorFormat.Q4 ? 1 : 0, q.groupSize(), w.cols(), from, to, xq, xs, tokens, xSums, out, outStride);
         } catch (Throwable t) {
             throw new IllegalStateException("native kernel failed", t);
         }

@@ -19,8 +19,9 @@ import org.junit.jupiter.params.provider.CsvSource;
 /**
  * Group quantization and the Q8/Q4 kernels: the dequantized weights are within half a step of the
  * originals, and the kernels' matmul equals a dequantize-then-f32 reference to float rounding,
- * for every batch size from decode (1 token) through the token groups of prefill, in the Java
- * kernels and in the C kernels.
+ * for every batch size from decode (1 token) through the token groups of prefill: the Java
+ * kernels on the activations as they are, the C kernels on the activations quantized per weight
+ * group (and within 2% of the exact result).
  */
 class QuantizedKernelsTest {
     static WeightMatrix matrix(Arena arena, GroupQuantizer.Quantized q, int rows, int cols, QuantScheme s) {
@@ -77,15 +78,43 @@ class QuantizedKernelsTest {
                 }
                 float[] out = new float[tokens * rows];
                 matmul.apply(m, null, x, tokens, out);
+                // The C kernels compute on activations quantized per weight group (as llama.cpp
+                // does); their reference uses those activations, the Java kernels' the originals.
+                float[] xUsed = x;
+                if (useNative) {
+                    byte[] xq = new byte[x.length];
+                    float[] xs = new float[x.length / group];
+                    NativeKernels.quantizeActivations(x, x.length, group, xq, xs);
+                    xUsed = new float[x.length];
+                    for (int i = 0; i < x.length; i++) {
+                        xUsed[i] = xq[i] * xs[i / group];
+                    }
+                }
                 for (int t = 0; t < tokens; t++) {
                     for (int r = 0; r < rows; r++) {
                         double ref = 0;
                         double magnitude = 0;
                         for (int c = 0; c < cols; c++) {
-                            ref += (double) deq[r * cols + c] * x[t * cols + c];
+                            ref += (double) deq[r * cols + c] * xUsed[t * cols + c];
                             magnitude += Math.abs((double) deq[r * cols + c] * x[t * cols + c]);
                         }
+                        for (int g = 0; g < cols / group; g++) {
+                            // The zero point comes out through the float sums of the original activations.
+                            double zeroTimesScale = q.scales()[r * (cols / group) + g]
+                                    * (q.zeros() == null ? scheme.fixedZero() : bits == 4 ? q.zeros()[r * (cols / group) + g] & 0xFF
+                                    : q.zeros()[r * (cols / group) + g]);
+                            for (int c = g * group; c < (g + 1) * group; c++) {
+                                ref -= zeroTimesScale * (x[t * cols + c] - xUsed[t * cols + c]);
+                            }
+                        }
                         assertEquals(ref, out[t * rows + r], 1e-5 * magnitude + 1e-6, "token " + t + " row " + r);
+                        if (useNative) {
+                            double exact = 0;
+                            for (int c = 0; c < cols; c++) {
+                                exact += (double) deq[r * cols + c] * x[t * cols + c];
+                            }
+                            assertEquals(exact, out[t * rows + r], 0.02 * magnitude, "quantized activations stay close to exact");
+                        }
                     }
                 }
             }
