@@ -8,7 +8,9 @@
  *
  * out[t * out_stride + (r - row_from)] = w[r] . x[t] for r in [row_from, row_to), t in [0, tokens).
  * Q8 codes are signed bytes; Q4 codes are nibbles packed per 32 weights (byte j: weight j low,
- * weight j + 16 high). zeros may be NULL (then fixed_zero is every group's zero point).
+ * weight j + 16 high). zeros may be NULL (then fixed_zero is every group's zero point). For Q4
+ * weights in groups of a multiple of 64, the activation codes come with each pair of 32-blocks
+ * permuted (first halves of both blocks, then second halves), to match one 32-byte load of codes.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -17,6 +19,9 @@
 #define MAX_TOKENS 4
 
 int tandem_kernels_avx2(void);
+
+/* The instruction set in use: 2 AVX-VNNI, 1 AVX2, 0 portable; -1 until the first call decides. */
+static int level = -1;
 #ifndef PREFETCH_BYTES
 #define PREFETCH_BYTES 2048
 #endif
@@ -88,6 +93,7 @@ static void rows_int_scalar(const uint8_t *w, const float *scales, const uint8_t
                             int row_from, int row_to, const int8_t *xq, const float *xs, int tokens, const float *xsums, float *out,
                             int out_stride) {
     int groups = cols / group;
+    int paired = q4 && group % 64 == 0;
     long row_bytes = q4 ? cols / 2 : cols;
     for (int r = row_from; r < row_to; r++) {
         const uint8_t *row = w + (long)r * row_bytes;
@@ -98,7 +104,13 @@ static void rows_int_scalar(const uint8_t *w, const float *scales, const uint8_t
                 for (int k = g * group; k < (g + 1) * group; k += 32) {
                     for (int j = 0; j < 32; j++) {
                         int q = q4 ? (j < 16 ? row[k / 2 + j] & 15 : row[k / 2 + j - 16] >> 4) : (int8_t)row[k + j];
-                        sum += q * xq[(long)t * cols + k + j];
+                        int c = k + j;
+                        if (paired) {
+                            /* activations of Q4 rows in groups of 64 come with pairs of blocks permuted */
+                            int o = c & 63, base = c - o;
+                            c = base + ((o & 0x30) == 0x10 ? o + 16 : (o & 0x30) == 0x20 ? o - 16 : o);
+                        }
+                        sum += q * xq[(long)t * cols + c];
                     }
                 }
                 long gi = (long)r * groups + g;
@@ -113,7 +125,6 @@ static void rows_int_scalar(const uint8_t *w, const float *scales, const uint8_t
 void tandem_quantized_rows_int(const uint8_t *w, const float *scales, const uint8_t *zeros, int fixed_zero, int q4, int group, int cols,
                                int row_from, int row_to, const int8_t *xq, const float *xs, int tokens, const float *xsums, float *out,
                                int out_stride) {
-    static int level = -1;
     if (level < 0) {
         level = tandem_kernels_avx2();
     }
@@ -140,4 +151,11 @@ int tandem_kernels_avx2(void) {
         return 0;
     }
     return __builtin_cpu_supports("avxvnni") ? 2 : 1;
+}
+
+/* Exported for tests: run the portable (0) or AVX2 (1) path instead; returns the level in use. */
+int tandem_kernels_use_level(int wanted) {
+    int best = tandem_kernels_avx2();
+    level = wanted < best ? wanted : best;
+    return level;
 }

@@ -22,10 +22,12 @@ import java.nio.file.Path;
  */
 public final class NativeKernels {
     private static final MethodHandle ROWS;
+    private static final MethodHandle USE_LEVEL;
     private static final String STATUS;
 
     static {
         MethodHandle rows = null;
+        MethodHandle useLevel = null;
         String status;
         Path lib = Path.of(System.getProperty("tandem.native.kernels",
                 System.getProperty("tandem.home", ".") + "/target/native/libtandem_kernels.so"));
@@ -41,6 +43,8 @@ public final class NativeKernels {
                         FunctionDescriptor.ofVoid(ADDRESS, ADDRESS, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT,
                                 ADDRESS, ADDRESS, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT),
                         Linker.Option.critical(true));
+                useLevel = linker.downcallHandle(symbols.find("tandem_kernels_use_level").orElseThrow(),
+                        FunctionDescriptor.of(JAVA_INT, JAVA_INT));
                 MethodHandle avx2 = linker.downcallHandle(symbols.find("tandem_kernels_avx2").orElseThrow(), FunctionDescriptor.of(JAVA_INT));
                 int level = (int) avx2.invokeExact();
                 status = "native " + (level == 2 ? "AVX-VNNI" : level == 1 ? "AVX2" : "portable C") + " (" + lib + ")";
@@ -50,6 +54,7 @@ public final class NativeKernels {
             }
         }
         ROWS = rows;
+        USE_LEVEL = useLevel;
         STATUS = status;
     }
 
@@ -58,9 +63,9 @@ public final class NativeKernels {
     /**
      * xq, xs = int8 codes and per-block scales of x[0..n): xs = max|x| / 127 over each block (the
      * weights' group size, so that one activation scale meets one weight scale), xq = round(x / xs),
-     * so x ~= xq * xs.
+     * so x ~= xq * xs; with pairBlocks, codes are stored in {@link #pairedIndex} order.
      */
-    public static void quantizeActivations(float[] x, int n, int block, byte[] xq, float[] xs) {
+    public static void quantizeActivations(float[] x, int n, int block, boolean pairBlocks, byte[] xq, float[] xs) {
         for (int b = 0; b * block < n; b++) {
             int off = b * block;
             float max = 0;
@@ -71,7 +76,7 @@ public final class NativeKernels {
             xs[b] = scale;
             float inverse = scale == 0 ? 0 : 1 / scale;
             for (int i = 0; i < block; i++) {
-                xq[off + i] = (byte) Math.round(x[off + i] * inverse);
+                xq[off + (pairBlocks ? pairedIndex(i) : i)] = (byte) Math.round(x[off + i] * inverse);
             }
         }
     }
@@ -83,6 +88,33 @@ public final class NativeKernels {
     /** Which quantized kernels run, and why. */
     public static String status() {
         return STATUS;
+    }
+
+    /**
+     * For tests: makes the C kernels use the portable code (0), AVX2 (1) or AVX-VNNI (2), at most
+     * what the CPU has; returns the level in use.
+     */
+    public static int useLevel(int wanted) {
+        try {
+            return (int) USE_LEVEL.invokeExact(wanted);
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /**
+     * Where value i of a 64-value chunk goes when pairs of 32-blocks are permuted for Q4 rows: the
+     * first halves of both blocks, then the second halves (the order of one 32-byte load of codes).
+     */
+    static int pairedIndex(int i) {
+        int o = i & 63;
+        int quarter = o >> 4;
+        return (i - o) + (quarter == 1 ? o + 16 : quarter == 2 ? o - 16 : o);
+    }
+
+    /** Whether the C kernels take this matrix's activation codes with pairs of blocks permuted. */
+    static boolean pairsBlocks(WeightMatrix w) {
+        return w.format() == TensorFormat.Q4 && w.quantization().groupSize() % 64 == 0;
     }
 
     /**

@@ -48,7 +48,8 @@ class QuantizedKernelsTest {
 
     @ParameterizedTest
     @CsvSource({"8,128,false,false", "8,128,true,false", "4,128,false,false", "4,128,true,false", "4,32,false,false", "8,64,true,false",
-        "8,128,false,true", "8,128,true,true", "4,128,false,true", "4,128,true,true", "4,32,false,true", "8,64,true,true"})
+        "8,128,false,true", "8,128,true,true", "4,128,false,true", "4,128,true,true", "4,32,false,true", "8,64,true,true",
+        "4,64,false,true", "4,256,false,true"})
     void dequantizedWeightsAreCloseAndKernelsMatchTheDequantizedReference(int bits, int group, boolean symmetric, boolean useNative) {
         assumeNativeBuiltOrSkip(useNative);
         QuantScheme scheme = new QuantScheme(bits, group, symmetric);
@@ -71,6 +72,12 @@ class QuantizedKernelsTest {
                 }
             }
             Matmul matmul = new Matmul(team, useNative);
+            // Every instruction set of the C kernels this CPU can run, best last (it stays in use).
+            for (int level = useNative ? 0 : 2; level <= 2; level++) {
+            int inUse = useNative ? NativeKernels.useLevel(level) : 2;
+            if (inUse < level) {
+                continue;
+            }
             for (int tokens = 1; tokens <= 11; tokens++) {
                 float[] x = new float[tokens * cols];
                 for (int i = 0; i < x.length; i++) {
@@ -84,7 +91,7 @@ class QuantizedKernelsTest {
                 if (useNative) {
                     byte[] xq = new byte[x.length];
                     float[] xs = new float[x.length / group];
-                    NativeKernels.quantizeActivations(x, x.length, group, xq, xs);
+                    NativeKernels.quantizeActivations(x, x.length, group, false, xq, xs);
                     xUsed = new float[x.length];
                     for (int i = 0; i < x.length; i++) {
                         xUsed[i] = xq[i] * xs[i / group];
@@ -107,7 +114,7 @@ class QuantizedKernelsTest {
                                 ref -= zeroTimesScale * (x[t * cols + c] - xUsed[t * cols + c]);
                             }
                         }
-                        assertEquals(ref, out[t * rows + r], 1e-5 * magnitude + 1e-6, "token " + t + " row " + r);
+                        assertEquals(ref, out[t * rows + r], 1e-5 * magnitude + 1e-6, "level " + level + " token " + t + " row " + r);
                         if (useNative) {
                             double exact = 0;
                             for (int c = 0; c < cols; c++) {
@@ -117,6 +124,7 @@ class QuantizedKernelsTest {
                         }
                     }
                 }
+            }
             }
         }
     }
