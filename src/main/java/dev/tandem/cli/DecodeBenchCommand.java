@@ -2,6 +2,7 @@ package dev.tandem.cli;
 
 import dev.tandem.kernels.MemoryBandwidth;
 import dev.tandem.model.Checkpoint;
+import dev.tandem.model.HugePageMemory;
 import dev.tandem.sampling.Sampler;
 import dev.tandem.shard.ModelRunner;
 import dev.tandem.shard.RunnerSettings;
@@ -25,13 +26,21 @@ public class DecodeBenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        try (Checkpoint ckpt = Checkpoint.open(modelOptions.model)) {
+        try (Checkpoint ckpt = modelOptions.open()) {
             int context = promptTokens + decodeTokens;
             RunnerSettings s = new RunnerSettings(RunnerSettings.DEFAULT_BLOCK_SIZE,
                     (context + RunnerSettings.DEFAULT_BLOCK_SIZE - 1) / RunnerSettings.DEFAULT_BLOCK_SIZE,
                     Math.min(256, promptTokens), 1, modelOptions.threads());
             try (ModelRunner runner = new ModelRunner(ckpt, s)) {
-                double bandwidth = MemoryBandwidth.readBytesPerSecond(runner.threadTeam(), (long) bandwidthMib << 20, 5);
+                double bandwidth;
+                if (modelOptions.hugePages) {
+                    // The roofline of the memory the weights are in.
+                    try (HugePageMemory buffer = HugePageMemory.allocate((long) bandwidthMib << 20)) {
+                        bandwidth = MemoryBandwidth.readBytesPerSecond(runner.threadTeam(), buffer.segment(), 5);
+                    }
+                } else {
+                    bandwidth = MemoryBandwidth.readBytesPerSecond(runner.threadTeam(), (long) bandwidthMib << 20, 5);
+                }
                 int vocab = ckpt.config().vocabSize();
                 int[] ids = new Random(1).ints(context, 0, vocab).toArray();
                 int[] table = runner.reversedBlockTable(context);
@@ -51,7 +60,7 @@ public class DecodeBenchCommand implements Callable<Integer> {
                         modelOptions.model, ckpt.config().architecture(), ckpt.config().numLayers(), bytes / 1e9);
                 System.out.printf("threads          %d%n", modelOptions.threads());
                 System.out.printf("int8/int4 kernels %s%n", dev.tandem.kernels.NativeKernels.status());
-                System.out.printf("read bandwidth   %.1f GB/s%n", bandwidth / 1e9);
+                System.out.printf("read bandwidth   %.1f GB/s%s%n", bandwidth / 1e9, modelOptions.hugePages ? " (huge pages, as the weights)" : "");
                 System.out.printf("prefill          %.1f tokens/s (%d-token prompt)%n", promptTokens / ((t1 - t0) / 1e9), promptTokens);
                 System.out.printf("decode           %.2f tokens/s (%d tokens, concurrency 1)%n", decodeTps, decodeTokens);
                 System.out.printf("decode bound     %.2f tokens/s (bandwidth / weight bytes)%n", bound);

@@ -57,7 +57,8 @@ public class EngineProducer {
         Path path = modelPath(settings);
         long t0 = System.nanoTime();
         try {
-            checkpoint = Checkpoint.open(path);
+            // In process mode the server only reads the config; the shard processes load the weights.
+            checkpoint = Checkpoint.open(path, settings.hugePages() && shardSettings.mode().equals("in-process"));
             tokenizer = TextTokenizer.load(path);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot load the model at " + path.toAbsolutePath() + ": " + e.getMessage(), e);
@@ -83,7 +84,7 @@ public class EngineProducer {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        ShardSet.Sizes sizes = new ShardSet.Sizes(path, settings.blockSize(), numBlocks, budget, maxSeqs,
+        ShardSet.Sizes sizes = new ShardSet.Sizes(path, settings.hugePages(), settings.blockSize(), numBlocks, budget, maxSeqs,
                 settings.threads().orElse(Runtime.getRuntime().availableProcessors()), defaults.eosTokenIds());
         shards = switch (shardSettings.mode()) {
             case "process" -> ShardSet.processes(checkpoint, sizes, shm, settings.kvSegmentName(), place("prefill", shardSettings.prefill()),

@@ -48,6 +48,13 @@ public interface EngineSettings {
     @WithDefault("true")
     boolean prefixCaching();
 
+    /**
+     * Copy the weights into transparent huge pages in each process that runs the model (faster
+     * decode; a private copy per shard process instead of the shared page cache).
+     */
+    @WithDefault("false")
+    boolean hugePages();
+
     /** Requests that may wait for a slot before new ones get 429. */
     @WithDefault("256")
     int maxWaitingRequests();

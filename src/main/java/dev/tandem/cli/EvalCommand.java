@@ -36,7 +36,7 @@ public class EvalCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        try (Checkpoint ckpt = Checkpoint.open(modelOptions.model); TextTokenizer tok = TextTokenizer.load(modelOptions.model)) {
+        try (Checkpoint ckpt = modelOptions.open(); TextTokenizer tok = TextTokenizer.load(modelOptions.model)) {
             int[] ids = tok.encode(Files.readString(text), true);
             int ctx = context != null ? context : Math.min(1024, ckpt.config().maxPositions());
             int step = stride != null ? stride : ctx / 2;

@@ -52,7 +52,7 @@ public class GenerateCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
         long start = System.nanoTime();
-        try (Checkpoint ckpt = Checkpoint.open(modelOptions.model); TextTokenizer tok = TextTokenizer.load(modelOptions.model)) {
+        try (Checkpoint ckpt = modelOptions.open(); TextTokenizer tok = TextTokenizer.load(modelOptions.model)) {
             GenerationDefaults defaults = GenerationDefaults.read(modelOptions.model, ckpt.config().eosTokenIds());
             int[] promptIds = promptIds(tok);
             int context = Math.min(ckpt.config().maxPositions(), promptIds.length + maxTokens);

@@ -13,6 +13,13 @@ public class ModelOptions {
     @Option(names = "--threads", description = "kernel threads (default: all cores)")
     Integer threads;
 
+    @Option(names = "--huge-pages", description = "copy the weights into transparent huge pages (faster decode, a private copy)")
+    boolean hugePages;
+
+    dev.tandem.model.Checkpoint open() throws java.io.IOException {
+        return dev.tandem.model.Checkpoint.open(model, hugePages);
+    }
+
     int threads() {
         return threads != null ? threads : Runtime.getRuntime().availableProcessors();
     }

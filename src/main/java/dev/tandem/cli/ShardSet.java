@@ -35,7 +35,7 @@ final class ShardSet implements AutoCloseable {
     }
 
     /** What both modes need to know. */
-    record Sizes(Path model, int blockSize, int numBlocks, int maxBatchTokens, int maxSequences, int threads, List<Integer> eosTokenIds) {}
+    record Sizes(Path model, boolean hugePages, int blockSize, int numBlocks, int maxBatchTokens, int maxSequences, int threads, List<Integer> eosTokenIds) {}
 
     static ShardSet inProcess(Checkpoint checkpoint, Sizes z, Path sharedMemoryDir, String segmentName) {
         ModelRunner runner = new ModelRunner(checkpoint, new RunnerSettings(z.blockSize(), z.numBlocks(), z.maxBatchTokens(),
@@ -76,7 +76,7 @@ final class ShardSet implements AutoCloseable {
     /** A worker for one role on the server's KV segment; its socket goes in the temporary directory. */
     private static ShardWorker.Options options(Placement place, Sizes z, Path segment) {
         Path socket = Path.of(System.getProperty("java.io.tmpdir"), segment.getFileName() + "-" + place.role() + ".sock");
-        return new ShardWorker.Options(place.role(), place.device().name(), z.model(), segment, socket, z.blockSize(), z.numBlocks(),
+        return new ShardWorker.Options(place.role(), place.device().name(), z.model(), z.hugePages(), segment, socket, z.blockSize(), z.numBlocks(),
                 z.maxBatchTokens(), z.maxSequences(), z.threads(), z.eosTokenIds());
     }
 

@@ -18,27 +18,32 @@ public final class MemoryBandwidth {
     /** Best-of-rounds read bandwidth in bytes/s over a buffer of the given size (well above the caches). */
     public static double readBytesPerSecond(ThreadTeam team, long bytes, int rounds) {
         try (Arena arena = Arena.ofShared()) {
-            MemorySegment buffer = arena.allocate(bytes, 64);
-            buffer.fill((byte) 1);
-            int chunks = team.size() * 16;
-            long perChunk = bytes / chunks / (F.vectorByteSize() * 4L) * (F.vectorByteSize() * 4L);
-            float[] sink = new float[chunks];
-            double best = 0;
-            for (int r = 0; r < rounds; r++) {
-                long t0 = System.nanoTime();
-                team.run(chunks, (chunk, worker) -> sink[chunk] = sum(buffer, chunk * perChunk, perChunk));
-                double seconds = (System.nanoTime() - t0) / 1e9;
-                best = Math.max(best, perChunk * chunks / seconds);
-            }
-            float total = 0;
-            for (float s : sink) {
-                total += s;
-            }
-            if (Float.isNaN(total)) {
-                throw new IllegalStateException("unreachable: keeps the sums alive");
-            }
-            return best;
+            return readBytesPerSecond(team, arena.allocate(bytes, 64), rounds);
         }
+    }
+
+    /** The same over a given buffer (e.g. huge pages, to measure the memory the weights are in). */
+    public static double readBytesPerSecond(ThreadTeam team, MemorySegment buffer, int rounds) {
+        long bytes = buffer.byteSize();
+        buffer.fill((byte) 1);
+        int chunks = team.size() * 16;
+        long perChunk = bytes / chunks / (F.vectorByteSize() * 4L) * (F.vectorByteSize() * 4L);
+        float[] sink = new float[chunks];
+        double best = 0;
+        for (int r = 0; r < rounds; r++) {
+            long t0 = System.nanoTime();
+            team.run(chunks, (chunk, worker) -> sink[chunk] = sum(buffer, chunk * perChunk, perChunk));
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            best = Math.max(best, perChunk * chunks / seconds);
+        }
+        float total = 0;
+        for (float s : sink) {
+            total += s;
+        }
+        if (Float.isNaN(total)) {
+            throw new IllegalStateException("unreachable: keeps the sums alive");
+        }
+        return best;
     }
 
     private static float sum(MemorySegment s, long from, long length) {

@@ -27,12 +27,41 @@ public final class Checkpoint implements AutoCloseable {
     private final ModelConfig config;
     private final Arena arena;
     private final Map<String, Tensor> tensors;
+    private final HugePageMemory hugePages;
 
-    private Checkpoint(Path directory, ModelConfig config, Arena arena, Map<String, Tensor> tensors) {
+    private Checkpoint(Path directory, ModelConfig config, Arena arena, Map<String, Tensor> tensors, HugePageMemory hugePages) {
         this.directory = directory;
         this.config = config;
         this.arena = arena;
         this.tensors = tensors;
+        this.hugePages = hugePages;
+    }
+
+    /**
+     * With hugePages, the weights are copied from the mapped files into anonymous memory in
+     * transparent huge pages, which decode streams faster (see {@link HugePageMemory}); the price
+     * is a private copy of the weights per process instead of the shared page cache.
+     */
+    public static Checkpoint open(Path directory, boolean hugePages) throws IOException {
+        Checkpoint mapped = open(directory);
+        if (!hugePages) {
+            return mapped;
+        }
+        long total = 0;
+        for (Tensor t : mapped.tensors.values()) {
+            total += (t.data().byteSize() + 63) / 64 * 64;
+        }
+        HugePageMemory memory = HugePageMemory.allocate(Math.max(64, total));
+        Map<String, Tensor> copied = new HashMap<>();
+        long at = 0;
+        for (Tensor t : mapped.tensors.values()) {
+            MemorySegment slice = memory.segment().asSlice(at, t.data().byteSize());
+            slice.copyFrom(t.data());
+            copied.put(t.name(), new Tensor(t.name(), t.dtype(), t.shape(), slice));
+            at += (t.data().byteSize() + 63) / 64 * 64;
+        }
+        mapped.arena.close(); // the files are no longer needed: unmap them
+        return new Checkpoint(directory, mapped.config, Arena.ofShared(), copied, memory);
     }
 
     public static Checkpoint open(Path directory) throws IOException {
@@ -47,7 +76,7 @@ public final class Checkpoint implements AutoCloseable {
             for (Path file : weightFiles(directory)) {
                 tensors.putAll(SafeTensorsFile.map(file, arena).tensors());
             }
-            return new Checkpoint(directory, config, arena, tensors);
+            return new Checkpoint(directory, config, arena, tensors, null);
         } catch (IOException | RuntimeException e) {
             arena.close();
             throw e;
@@ -135,5 +164,8 @@ public final class Checkpoint implements AutoCloseable {
     @Override
     public void close() {
         arena.close();
+        if (hugePages != null) {
+            hugePages.close();
+        }
     }
 }

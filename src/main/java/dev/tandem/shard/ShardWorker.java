@@ -30,14 +30,14 @@ public final class ShardWorker {
     private ShardWorker() {}
 
     /** What a worker needs; written as key=value arguments by the server, parsed back by the worker. */
-    public record Options(String role, String device, Path model, Path segment, Path socket, int blockSize, int numBlocks,
-                          int maxBatchTokens, int maxSequences, int threads, List<Integer> eosTokenIds) {
+    public record Options(String role, String device, Path model, boolean hugePages, Path segment, Path socket, int blockSize,
+                          int numBlocks, int maxBatchTokens, int maxSequences, int threads, List<Integer> eosTokenIds) {
         public Options {
             eosTokenIds = List.copyOf(eosTokenIds);
         }
 
         List<String> arguments() {
-            return List.of("role=" + role, "device=" + device, "model=" + model.toAbsolutePath(), "segment=" + segment, "socket=" + socket,
+            return List.of("role=" + role, "device=" + device, "model=" + model.toAbsolutePath(), "huge-pages=" + hugePages, "segment=" + segment, "socket=" + socket,
                     "block-size=" + blockSize, "num-blocks=" + numBlocks, "max-batch-tokens=" + maxBatchTokens,
                     "max-seqs=" + maxSequences, "threads=" + threads,
                     "eos=" + String.join(",", eosTokenIds.stream().map(String::valueOf).toList()));
@@ -55,7 +55,8 @@ public final class ShardWorker {
                     eos.add(Integer.parseInt(id.trim()));
                 }
             }
-            return new Options(a.get("role"), a.getOrDefault("device", "CPU"), Path.of(a.get("model")), Path.of(a.get("segment")), Path.of(a.get("socket")),
+            return new Options(a.get("role"), a.getOrDefault("device", "CPU"), Path.of(a.get("model")),
+                    Boolean.parseBoolean(a.getOrDefault("huge-pages", "false")), Path.of(a.get("segment")), Path.of(a.get("socket")),
                     Integer.parseInt(a.get("block-size")), Integer.parseInt(a.get("num-blocks")),
                     Integer.parseInt(a.get("max-batch-tokens")), Integer.parseInt(a.get("max-seqs")),
                     Integer.parseInt(a.get("threads")), eos);
@@ -72,7 +73,7 @@ public final class ShardWorker {
         Path socket = o.socket();
         RunnerSettings settings = new RunnerSettings(o.blockSize(), o.numBlocks(), o.maxBatchTokens(), o.maxSequences(), o.threads());
         try (KvArena arena = KvArena.attach(o.segment());
-             Checkpoint checkpoint = Checkpoint.open(o.model());
+             Checkpoint checkpoint = Checkpoint.open(o.model(), o.hugePages());
              ModelRunner runner = new ModelRunner(checkpoint, settings, arena);
              LocalShard shard = new LocalShard(o.role() + " (process " + ProcessHandle.current().pid() + ") on " + o.device(), runner,
                      o.eosTokenIds());

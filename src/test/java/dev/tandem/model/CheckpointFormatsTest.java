@@ -53,8 +53,12 @@ class CheckpointFormatsTest {
     }
 
     static float maxLogitError(Path dir) throws Exception {
+        return maxLogitError(dir, false);
+    }
+
+    static float maxLogitError(Path dir, boolean hugePages) throws Exception {
         HfReferenceTest.Expected e = HfReferenceTest.Expected.read(QWEN2);
-        try (Checkpoint ckpt = Checkpoint.open(dir); ModelRunner r = HfReferenceTest.runner(ckpt, 64)) {
+        try (Checkpoint ckpt = Checkpoint.open(dir, hugePages); ModelRunner r = HfReferenceTest.runner(ckpt, 64)) {
             int vocab = ckpt.config().vocabSize();
             int[] table = r.reversedBlockTable(e.inputIds().length);
             float[] logits = r.feed(table, e.inputIds(), 0, e.inputIds().length, true);
@@ -70,6 +74,12 @@ class CheckpointFormatsTest {
     void shardedF32CheckpointGivesTheSameLogits(@TempDir Path dir) throws Exception {
         convert(dir, DType.F32);
         assertTrue(maxLogitError(dir) < 1e-4f, "f32 holds bf16 values exactly");
+    }
+
+    /** Weights copied into huge pages are the same weights: the reference logits still match. */
+    @Test
+    void weightsInHugePagesGiveTheSameLogits() throws Exception {
+        assertTrue(maxLogitError(QWEN2, true) < 1e-4f);
     }
 
     @Test
