@@ -23,7 +23,7 @@ int tandem_kernels_avx2(void);
 /* The instruction set in use: 2 AVX-VNNI, 1 AVX2, 0 portable; -1 until the first call decides. */
 static int level = -1;
 #ifndef PREFETCH_BYTES
-#define PREFETCH_BYTES 2048
+#define PREFETCH_BYTES 8192
 #endif
 
 static inline int zero_at(const uint8_t *zeros, int fixed_zero, int q4, long index) {
@@ -142,6 +142,80 @@ void tandem_quantized_rows_int(const uint8_t *w, const float *scales, const uint
         } else {
             rows_int_scalar(w, scales, zeros, fixed_zero, q4, group, cols, row_from, row_to, xqt, xst, n, st, ot, out_stride);
         }
+    }
+}
+
+static inline int paired_index(int i) {
+    int o = i & 63, q = o >> 4;
+    return (i - o) + (q == 1 ? o + 16 : q == 2 ? o - 16 : o);
+}
+
+/*
+ * xq, xs = int8 codes and per-block scales of x[0..n) (blocks of `block` values): xs = max|x| / 127,
+ * xq = x / xs rounded half away from zero (as Java's Math.round for these values), stored in
+ * paired order when `paired` (see the Q4 note above). The same as NativeKernels.quantizeActivations.
+ */
+__attribute__((target("avx2,fma")))
+static void quantize_avx2(const float *x, int n, int block, int paired, int8_t *xq, float *xs) {
+    const __m256 abs_mask = _mm256_castsi256_ps(_mm256_set1_epi32(0x7FFFFFFF));
+    for (int b = 0; b * block < n; b++) {
+        const float *v = x + (long)b * block;
+        __m256 m = _mm256_setzero_ps();
+        for (int i = 0; i < block; i += 8) {
+            m = _mm256_max_ps(m, _mm256_and_ps(_mm256_loadu_ps(v + i), abs_mask));
+        }
+        __m128 m4 = _mm_max_ps(_mm256_castps256_ps128(m), _mm256_extractf128_ps(m, 1));
+        m4 = _mm_max_ps(m4, _mm_movehl_ps(m4, m4));
+        m4 = _mm_max_ss(m4, _mm_movehdup_ps(m4));
+        float scale = _mm_cvtss_f32(m4) / 127.0f;
+        xs[b] = scale;
+        __m256 inverse = _mm256_set1_ps(scale == 0 ? 0 : 1 / scale);
+        __m256 half = _mm256_set1_ps(0.5f);
+        for (int i = 0; i < block; i += 8) {
+            __m256 y = _mm256_mul_ps(_mm256_loadu_ps(v + i), inverse);
+            /* Math.round: floor(y + 0.5) */
+            __m256i q = _mm256_cvtps_epi32(_mm256_floor_ps(_mm256_add_ps(y, half)));
+            int32_t lanes[8];
+            _mm256_storeu_si256((__m256i *)lanes, q);
+            for (int j = 0; j < 8; j++) {
+                int at = b * block + i + j;
+                xq[paired ? paired_index(at) : at] = (int8_t)lanes[j];
+            }
+        }
+    }
+}
+
+static void quantize_scalar(const float *x, int n, int block, int paired, int8_t *xq, float *xs) {
+    for (int b = 0; b * block < n; b++) {
+        const float *v = x + (long)b * block;
+        float m = 0;
+        for (int i = 0; i < block; i++) {
+            float a = v[i] < 0 ? -v[i] : v[i];
+            m = a > m ? a : m;
+        }
+        float scale = m / 127.0f;
+        xs[b] = scale;
+        float inverse = scale == 0 ? 0 : 1 / scale;
+        for (int i = 0; i < block; i++) {
+            float y = v[i] * inverse + 0.5f;
+            int q = (int)y;
+            if ((float)q > y) {
+                q--; /* floor for negatives */
+            }
+            int at = b * block + i;
+            xq[paired ? paired_index(at) : at] = (int8_t)q;
+        }
+    }
+}
+
+void tandem_quantize_activations(const float *x, int n, int block, int paired, int8_t *xq, float *xs) {
+    if (level < 0) {
+        level = tandem_kernels_avx2();
+    }
+    if (level >= 1 && block % 32 == 0) {
+        quantize_avx2(x, n, block, paired, xq, xs);
+    } else {
+        quantize_scalar(x, n, block, paired, xq, xs);
     }
 }
 

@@ -77,7 +77,7 @@ public final class Matmul {
                     xCodes = new byte[values]; // grows to the largest batch once, then is reused
                     xScales = new float[values / TensorFormat.Q4_BLOCK];
                 }
-                NativeKernels.quantizeActivations(input, values, weights.quantization().groupSize(),
+                NativeKernels.quantizeActivationsNative(input, values, weights.quantization().groupSize(),
                         NativeKernels.pairsBlocks(weights), xCodes, xScales);
                 xCodesSegment = MemorySegment.ofArray(xCodes);
                 xScalesSegment = MemorySegment.ofArray(xScales);

@@ -23,11 +23,13 @@ import java.nio.file.Path;
 public final class NativeKernels {
     private static final MethodHandle ROWS;
     private static final MethodHandle USE_LEVEL;
+    private static final MethodHandle QUANTIZE;
     private static final String STATUS;
 
     static {
         MethodHandle rows = null;
         MethodHandle useLevel = null;
+        MethodHandle quantize = null;
         String status;
         Path lib = Path.of(System.getProperty("tandem.native.kernels",
                 System.getProperty("tandem.home", ".") + "/target/native/libtandem_kernels.so"));
@@ -43,6 +45,8 @@ public final class NativeKernels {
                         FunctionDescriptor.ofVoid(ADDRESS, ADDRESS, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT,
                                 ADDRESS, ADDRESS, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT),
                         Linker.Option.critical(true));
+                quantize = linker.downcallHandle(symbols.find("tandem_quantize_activations").orElseThrow(),
+                        FunctionDescriptor.ofVoid(ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS), Linker.Option.critical(true));
                 useLevel = linker.downcallHandle(symbols.find("tandem_kernels_use_level").orElseThrow(),
                         FunctionDescriptor.of(JAVA_INT, JAVA_INT));
                 MethodHandle avx2 = linker.downcallHandle(symbols.find("tandem_kernels_avx2").orElseThrow(), FunctionDescriptor.of(JAVA_INT));
@@ -55,6 +59,7 @@ public final class NativeKernels {
         }
         ROWS = rows;
         USE_LEVEL = useLevel;
+        QUANTIZE = quantize;
         STATUS = status;
     }
 
@@ -66,6 +71,9 @@ public final class NativeKernels {
      * so x ~= xq * xs; with pairBlocks, codes are stored in {@link #pairedIndex} order.
      */
     public static void quantizeActivations(float[] x, int n, int block, boolean pairBlocks, byte[] xq, float[] xs) {
+        if (pairBlocks && block % 64 != 0) {
+            throw new IllegalArgumentException("pairs of 32-blocks need blocks of a multiple of 64 values, got " + block);
+        }
         for (int b = 0; b * block < n; b++) {
             int off = b * block;
             float max = 0;
@@ -99,6 +107,15 @@ public final class NativeKernels {
             return (int) USE_LEVEL.invokeExact(wanted);
         } catch (Throwable t) {
             throw new IllegalStateException(t);
+        }
+    }
+
+    /** {@link #quantizeActivations} in C (vectorized), on the arrays in place. */
+    public static void quantizeActivationsNative(float[] x, int n, int block, boolean pairBlocks, byte[] xq, float[] xs) {
+        try {
+            QUANTIZE.invokeExact(MemorySegment.ofArray(x), n, block, pairBlocks ? 1 : 0, MemorySegment.ofArray(xq), MemorySegment.ofArray(xs));
+        } catch (Throwable t) {
+            throw new IllegalStateException("native kernel failed", t);
         }
     }
 

@@ -46,6 +46,36 @@ class QuantizedKernelsTest {
         }
     }
 
+    /** The C activation quantizer writes what the Java one does, in both orders and at every instruction-set level. */
+    @org.junit.jupiter.api.Test
+    void nativeActivationQuantizationEqualsJava() {
+        assumeNativeBuiltOrSkip(true);
+        Random random = new Random(5);
+        float[] x = new float[3 * 512];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) random.nextGaussian() * (i % 97 == 0 ? 8 : 1);
+        }
+        x[700] = 0;
+        java.util.Arrays.fill(x, 1024, 1152, 0f); // an all-zero block
+        try {
+            for (int level = 0; level <= 2; level++) {
+                NativeKernels.useLevel(level);
+                for (int block : new int[] {32, 128}) {
+                    for (boolean paired : block % 64 == 0 ? new boolean[] {false, true} : new boolean[] {false}) {
+                        byte[] javaCodes = new byte[x.length], nativeCodes = new byte[x.length];
+                        float[] javaScales = new float[x.length / block], nativeScales = new float[x.length / block];
+                        NativeKernels.quantizeActivations(x, x.length, block, paired, javaCodes, javaScales);
+                        NativeKernels.quantizeActivationsNative(x, x.length, block, paired, nativeCodes, nativeScales);
+                        org.junit.jupiter.api.Assertions.assertArrayEquals(javaScales, nativeScales, "scales, block " + block);
+                        org.junit.jupiter.api.Assertions.assertArrayEquals(javaCodes, nativeCodes, "codes, block " + block + " paired " + paired);
+                    }
+                }
+            }
+        } finally {
+            NativeKernels.useLevel(2);
+        }
+    }
+
     @ParameterizedTest
     @CsvSource({"8,128,false,false", "8,128,true,false", "4,128,false,false", "4,128,true,false", "4,32,false,false", "8,64,true,false",
         "8,128,false,true", "8,128,true,true", "4,128,false,true", "4,128,true,true", "4,32,false,true", "8,64,true,true",
