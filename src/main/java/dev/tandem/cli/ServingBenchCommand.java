@@ -31,6 +31,8 @@ public class ServingBenchCommand implements Callable<Integer> {
     @Option(names = "--token-range", defaultValue = "4000", description = "prompt ids are drawn from [100, this)") int tokenRange;
     @Option(names = "--json", description = "also write the results to this file") Path json;
     @Option(names = "--seed", defaultValue = "1") long seed;
+    @Option(names = "--warmup-tokens", defaultValue = "64", description = "output tokens per warm-up request (warm-up is discarded)")
+    int warmupTokens;
     @Option(names = "--prompt-ids", split = ",", description = "send exactly this prompt (token ids) instead of random ones,"
             + " e.g. to compare with `tandem generate --prompt-ids`") int[] promptIds;
 
@@ -45,13 +47,16 @@ public class ServingBenchCommand implements Callable<Integer> {
         out.put("model", model);
         out.put("prompt_tokens", promptIds != null ? promptIds.length : promptTokens);
         out.put("output_tokens", outputTokens);
-        // Warm-up, discarded: a short run at the highest concurrency compiles the server's hot paths.
+        // Warm-up, discarded: a run at the highest concurrency and one single stream compile the
+        // server's (and its shard processes') hot paths for both batch shapes; the per-step code
+        // runs once per step, so it takes a few hundred steps to be compiled.
         int maxConcurrency = java.util.Arrays.stream(concurrency).max().orElse(1);
         List<int[]> warm = new ArrayList<>();
         for (int i = 0; i < maxConcurrency; i++) {
             warm.add(ids(random, Math.min(promptTokens, 32)));
         }
-        client.run(model, warm, 16, maxConcurrency);
+        client.run(model, warm, warmupTokens, maxConcurrency);
+        client.run(model, warm.subList(0, 1), warmupTokens, 1);
         System.out.printf("model %s, prompts of %d tokens, %d output tokens (ignore_eos), %d requests per client%n",
                 model, promptIds != null ? promptIds.length : promptTokens, outputTokens, perClient);
         System.out.printf("%-11s %9s %12s %10s %10s %10s %10s %10s %10s%n", "concurrency", "req/s", "output tok/s",
