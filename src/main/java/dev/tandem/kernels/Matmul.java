@@ -69,6 +69,7 @@ public final class Matmul {
             int n = tokens * weights.quantization().groups(weights.cols());
             if (groupSums.length < n) {
                 groupSums = new float[n]; // grows to the largest batch once, then is reused
+                sumsSegment = MemorySegment.ofArray(groupSums);
             }
             QuantizedDots.groupSums(input, tokens, weights.cols(), weights.quantization().groupSize(), groupSums);
             if (useNative) {
@@ -76,12 +77,11 @@ public final class Matmul {
                 if (xCodes.length < values) {
                     xCodes = new byte[values]; // grows to the largest batch once, then is reused
                     xScales = new float[values / TensorFormat.Q4_BLOCK];
+                    xCodesSegment = MemorySegment.ofArray(xCodes);
+                    xScalesSegment = MemorySegment.ofArray(xScales);
                 }
-                NativeKernels.quantizeActivationsNative(input, values, weights.quantization().groupSize(),
-                        NativeKernels.pairsBlocks(weights), xCodes, xScales);
-                xCodesSegment = MemorySegment.ofArray(xCodes);
-                xScalesSegment = MemorySegment.ofArray(xScales);
-                sumsSegment = MemorySegment.ofArray(groupSums);
+                NativeKernels.quantizeActivationsNative(MemorySegment.ofArray(input), values, weights.quantization().groupSize(),
+                        NativeKernels.pairsBlocks(weights), xCodesSegment, xScalesSegment);
             }
         }
         out = output;

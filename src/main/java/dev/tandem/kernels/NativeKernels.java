@@ -112,8 +112,12 @@ public final class NativeKernels {
 
     /** {@link #quantizeActivations} in C (vectorized), on the arrays in place. */
     public static void quantizeActivationsNative(float[] x, int n, int block, boolean pairBlocks, byte[] xq, float[] xs) {
+        quantizeActivationsNative(MemorySegment.ofArray(x), n, block, pairBlocks, MemorySegment.ofArray(xq), MemorySegment.ofArray(xs));
+    }
+
+    static void quantizeActivationsNative(MemorySegment x, int n, int block, boolean pairBlocks, MemorySegment xq, MemorySegment xs) {
         try {
-            QUANTIZE.invokeExact(MemorySegment.ofArray(x), n, block, pairBlocks ? 1 : 0, MemorySegment.ofArray(xq), MemorySegment.ofArray(xs));
+            QUANTIZE.invokeExact(x, n, block, pairBlocks ? 1 : 0, xq, xs);
         } catch (Throwable t) {
             throw new IllegalStateException("native kernel failed", t);
         }
