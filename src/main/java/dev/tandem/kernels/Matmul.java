@@ -8,7 +8,8 @@ import java.lang.foreign.MemorySegment;
  * chunks. One instance per caller; it keeps its per-call state in fields so no loop allocates.
  */
 public final class Matmul {
-    private static final int MAX_ROWS_PER_CHUNK = 32;
+    private static final int MAX_ROWS_PER_CHUNK = 128;
+    private static final int MAX_NATIVE_ROWS_PER_CHUNK = 1024;
 
     private final ThreadTeam team;
     private final float[][] dots;
@@ -88,7 +89,9 @@ public final class Matmul {
         numTokens = tokens;
         accumulate = add;
         // At least 8 chunks per thread so the threads finish together; multiples of 4 rows for the tiles.
-        rowsPerChunk = Math.max(4, Math.min(MAX_ROWS_PER_CHUNK, weights.rows() / (8 * team.size()) / 4 * 4));
+        // Native calls take bigger chunks: each call has a fixed cost, and one streams its rows well.
+        int maxRows = useNative && weights.format().isQuantized() ? MAX_NATIVE_ROWS_PER_CHUNK : MAX_ROWS_PER_CHUNK;
+        rowsPerChunk = Math.max(4, Math.min(maxRows, weights.rows() / (8 * team.size()) / 4 * 4));
         team.run((weights.rows() + rowsPerChunk - 1) / rowsPerChunk, body);
         x = null;
         out = null;
