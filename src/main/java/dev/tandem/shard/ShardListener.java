@@ -7,14 +7,4 @@ public interface ShardListener {
 
     /** A replacement shard is ready; restarts counts them since the server started. */
     void onShardRestarted(String role, int restarts);
-
-    ShardListener NONE = new ShardListener() {
-        @Override
-        public void onShardDown(String role, String reason) {
-        }
-
-        @Override
-        public void onShardRestarted(String role, int restarts) {
-        }
-    };
 }

@@ -160,17 +160,6 @@ public final class SupervisedShard implements Shard {
         }
     }
 
-    /** Restarts since the server started. */
-    public synchronized int restarts() {
-        return restarts;
-    }
-
-    /** The worker's process id, or -1 while it is down. */
-    public long pid() {
-        ProcessShard s = current;
-        return s == null ? -1 : s.pid();
-    }
-
     @Override
     public boolean isReady() {
         ProcessShard s = current;
