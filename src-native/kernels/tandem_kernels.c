@@ -153,7 +153,7 @@ static inline int paired_index(int i) {
 /*
  * xq, xs = int8 codes and per-block scales of x[0..n) (blocks of `block` values): xs = max|x| / 127,
  * xq = x / xs rounded half away from zero (as Java's Math.round for these values), stored in
- * paired order when `paired` (see the Q4 note above). The same as NativeKernels.quantizeActivations.
+ * paired order when `paired` (see the Q4 note above); NativeKernels.quantizeActivationsNative documents it.
  */
 __attribute__((target("avx2,fma")))
 static void quantize_avx2(const float *x, int n, int block, int paired, int8_t *xq, float *xs) {

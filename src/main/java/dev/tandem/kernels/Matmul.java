@@ -27,6 +27,8 @@ public final class Matmul {
     private MemorySegment xCodesSegment;
     private MemorySegment xScalesSegment;
     private MemorySegment sumsSegment;
+    private float[] lastInput;
+    private MemorySegment lastInputSegment;
     private float[] out;
     private int numTokens;
     private boolean accumulate;
@@ -81,7 +83,12 @@ public final class Matmul {
                     xCodesSegment = MemorySegment.ofArray(xCodes);
                     xScalesSegment = MemorySegment.ofArray(xScales);
                 }
-                NativeKernels.quantizeActivationsNative(MemorySegment.ofArray(input), values, weights.quantization().groupSize(),
+                if (input != lastInput) {
+                    // Consecutive matmuls mostly share their input (q, k, v; gate, up): keep its segment.
+                    lastInput = input;
+                    lastInputSegment = MemorySegment.ofArray(input);
+                }
+                NativeKernels.quantizeActivationsNative(lastInputSegment, values, weights.quantization().groupSize(),
                         NativeKernels.pairsBlocks(weights), xCodesSegment, xScalesSegment);
             }
         }

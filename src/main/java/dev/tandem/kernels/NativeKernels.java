@@ -65,30 +65,6 @@ public final class NativeKernels {
 
     private NativeKernels() {}
 
-    /**
-     * xq, xs = int8 codes and per-block scales of x[0..n): xs = max|x| / 127 over each block (the
-     * weights' group size, so that one activation scale meets one weight scale), xq = round(x / xs),
-     * so x ~= xq * xs; with pairBlocks, codes are stored in {@link #pairedIndex} order.
-     */
-    public static void quantizeActivations(float[] x, int n, int block, boolean pairBlocks, byte[] xq, float[] xs) {
-        if (pairBlocks && block % 64 != 0) {
-            throw new IllegalArgumentException("pairs of 32-blocks need blocks of a multiple of 64 values, got " + block);
-        }
-        for (int b = 0; b * block < n; b++) {
-            int off = b * block;
-            float max = 0;
-            for (int i = 0; i < block; i++) {
-                max = Math.max(max, Math.abs(x[off + i]));
-            }
-            float scale = max / 127f;
-            xs[b] = scale;
-            float inverse = scale == 0 ? 0 : 1 / scale;
-            for (int i = 0; i < block; i++) {
-                xq[off + (pairBlocks ? pairedIndex(i) : i)] = (byte) Math.round(x[off + i] * inverse);
-            }
-        }
-    }
-
     public static boolean available() {
         return ROWS != null;
     }
@@ -110,7 +86,13 @@ public final class NativeKernels {
         }
     }
 
-    /** {@link #quantizeActivations} in C (vectorized), on the arrays in place. */
+    /**
+     * xq, xs = int8 codes and per-block scales of x[0..n), in C on the arrays in place: xs =
+     * max|x| / 127 over each block (the weights' group size, so that one activation scale meets
+     * one weight scale), xq = round(x / xs), so x ~= xq * xs. With pairBlocks (Q4 rows, see
+     * {@link #pairsBlocks}) each 64-value chunk is stored as the first halves of its two 32-blocks,
+     * then their second halves: the order of one 32-byte load of Q4 codes.
+     */
     public static void quantizeActivationsNative(float[] x, int n, int block, boolean pairBlocks, byte[] xq, float[] xs) {
         quantizeActivationsNative(MemorySegment.ofArray(x), n, block, pairBlocks, MemorySegment.ofArray(xq), MemorySegment.ofArray(xs));
     }
@@ -123,16 +105,6 @@ public final class NativeKernels {
         }
     }
 
-    /**
-     * Where value i of a 64-value chunk goes when pairs of 32-blocks are permuted for Q4 rows: the
-     * first halves of both blocks, then the second halves (the order of one 32-byte load of codes).
-     */
-    static int pairedIndex(int i) {
-        int o = i & 63;
-        int quarter = o >> 4;
-        return (i - o) + (quarter == 1 ? o + 16 : quarter == 2 ? o - 16 : o);
-    }
-
     /** Whether the C kernels take this matrix's activation codes with pairs of blocks permuted. */
     static boolean pairsBlocks(WeightMatrix w) {
         return w.format() == TensorFormat.Q4 && w.quantization().groupSize() % 64 == 0;
@@ -140,7 +112,7 @@ public final class NativeKernels {
 
     /**
      * out[t * outStride + (r - from)] = w[r] . x[t] for rows [from, to) and tokens [0, tokens), on
-     * the activations quantized by {@link #quantizeActivations} per weight group (codes xq, scales xs); xSums
+     * the activations quantized by {@link #quantizeActivationsNative} per weight group (codes xq, scales xs); xSums
      * holds their float group sums (QuantizedDots.groupSums).
      */
     static void rows(WeightMatrix w, int from, int to, MemorySegment xq, MemorySegment xs, int tokens, MemorySegment xSums,

@@ -130,11 +130,6 @@ public class EngineMetrics implements EngineListener, StepListener, ShardListene
     }
 
     @Override
-    public void onShardDown(String role, String reason) {
-        // counted by onShardFailure when the scheduler learns of it; readiness reads the shard's state
-    }
-
-    @Override
     public void onShardRestarted(String role, int restarts) {
         shardRestarts.get(StepKind.valueOf(role.toUpperCase(java.util.Locale.ROOT))).increment();
     }

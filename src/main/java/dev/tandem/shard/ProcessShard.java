@@ -40,8 +40,10 @@ public final class ProcessShard implements Shard {
     public ProcessShard(ShardWorker.Options options, Duration startupTimeout) {
         this.role = options.role();
         this.socket = options.socket();
+        Process started = null;
         try {
-            process = new ProcessBuilder(ShardLauncher.command(options)).redirectErrorStream(true).start();
+            started = new ProcessBuilder(ShardLauncher.command(options)).redirectErrorStream(true).start();
+            process = started;
             Thread.ofVirtual().start(() -> killUnlessReadyWithin(startupTimeout));
             BufferedReader lines = new BufferedReader(new InputStreamReader(process.getInputStream()));
             String line;
@@ -64,16 +66,14 @@ public final class ProcessShard implements Shard {
             in = new DataInputStream(new BufferedInputStream(Channels.newInputStream(channel), 1 << 16));
             out = new DataOutputStream(new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 16));
         } catch (IOException e) {
-            process().ifPresent(Process::destroyForcibly);
+            if (started != null) {
+                started.destroyForcibly();
+            }
             throw new UncheckedIOException("cannot start the " + role + " shard: " + e.getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
-    }
-
-    private java.util.Optional<Process> process() {
-        return java.util.Optional.ofNullable(process);
     }
 
     private void killUnlessReadyWithin(Duration timeout) {

@@ -19,12 +19,13 @@ final class ShardLauncher {
     static List<String> command(ShardWorker.Options options) {
         String java = ProcessHandle.current().info().command().orElse("java");
         List<String> cmd = new ArrayList<>(List.of(java, "--add-modules=jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED",
-                "-XX:+UseParallelGC", "-Xmn32m", "-cp", classPath(), ShardWorker.class.getName()));
+                "-XX:+UseParallelGC", "-Xmn32m"));
         for (String property : new String[] {"tandem.home", "tandem.kernels", "tandem.native.kernels"}) {
             if (System.getProperty(property) != null) {
-                cmd.add(cmd.size() - 1, "-D" + property + "=" + System.getProperty(property)); // before the main class
+                cmd.add("-D" + property + "=" + System.getProperty(property));
             }
         }
+        cmd.addAll(List.of("-cp", classPath(), ShardWorker.class.getName()));
         cmd.addAll(options.arguments());
         return cmd;
     }

@@ -104,7 +104,6 @@ public final class SupervisedShard implements Shard {
         }
         s.kill();
         LOG.log(Level.WARNING, "{0} shard lost: {1}; restarting", options.role(), reason);
-        listener.onShardDown(options.role(), reason);
         Thread.ofPlatform().daemon().name("tandem-" + options.role() + "-restart").start(this::restart);
     }
 

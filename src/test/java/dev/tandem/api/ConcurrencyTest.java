@@ -112,6 +112,11 @@ class ConcurrencyTest {
     }
 
     void awaitIdle() throws InterruptedException {
+        awaitIdle(engine);
+    }
+
+    /** Waits (up to 15 s) until no request runs and no KV block is held, then asserts it. */
+    static void awaitIdle(Engine engine) throws InterruptedException {
         long deadline = System.nanoTime() + 15_000_000_000L;
         while (System.nanoTime() < deadline && (engine.snapshot().numRunning() > 0 || engine.snapshot().kvBlocksUsed() > 0)) {
             Thread.sleep(20);

@@ -233,7 +233,7 @@ class ProcessShardsServerTest {
             assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "the lost worker is gone");
             long fresh = shardPid(role);
             assertNotEquals(pid, fresh);
-            awaitIdle();
+            ConcurrencyTest.awaitIdle(engine);
             Set<Long> children = ProcessHandle.current().children().filter(ProcessHandle::isAlive).map(ProcessHandle::pid)
                     .collect(Collectors.toSet());
             assertEquals(Set.of(shardPid("prefill"), shardPid("decode")), children, "exactly the two current workers run");
@@ -249,14 +249,6 @@ class ProcessShardsServerTest {
         Matcher m = PID.matcher(state);
         assertTrue(m.find(), state);
         return Long.parseLong(m.group(1));
-    }
-
-    void awaitIdle() throws InterruptedException {
-        long deadline = System.nanoTime() + 15_000_000_000L;
-        while (System.nanoTime() < deadline && (engine.snapshot().numRunning() > 0 || engine.snapshot().kvBlocksUsed() > 0)) {
-            Thread.sleep(20);
-        }
-        assertEquals(0, engine.snapshot().kvBlocksUsed(), "every KV block is free again");
     }
 
     static void sleep(long millis) {

@@ -46,7 +46,26 @@ class QuantizedKernelsTest {
         }
     }
 
-    /** The C activation quantizer writes what the Java one does, in both orders and at every instruction-set level. */
+    /** The reference activation quantizer (NativeKernels.quantizeActivationsNative says what it computes). */
+    static void quantizeActivations(float[] x, int n, int block, boolean pairBlocks, byte[] xq, float[] xs) {
+        for (int b = 0; b * block < n; b++) {
+            int off = b * block;
+            float max = 0;
+            for (int i = 0; i < block; i++) {
+                max = Math.max(max, Math.abs(x[off + i]));
+            }
+            float scale = max / 127f;
+            xs[b] = scale;
+            float inverse = scale == 0 ? 0 : 1 / scale;
+            for (int i = 0; i < block; i++) {
+                int quarter = (i & 63) >> 4; // paired: first halves of both 32-blocks, then second halves
+                int at = !pairBlocks ? i : quarter == 1 ? i + 16 : quarter == 2 ? i - 16 : i;
+                xq[off + at] = (byte) Math.round(x[off + i] * inverse);
+            }
+        }
+    }
+
+    /** The C activation quantizer writes what the reference does, in both orders and at every instruction-set level. */
     @org.junit.jupiter.api.Test
     void nativeActivationQuantizationEqualsJava() {
         assumeNativeBuiltOrSkip(true);
@@ -64,7 +83,7 @@ class QuantizedKernelsTest {
                     for (boolean paired : block % 64 == 0 ? new boolean[] {false, true} : new boolean[] {false}) {
                         byte[] javaCodes = new byte[x.length], nativeCodes = new byte[x.length];
                         float[] javaScales = new float[x.length / block], nativeScales = new float[x.length / block];
-                        NativeKernels.quantizeActivations(x, x.length, block, paired, javaCodes, javaScales);
+                        quantizeActivations(x, x.length, block, paired, javaCodes, javaScales);
                         NativeKernels.quantizeActivationsNative(x, x.length, block, paired, nativeCodes, nativeScales);
                         org.junit.jupiter.api.Assertions.assertArrayEquals(javaScales, nativeScales, "scales, block " + block);
                         org.junit.jupiter.api.Assertions.assertArrayEquals(javaCodes, nativeCodes, "codes, block " + block + " paired " + paired);
@@ -121,7 +140,7 @@ class QuantizedKernelsTest {
                 if (useNative) {
                     byte[] xq = new byte[x.length];
                     float[] xs = new float[x.length / group];
-                    NativeKernels.quantizeActivations(x, x.length, group, false, xq, xs);
+                    quantizeActivations(x, x.length, group, false, xq, xs);
                     xUsed = new float[x.length];
                     for (int i = 0; i < x.length; i++) {
                         xUsed[i] = xq[i] * xs[i / group];

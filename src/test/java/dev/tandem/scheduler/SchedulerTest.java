@@ -6,14 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tandem.kvcache.BlockPool;
 import dev.tandem.kvcache.KvCacheManager;
-import dev.tandem.model.Checkpoint;
 import dev.tandem.sampling.FinishReason;
 import dev.tandem.sampling.SamplingParams;
 import dev.tandem.shard.LocalShard;
 import dev.tandem.shard.ModelRunner;
-import dev.tandem.shard.RunnerSettings;
 import dev.tandem.shard.StepKind;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -24,19 +21,18 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 class SchedulerTest {
-    static Checkpoint ckpt;
+    static DemoRunner demo;
     static ModelRunner runner;
 
     @BeforeAll
     static void load() throws Exception {
-        ckpt = Checkpoint.open(Path.of("models/demo-llama-6m"));
-        runner = new ModelRunner(ckpt, new RunnerSettings(16, 256, 64, 16, 2));
+        demo = new DemoRunner();
+        runner = demo.runner;
     }
 
     @AfterAll
     static void close() {
-        runner.close();
-        ckpt.close();
+        demo.close();
     }
 
     static final class Stack {
@@ -63,17 +59,7 @@ class SchedulerTest {
 
         /** Runs until idle; returns each request's generated ids. */
         Map<String, int[]> runAll() {
-            Map<String, List<Integer>> out = new HashMap<>();
-            while (scheduler.hasWork()) {
-                for (StepOutput o : scheduler.step()) {
-                    if (o.hasToken()) {
-                        out.computeIfAbsent(o.requestId(), k -> new ArrayList<>()).add(o.token());
-                    }
-                }
-            }
-            Map<String, int[]> result = new HashMap<>();
-            out.forEach((k, v) -> result.put(k, v.stream().mapToInt(Integer::intValue).toArray()));
-            return result;
+            return DemoRunner.runUntilIdle(scheduler);
         }
     }
 

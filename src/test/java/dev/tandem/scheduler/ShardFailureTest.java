@@ -6,18 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tandem.kvcache.BlockPool;
 import dev.tandem.kvcache.KvCacheManager;
-import dev.tandem.model.Checkpoint;
 import dev.tandem.shard.LocalShard;
 import dev.tandem.shard.ModelRunner;
-import dev.tandem.shard.RunnerSettings;
 import dev.tandem.shard.SampledToken;
 import dev.tandem.shard.Shard;
 import dev.tandem.shard.ShardFailedException;
 import dev.tandem.shard.StepBatch;
 import dev.tandem.shard.StepKind;
-import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -32,19 +28,18 @@ import org.junit.jupiter.api.Test;
  * of a run without failures (which SchedulerTest checks against single-stream answers).
  */
 class ShardFailureTest {
-    static Checkpoint ckpt;
+    static DemoRunner demo;
     static ModelRunner runner;
 
     @BeforeAll
     static void load() throws Exception {
-        ckpt = Checkpoint.open(Path.of("models/demo-llama-6m"));
-        runner = new ModelRunner(ckpt, new RunnerSettings(16, 256, 64, 16, 2));
+        demo = new DemoRunner();
+        runner = demo.runner;
     }
 
     @AfterAll
     static void close() {
-        runner.close();
-        ckpt.close();
+        demo.close();
     }
 
     /**
@@ -131,18 +126,7 @@ class ShardFailureTest {
             for (int i = 0; i < lengths.length; i++) {
                 scheduler.add(new Sequence("r" + i, SchedulerTest.prompt(i, lengths[i]), SchedulerTest.greedy(maxTokens), List.of(0, 2), -1));
             }
-            Map<String, List<Integer>> out = new HashMap<>();
-            for (int steps = 0; scheduler.hasWork(); steps++) {
-                assertTrue(steps < 10_000, "the scheduler finishes");
-                for (StepOutput o : scheduler.step()) {
-                    if (o.hasToken()) {
-                        out.computeIfAbsent(o.requestId(), k -> new ArrayList<>()).add(o.token());
-                    }
-                }
-            }
-            Map<String, int[]> result = new HashMap<>();
-            out.forEach((k, v) -> result.put(k, v.stream().mapToInt(Integer::intValue).toArray()));
-            return result;
+            return DemoRunner.runUntilIdle(scheduler);
         }
     }
 
