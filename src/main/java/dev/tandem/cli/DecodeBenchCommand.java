@@ -23,14 +23,17 @@ public class DecodeBenchCommand implements Callable<Integer> {
     @Option(names = "--prompt-tokens", defaultValue = "128") int promptTokens;
     @Option(names = "--decode-tokens", defaultValue = "32") int decodeTokens;
     @Option(names = "--bandwidth-mib", defaultValue = "1024", description = "buffer for the bandwidth test") int bandwidthMib;
+    @Option(names = "--batch", defaultValue = "1",
+            description = "also decode this many sequences in one batch per step (forward passes only, no HTTP)") int batch;
 
     @Override
     public Integer call() throws Exception {
         try (Checkpoint ckpt = modelOptions.open()) {
             int context = promptTokens + decodeTokens;
-            RunnerSettings s = new RunnerSettings(RunnerSettings.DEFAULT_BLOCK_SIZE,
-                    (context + RunnerSettings.DEFAULT_BLOCK_SIZE - 1) / RunnerSettings.DEFAULT_BLOCK_SIZE,
-                    Math.min(256, promptTokens), 1, modelOptions.threads());
+            int blocksPerSequence = (context + RunnerSettings.DEFAULT_BLOCK_SIZE - 1) / RunnerSettings.DEFAULT_BLOCK_SIZE;
+            int sequences = Math.max(1, batch);
+            RunnerSettings s = new RunnerSettings(RunnerSettings.DEFAULT_BLOCK_SIZE, blocksPerSequence * sequences,
+                    Math.max(sequences, Math.min(256, promptTokens)), sequences, modelOptions.threads());
             try (ModelRunner runner = new ModelRunner(ckpt, s)) {
                 double bandwidth;
                 if (modelOptions.hugePages) {
@@ -65,6 +68,13 @@ public class DecodeBenchCommand implements Callable<Integer> {
                 System.out.printf("decode           %.2f tokens/s (%d tokens, concurrency 1)%n", decodeTps, decodeTokens);
                 System.out.printf("decode bound     %.2f tokens/s (bandwidth / weight bytes)%n", bound);
                 System.out.printf("decode/bound     %.0f%%%n", 100 * decodeTps / bound);
+                if (batch > 1) {
+                    // The same loop at batch 1 first, so that the ratio compares like with like.
+                    double singleTps = BatchedDecode.tokensPerSecond(runner, ckpt.config(), 1, blocksPerSequence, promptTokens, decodeTokens);
+                    double batchTps = BatchedDecode.tokensPerSecond(runner, ckpt.config(), batch, blocksPerSequence, promptTokens, decodeTokens);
+                    System.out.printf("decode batch 1   %.1f tokens/s%n", singleTps);
+                    System.out.printf("decode batch %-3d %.1f tokens/s in all (%.2fx batch 1)%n", batch, batchTps, batchTps / singleTps);
+                }
             }
         }
         return 0;
