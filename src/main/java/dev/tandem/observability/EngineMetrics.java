@@ -79,7 +79,7 @@ public class EngineMetrics implements EngineListener, StepListener, ShardListene
         Gauge.builder("tandem.num_requests_running", e, x -> x.snapshot().numRunning()).description("Requests running").register(registry);
         Gauge.builder("tandem.num_requests_waiting", e, x -> x.snapshot().numWaiting()).description("Requests waiting").register(registry);
         Gauge.builder("tandem.kv_cache_blocks_used", e, x -> x.snapshot().kvBlocksUsed()).description("KV blocks held by requests").register(registry);
-        Gauge.builder("tandem.kv_cache_blocks_total", e, x -> x.snapshot().kvBlocksTotal()).description("KV blocks in the arena").register(registry);
+        Gauge.builder("tandem.kv_cache_blocks_capacity", e, x -> x.snapshot().kvBlocksTotal()).description("KV blocks in the arena, in use or not").register(registry);
         Gauge.builder("tandem.kv_cache_usage_perc", e, x -> usage(x.snapshot())).description("Fraction of KV blocks in use").register(registry);
         FunctionCounter.builder("tandem.prefix_cache_queries", e, x -> x.snapshot().prefixQueries())
                 .description("Prompt tokens looked up in the prefix cache").register(registry);

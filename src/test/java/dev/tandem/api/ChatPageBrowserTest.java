@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
  * The chat page at / in headless Chromium (Debian's, driven by playwright-core through
  * src/test/e2e/chat-page.mjs): the answer streams in, Stop ends it and frees its request, a second
  * answer finishes with its time to first token and speed shown. Without Chromium or the npm
- * packages it is skipped, saying why, unless TANDEM_REQUIRE_BROWSER=1 (as .ci/run sets) makes that
+ * packages it is skipped, saying why, unless TANDEM_REQUIRE_TOOLS=1 (as .ci/run sets) makes that
  * a failure.
  */
 @QuarkusTest
@@ -51,7 +51,7 @@ class ChatPageBrowserTest {
         String missing = !Files.isExecutable(CHROMIUM) ? "Chromium at " + CHROMIUM + " (apt-get install chromium)"
                 : !Files.isDirectory(E2E.resolve("node_modules/playwright-core")) ? "playwright-core in " + E2E + " (src/test/e2e/install.sh)"
                 : null;
-        if ("1".equals(System.getenv("TANDEM_REQUIRE_BROWSER"))) {
+        if ("1".equals(System.getenv("TANDEM_REQUIRE_TOOLS"))) {
             assertEquals(null, missing, "browser test prerequisites");
         }
         Assumptions.assumeTrue(missing == null, "browser test skipped: missing " + missing);

@@ -103,7 +103,7 @@ class HostileInputTest {
         Http.post(root + "v1/completions", "{\"model\":\"demo-llama-6m\",\"prompt\":\"The jury said\",\"max_tokens\":4}");
         String metrics = Http.get(root + "metrics").body();
         for (String name : new String[] {"tandem_num_requests_running", "tandem_num_requests_waiting", "tandem_kv_cache_blocks_used",
-            "tandem_kv_cache_blocks_total", "tandem_kv_cache_usage_perc", "tandem_prefix_cache_queries_total",
+            "tandem_kv_cache_blocks_capacity", "tandem_kv_cache_usage_perc", "tandem_prefix_cache_queries_total",
             "tandem_prefix_cache_hits_total", "tandem_time_to_first_token_seconds_bucket", "tandem_time_per_output_token_seconds_bucket",
             "tandem_e2e_request_latency_seconds_bucket", "tandem_prompt_tokens_total", "tandem_generation_tokens_total",
             "tandem_num_preemptions_total", "tandem_step_duration_seconds_bucket{kind=\"decode\"",
