@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
 /**
  * A real Prometheus (Debian's package) scrapes the server while clients stream answers; what its
  * HTTP API then reports for the TTFT histogram and the token counters agrees with what the clients
- * saw. promtool accepts /metrics. Skipped without Prometheus, unless TANDEM_REQUIRE_TOOLS=1.
+ * saw, and every query of the Grafana dashboard runs and has data. promtool accepts /metrics. Skipped without Prometheus, unless TANDEM_REQUIRE_TOOLS=1.
  */
 @QuarkusTest
 class PrometheusScrapeTest {
@@ -122,6 +122,13 @@ class PrometheusScrapeTest {
             assertTrue(serverTtftSum >= clientTtftSum * 0.3, "server TTFT sum " + serverTtftSum + " s vs client " + clientTtftSum + " s");
             double p50 = query(prometheusUrl, "histogram_quantile(0.5, sum by (le) (tandem_time_to_first_token_seconds_bucket))");
             assertTrue(p50 > 0 && p50 < 30, "TTFT median from the histogram: " + p50);
+            for (String dashboardQuery : GrafanaDashboard.queries()) {
+                String promql = GrafanaDashboard.runnable(dashboardQuery);
+                JsonNode body = JSON.readTree(Http.get(prometheusUrl + "/api/v1/query?query="
+                        + URLEncoder.encode(promql, StandardCharsets.UTF_8)).body());
+                assertEquals("success", body.path("status").asText(), promql + ": " + body);
+                assertTrue(body.path("data").path("result").size() > 0, "the dashboard's query has data: " + promql);
+            }
         } finally {
             prometheus.destroy();
             if (!prometheus.waitFor(10, TimeUnit.SECONDS)) {
