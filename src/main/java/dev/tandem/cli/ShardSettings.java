@@ -26,6 +26,7 @@ public interface ShardSettings {
     @WithDefault("200ms")
     Duration restartBackoff();
 
+    /** The longest wait between restarts of a shard that keeps dying. */
     @WithDefault("30s")
     Duration maxRestartBackoff();
 
