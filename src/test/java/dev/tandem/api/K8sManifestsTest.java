@@ -119,9 +119,14 @@ class K8sManifestsTest {
         assertEquals("http", containerPort.getName());
         assertEquals(port, containerPort.getContainerPort());
         assertEquals(String.valueOf(port), configMapProperties().getProperty("quarkus.http.port"));
-        List<String> args = container().getArgs();
-        assertEquals(String.valueOf(port), args.get(args.indexOf("--port") + 1));
-        assertEquals("0.0.0.0", args.get(args.indexOf("--host") + 1), "listens on the pod's address");
+        // The container runs the image's entrypoint followed by these args, as one command line.
+        List<String> command = new java.util.ArrayList<>(List.of(applicationProperties().getProperty("quarkus.jib.jvm-entrypoint").split(",")));
+        command.addAll(container().getArgs());
+        assertEquals(String.valueOf(port), command.get(command.indexOf("--port") + 1));
+        assertEquals("0.0.0.0", command.get(command.indexOf("--host") + 1), "listens on the pod's address");
+        for (String option : List.of("serve", "--port", "--host")) {
+            assertEquals(command.indexOf(option), command.lastIndexOf(option), option + " given once: " + command);
+        }
         Service service = read(BASE.resolve("service.yaml"), Service.class);
         assertEquals("Local", service.getSpec().getInternalTrafficPolicy(), "node-local");
         assertEquals("http", service.getSpec().getPorts().get(0).getTargetPort().getStrVal());
