@@ -19,7 +19,7 @@ import java.util.concurrent.CompletionException;
 /**
  * The server's two shards and what they run on. In process mode the server holds only the KV
  * arena (a /dev/shm segment) and two supervised worker processes that map it and the weights; in
- * process mode one in-process runner serves both step kinds.
+ * in-process mode one runner in the server serves both step kinds.
  */
 final class ShardSet implements AutoCloseable {
     final Shard prefill;

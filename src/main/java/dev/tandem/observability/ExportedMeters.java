@@ -1,6 +1,7 @@
 package dev.tandem.observability;
 
 import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.core.instrument.config.MeterFilterReply;
 import jakarta.enterprise.inject.Produces;
@@ -37,7 +38,7 @@ public class ExportedMeters {
                 if (help == null || id.getDescription() != null) {
                     return id;
                 }
-                return new Meter.Id(id.getName(), io.micrometer.core.instrument.Tags.of(id.getTags()), id.getBaseUnit(), help, id.getType());
+                return new Meter.Id(id.getName(), Tags.of(id.getTags()), id.getBaseUnit(), help, id.getType());
             }
         };
     }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tandem.engine.Engine;
+import dev.tandem.testsupport.BuildEnvironment;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
@@ -15,7 +16,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -48,13 +48,8 @@ class ChatPageBrowserTest {
 
     @Test
     void messageStreamsStopsAndFinishes() throws Exception {
-        String missing = !Files.isExecutable(CHROMIUM) ? "Chromium at " + CHROMIUM + " (apt-get install chromium)"
-                : !Files.isDirectory(E2E.resolve("node_modules/playwright-core")) ? "playwright-core in " + E2E + " (src/test/e2e/install.sh)"
-                : null;
-        if ("1".equals(System.getenv("TANDEM_REQUIRE_TOOLS"))) {
-            assertEquals(null, missing, "browser test prerequisites");
-        }
-        Assumptions.assumeTrue(missing == null, "browser test skipped: missing " + missing);
+        BuildEnvironment.requireTool(Files.isExecutable(CHROMIUM) && Files.isDirectory(E2E.resolve("node_modules/playwright-core")),
+                "Chromium at " + CHROMIUM + " (apt-get install chromium) and playwright-core in " + E2E + " (src/test/e2e/install.sh)");
 
         Path screenshot = E2E.resolve("chat-page.png").toAbsolutePath();
         Files.deleteIfExists(screenshot);

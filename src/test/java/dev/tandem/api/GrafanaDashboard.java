@@ -24,12 +24,13 @@ final class GrafanaDashboard {
     /** Every query as Grafana writes it, with its variables still in. */
     static List<String> queries() throws Exception {
         List<String> out = new ArrayList<>();
-        for (JsonNode panel : json().path("panels")) {
+        JsonNode dashboard = json();
+        for (JsonNode panel : dashboard.path("panels")) {
             for (JsonNode target : panel.path("targets")) {
                 out.add(target.path("expr").asText());
             }
         }
-        for (JsonNode variable : json().path("templating").path("list")) {
+        for (JsonNode variable : dashboard.path("templating").path("list")) {
             if (variable.path("type").asText().equals("query")) {
                 out.add(variable.path("definition").asText());
             }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tandem.testsupport.BuildEnvironment;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -19,9 +20,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -45,12 +43,6 @@ class ContainerImageIT {
         return out;
     }
 
-    static String projectVersion() throws IOException {
-        Matcher m = Pattern.compile("<artifactId>tandem</artifactId>\\s*<version>([^<]+)</version>").matcher(Files.readString(Path.of("pom.xml")));
-        assertTrue(m.find());
-        return m.group(1);
-    }
-
     @Test
     void imageHasTheRuntimeTheApplicationAndTheModel() throws Exception {
         assertTrue(Files.isRegularFile(IMAGE), IMAGE + " is built by `./mvnw package` (profile image)");
@@ -58,7 +50,7 @@ class ContainerImageIT {
         try {
             tar(dir, "-xf", IMAGE.toAbsolutePath().toString());
             JsonNode manifest = JSON.readTree(dir.resolve("manifest.json").toFile()).get(0);
-            assertEquals("tandem/tandem:" + projectVersion(), manifest.path("RepoTags").get(0).asText(), "the name k8s/base deploys");
+            assertEquals("tandem/tandem:" + BuildEnvironment.projectVersion(), manifest.path("RepoTags").get(0).asText(), "the name k8s/base deploys");
             JsonNode config = JSON.readTree(dir.resolve(manifest.path("Config").asText()).toFile()).path("config");
             assertEquals("10001:10001", config.path("User").asText(), "non-root");
             assertEquals("/opt/tandem", config.path("WorkingDir").asText());
@@ -85,17 +77,13 @@ class ContainerImageIT {
             assertTrue(Files.readString(base.resolve("opt/java/release")).contains("JAVA_VERSION=\"25"), "a JDK 25 runtime");
             assertTrue(Files.readString(base.resolve("etc/passwd")).contains("tandem:x:10001:10001"), "the image's user exists");
         } finally {
-            delete(dir);
+            BuildEnvironment.deleteTree(dir);
         }
     }
 
     @Test
     void entrypointServesFromTheImagesFileSystem() throws Exception {
-        boolean root = "root".equals(System.getProperty("user.name"));
-        if ("1".equals(System.getenv("TANDEM_REQUIRE_TOOLS"))) {
-            assertTrue(root, "CI runs as root to enter the image with chroot");
-        }
-        Assumptions.assumeTrue(root, "running the image's file system needs root (chroot, mounts); skipped");
+        BuildEnvironment.requireTool("root".equals(System.getProperty("user.name")), "root, to enter the image with chroot and mount proc and /dev/shm");
         Path dir = Files.createTempDirectory("tandem-rootfs");
         Path rootfs = dir.resolve("rootfs");
         List<Path> mounts = new ArrayList<>();
@@ -164,7 +152,7 @@ class ContainerImageIT {
                 run("umount", "-l", mounts.get(i).toString());
             }
             if (mounts.isEmpty() || !Files.exists(rootfs.resolve("proc/self"))) {
-                delete(dir);
+                BuildEnvironment.deleteTree(dir);
             }
         }
     }
@@ -206,9 +194,4 @@ class ContainerImageIT {
         assertEquals(0, p.exitValue(), String.join(" ", command) + ": " + out);
     }
 
-    static void delete(Path dir) throws IOException {
-        try (var files = Files.walk(dir)) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
-    }
 }
