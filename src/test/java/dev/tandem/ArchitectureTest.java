@@ -42,7 +42,7 @@ class ArchitectureTest {
         mayOnlyUse("model", "kernels");
         mayOnlyUse("tokenizer");
         // The shard samples the tokens it returns, so it uses sampling beside model and kvcache.
-        mayOnlyUse("shard", "model", "kvcache", "kernels", "sampling");
+        mayOnlyUse("shard", "model", "kvcache", "kernels", "sampling", "device");
         // The scheduler checks token-level stops and forwards sampling parameters: it reads sampling too.
         mayOnlyUse("scheduler", "kvcache", "shard", "sampling");
         mayOnlyUse("engine", "scheduler", "tokenizer", "sampling");

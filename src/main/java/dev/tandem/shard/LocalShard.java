@@ -9,14 +9,14 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A shard that runs in this process on the CPU backend. Every token of a step goes through the
- * model in one forward pass (one read of the weights for the whole batch); each sequence's
- * attention uses its own block table. Keeps per-request sampling state, created from
+ * A shard that runs its steps in this process, on the runner of its backend (CPU, or OpenVINO on
+ * the NPU or GPU). Every token of a step goes through the model in one forward pass (one read of
+ * the weights for the whole batch); each sequence's attention uses its own block table. Keeps per-request sampling state, created from
  * {@link NewRequest} and advanced by the output tokens it is fed.
  */
 public final class LocalShard implements Shard {
     private final String name;
-    private final ModelRunner runner;
+    private final StepRunner runner;
     private final List<Integer> eosTokenIds;
     private final int vocab;
     private final Sampler sampler;
@@ -40,7 +40,7 @@ public final class LocalShard implements Shard {
         }
     }
 
-    public LocalShard(String name, ModelRunner runner, List<Integer> eosTokenIds) {
+    public LocalShard(String name, StepRunner runner, List<Integer> eosTokenIds) {
         this.name = name;
         this.runner = runner;
         this.eosTokenIds = List.copyOf(eosTokenIds);
@@ -119,7 +119,7 @@ public final class LocalShard implements Shard {
 
     @Override
     public String describe() {
-        return name + ", backend cpu, " + runner.threadTeam().size() + " threads";
+        return name + ", " + runner.describe();
     }
 
     @Override

@@ -12,7 +12,7 @@ import dev.tandem.model.Transformer;
  * Runs forward steps of one model over one paged KV arena: what a shard does with its device.
  * The single-sequence {@link #feed} splits a long input into chunks of at most maxBatchTokens.
  */
-public final class ModelRunner implements AutoCloseable {
+public final class ModelRunner implements StepRunner {
     private final Checkpoint checkpoint;
     private final ThreadTeam team;
     private final PagedKvLayout layout;
@@ -64,6 +64,7 @@ public final class ModelRunner implements AutoCloseable {
         this.logitTokens = new int[s.maxLogitTokens()];
     }
 
+    @Override
     public ModelConfig config() {
         return checkpoint.config();
     }
@@ -102,15 +103,27 @@ public final class ModelRunner implements AutoCloseable {
         return team;
     }
 
+    @Override
+    public String describe() {
+        return "backend cpu, " + team.size() + " threads";
+    }
+
+    @Override
+    public void rest() {
+        team.rest();
+    }
+
+    @Override
     public int maxLogitTokens() {
         return transformer.maxLogitTokens();
     }
 
+    @Override
     public int maxBatchTokens() {
         return transformer.maxBatchTokens();
     }
 
-    /** Runs one batch; the returned buffer holds its logits and is overwritten by the next step. */
+    @Override
     public float[] forward(ForwardBatch batch) {
         transformer.forward(batch, arena.segment(), logits);
         return logits;

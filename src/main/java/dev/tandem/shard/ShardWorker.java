@@ -95,7 +95,7 @@ public final class ShardWorker {
                     List<SampledToken> tokens = shard.execute(batch);
                     // The next step is at least a round trip away: spinning kernel threads would
                     // take the cores that the server needs to produce it.
-                    runner.threadTeam().rest();
+                    runner.rest();
                     StepCodec.writeTokens(out, tokens);
                 }
             } finally {

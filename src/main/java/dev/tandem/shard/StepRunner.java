@@ -1,0 +1,28 @@
+package dev.tandem.shard;
+
+import dev.tandem.model.ForwardBatch;
+import dev.tandem.model.ModelConfig;
+
+/**
+ * What a shard drives to run a forward step on its device: the CPU backend's {@link ModelRunner}
+ * or the OpenVINO backend's runner. Both read and write the same paged KV arena.
+ */
+public interface StepRunner extends AutoCloseable {
+    ModelConfig config();
+
+    int maxBatchTokens();
+
+    int maxLogitTokens();
+
+    /** Runs one batch; the returned buffer holds its logits and is overwritten by the next step. */
+    float[] forward(ForwardBatch batch);
+
+    /** Backend and device, for logs, health data and /v1/devices. */
+    String describe();
+
+    /** Called when no step is expected for a while (a round trip at least): stop spinning threads. */
+    default void rest() {}
+
+    @Override
+    void close();
+}
