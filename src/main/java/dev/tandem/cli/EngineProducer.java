@@ -42,8 +42,11 @@ public class EngineProducer {
     HardwareSettings hardware;
     @Inject
     DeviceInventory devices;
+    @Inject
+    OpenVinoSettings openvino;
 
     private Checkpoint checkpoint;
+    private ModelConfig config;
     private ShardSet shards;
     private TextTokenizer tokenizer;
 
@@ -57,13 +60,17 @@ public class EngineProducer {
         Path path = modelPath(settings);
         long t0 = System.nanoTime();
         try {
-            // In process mode the server only reads the config; the shard processes load the weights.
-            checkpoint = Checkpoint.open(path, settings.hugePages() && shardSettings.mode().equals("in-process"));
+            // In process mode the server only reads the config; the shard processes load the weights
+            // (or, on backend openvino, the IR: the folder then needs no safetensors at all).
+            if (shardSettings.mode().equals("in-process")) {
+                checkpoint = Checkpoint.open(path, settings.hugePages());
+            }
+            config = checkpoint != null ? checkpoint.config() : Checkpoint.readConfig(path);
             tokenizer = TextTokenizer.load(path);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot load the model at " + path.toAbsolutePath() + ": " + e.getMessage(), e);
         }
-        ModelConfig c = checkpoint.config();
+        ModelConfig c = config;
         PagedKvLayout perBlock = new PagedKvLayout(c.numLayers(), c.numKvHeads(), c.headDim(), settings.blockSize(), 1);
         int numBlocks = (int) Math.max(1, ((long) settings.kvCacheMib() << 20) / perBlock.bytesPerBlock());
         int maxModelLen = Math.min(settings.maxModelLen().orElse(c.maxPositions()),
@@ -87,10 +94,19 @@ public class EngineProducer {
         ShardSet.Sizes sizes = new ShardSet.Sizes(path, settings.hugePages(), settings.blockSize(), numBlocks, budget, maxSeqs,
                 settings.threads().orElse(Runtime.getRuntime().availableProcessors()), defaults.eosTokenIds());
         shards = switch (shardSettings.mode()) {
-            case "process" -> ShardSet.processes(checkpoint, sizes, shm, settings.kvSegmentName(), place("prefill", shardSettings.prefill()),
-                    place("decode", shardSettings.decode()), new SupervisedShard.Policy(shardSettings.stepTimeout(),
-                            shardSettings.startupTimeout(), shardSettings.restartBackoff(), shardSettings.maxRestartBackoff()), metrics);
-            case "in-process" -> ShardSet.inProcess(checkpoint, sizes, shm, settings.kvSegmentName());
+            case "process" -> {
+                Placement prefill = place("prefill", shardSettings.prefill()), decode = place("decode", shardSettings.decode());
+                yield ShardSet.processes(c, sizes, shm, settings.kvSegmentName(), prefill, decode,
+                        Map.of("prefill", OpenVinoBackend.options(openvino, path, prefill), "decode", OpenVinoBackend.options(openvino, path, decode)),
+                        new SupervisedShard.Policy(shardSettings.stepTimeout(), shardSettings.startupTimeout(), shardSettings.restartBackoff(),
+                                shardSettings.maxRestartBackoff()), metrics);
+            }
+            case "in-process" -> {
+                if (shardSettings.prefill().backend().equalsIgnoreCase("openvino") || shardSettings.decode().backend().equalsIgnoreCase("openvino")) {
+                    throw new IllegalArgumentException("backend openvino runs in shard processes: set tandem.shards.mode=process");
+                }
+                yield ShardSet.inProcess(checkpoint, sizes, shm, settings.kvSegmentName());
+            }
             default -> throw new IllegalArgumentException("tandem.shards.mode must be process or in-process, got " + shardSettings.mode());
         };
         KvCacheManager kv = new KvCacheManager(new BlockPool(numBlocks), settings.blockSize(), settings.prefixCaching(),
@@ -107,7 +123,10 @@ public class EngineProducer {
     }
 
     private Placement place(String role, ShardSettings.Role asked) {
-        Placement p = Placement.resolve(role, asked.device(), asked.backend(), hardware.strict(), devices.discovery());
+        boolean openVino = asked.backend().trim().equalsIgnoreCase("openvino");
+        OpenVinoBackend.Status ov = openVino ? OpenVinoBackend.probe(openvino) : null;
+        Placement p = openVino ? Placement.resolve(role, asked.device(), asked.backend(), hardware.strict(), ov.devices(), ov.missing())
+                : Placement.resolve(role, asked.device(), asked.backend(), hardware.strict(), devices.discovery());
         LOG.infof("%s shard: %s", role, p.describe());
         return p;
     }
@@ -137,6 +156,8 @@ public class EngineProducer {
         engine.drain(Duration.ofSeconds(settings.shutdownGraceSeconds()));
         shards.close();
         tokenizer.close();
-        checkpoint.close();
+        if (checkpoint != null) {
+            checkpoint.close();
+        }
     }
 }

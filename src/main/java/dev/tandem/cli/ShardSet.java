@@ -4,6 +4,7 @@ import dev.tandem.device.Placement;
 import dev.tandem.kernels.PagedKvLayout;
 import dev.tandem.kvcache.KvArena;
 import dev.tandem.model.Checkpoint;
+import dev.tandem.model.ModelConfig;
 import dev.tandem.shard.LocalShard;
 import dev.tandem.shard.ModelRunner;
 import dev.tandem.shard.RunnerSettings;
@@ -11,8 +12,10 @@ import dev.tandem.shard.Shard;
 import dev.tandem.shard.ShardListener;
 import dev.tandem.shard.ShardWorker;
 import dev.tandem.shard.SupervisedShard;
+import dev.tandem.shard.openvino.OpenVinoOptions;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
@@ -44,21 +47,22 @@ final class ShardSet implements AutoCloseable {
         return new ShardSet(shard, shard, runner, runner.kvSegment());
     }
 
-    static ShardSet processes(Checkpoint checkpoint, Sizes z, Path sharedMemoryDir, String segmentName, Placement prefillPlace,
-                              Placement decodePlace, SupervisedShard.Policy policy, ShardListener listener) {
+    /** openvino: the OpenVINO options of each role that runs on backend openvino. */
+    static ShardSet processes(ModelConfig c, Sizes z, Path sharedMemoryDir, String segmentName, Placement prefillPlace,
+                              Placement decodePlace, Map<String, OpenVinoOptions> openvino, SupervisedShard.Policy policy,
+                              ShardListener listener) {
         if (sharedMemoryDir == null) {
             throw new IllegalStateException("tandem.shards.mode=process needs the KV arena in shared memory"
                     + " (tandem.engine.kv-shared-memory-dir)");
         }
-        var c = checkpoint.config();
         long bytes = new PagedKvLayout(c.numLayers(), c.numKvHeads(), c.headDim(), z.blockSize(), z.numBlocks()).totalBytes();
         KvArena arena = KvArena.createShared(sharedMemoryDir, segmentName, bytes);
         // Both workers load at once; they map the same weight files, so the page cache holds them once.
         CompletableFuture<SupervisedShard> prefillStart = CompletableFuture.supplyAsync(
-                () -> new SupervisedShard(options(prefillPlace, z, arena.file()), policy, listener));
+                () -> new SupervisedShard(options(prefillPlace, z, arena.file(), openvino), policy, listener));
         SupervisedShard decode;
         try {
-            decode = new SupervisedShard(options(decodePlace, z, arena.file()), policy, listener);
+            decode = new SupervisedShard(options(decodePlace, z, arena.file(), openvino), policy, listener);
         } catch (RuntimeException e) {
             prefillStart.thenAccept(SupervisedShard::close);
             arena.close();
@@ -74,10 +78,11 @@ final class ShardSet implements AutoCloseable {
     }
 
     /** A worker for one role on the server's KV segment; its socket goes in the temporary directory. */
-    private static ShardWorker.Options options(Placement place, Sizes z, Path segment) {
+    private static ShardWorker.Options options(Placement place, Sizes z, Path segment, Map<String, OpenVinoOptions> openvino) {
         Path socket = Path.of(System.getProperty("java.io.tmpdir"), segment.getFileName() + "-" + place.role() + ".sock");
-        return new ShardWorker.Options(place.role(), place.device().name(), z.model(), z.hugePages(), segment, socket, z.blockSize(), z.numBlocks(),
-                z.maxBatchTokens(), z.maxSequences(), z.threads(), z.eosTokenIds());
+        return new ShardWorker.Options(place.role(), place.device().name(), place.backend(), place.deviceName(), z.model(), z.hugePages(),
+                segment, socket, z.blockSize(), z.numBlocks(), z.maxBatchTokens(), z.maxSequences(), z.threads(), z.eosTokenIds(),
+                place.backend().equals("openvino") ? openvino.get(place.role()) : null);
     }
 
     /** The shared-memory segment of the KV arena, or null when it is private memory. */

@@ -17,11 +17,22 @@ import java.util.Optional;
  * @param note empty, or why the shard does not run where it was asked to
  */
 public record Placement(String role, DeviceKind device, String backend, String deviceName, String note) {
-    /** Backends this build carries; OpenVINO arrives with the OpenVINO backend. */
-    public static final List<String> AVAILABLE_BACKENDS = List.of("cpu");
     private static final List<String> KNOWN_BACKENDS = List.of("cpu", "openvino");
 
+    /** As {@link #resolve(String, String, String, boolean, Discovery, String)} where no OpenVINO runtime was loaded. */
     public static Placement resolve(String role, String requestedDevice, String requestedBackend, boolean strict, Discovery found) {
+        return resolve(role, requestedDevice, requestedBackend, strict, found, "no OpenVINO runtime was loaded");
+    }
+
+    /**
+     * openvinoMissing: null when the OpenVINO runtime is loaded (then {@code found} should list the
+     * devices OpenVINO reports), else why backend openvino is not available (e.g. where
+     * libopenvino_c.so was looked for).
+     */
+    public static Placement resolve(String role, String requestedDevice, String requestedBackend, boolean strict, Discovery found,
+                                    String openvinoMissing) {
+        java.util.function.Predicate<String> available = b -> b.equals("cpu") || openvinoMissing == null;
+        String unavailable = "backend openvino is not available (" + openvinoMissing + ")";
         String asked = requestedDevice.trim().toUpperCase(Locale.ROOT);
         String backend = requestedBackend.trim().toLowerCase(Locale.ROOT);
         if (!List.of("AUTO", "NPU", "GPU", "CPU").contains(asked)) {
@@ -33,7 +44,7 @@ public record Placement(String role, DeviceKind device, String backend, String d
         if (asked.equals("AUTO")) {
             DeviceKind preferred = role.equals("prefill") ? DeviceKind.NPU : DeviceKind.GPU;
             Optional<Device> d = first(found, preferred);
-            if (d.isPresent() && !backend.equals("cpu") && AVAILABLE_BACKENDS.contains(backend)) {
+            if (d.isPresent() && !backend.equals("cpu") && available.test(backend)) {
                 return new Placement(role, preferred, backend, d.get().name(), "");
             }
             String why = d.isEmpty() ? "no " + preferred + " found (" + found.status() + ")"
@@ -41,19 +52,19 @@ public record Placement(String role, DeviceKind device, String backend, String d
             return cpu(role, "AUTO: " + why);
         }
         if (asked.equals("CPU")) {
-            if (AVAILABLE_BACKENDS.contains(backend)) {
+            if (available.test(backend)) {
                 return new Placement(role, DeviceKind.CPU, backend, "cpu", "");
             }
             if (strict) {
-                throw new IllegalStateException("the " + role + " shard asks for backend " + backend
-                        + ", which is not available in this build; tandem.hardware.strict=true refuses to fall back to backend cpu");
+                throw new IllegalStateException("the " + role + " shard asks for " + unavailable
+                        + "; tandem.hardware.strict=true refuses to fall back to backend cpu");
             }
-            return cpu(role, "backend " + backend + " is not available in this build; running on backend cpu");
+            return cpu(role, unavailable + "; running on backend cpu");
         }
         DeviceKind kind = DeviceKind.valueOf(asked);
         Optional<Device> d = first(found, kind);
         String problem = d.isEmpty() ? "no " + kind + " was found (" + found.status() + ")"
-                : !AVAILABLE_BACKENDS.contains(backend) ? "backend " + backend + " is not available in this build"
+                : !available.test(backend) ? unavailable
                 : backend.equals("cpu") ? "backend cpu cannot drive the " + kind + " " + d.get().name() + " (use backend openvino)"
                 : null;
         if (problem == null) {

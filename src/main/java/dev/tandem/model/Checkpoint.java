@@ -64,12 +64,17 @@ public final class Checkpoint implements AutoCloseable {
         return new Checkpoint(directory, mapped.config, Arena.ofShared(), copied, memory);
     }
 
-    public static Checkpoint open(Path directory) throws IOException {
+    /** The model's config.json alone, for processes that do not run the CPU backend (the server, OpenVINO shards). */
+    public static ModelConfig readConfig(Path directory) throws IOException {
         Path configFile = directory.resolve("config.json");
         if (!Files.isRegularFile(configFile)) {
             throw new IOException("no config.json in " + directory.toAbsolutePath());
         }
-        ModelConfig config = ModelConfig.parse(JSON.readTree(configFile.toFile()));
+        return ModelConfig.parse(JSON.readTree(configFile.toFile()));
+    }
+
+    public static Checkpoint open(Path directory) throws IOException {
+        ModelConfig config = readConfig(directory);
         Arena arena = Arena.ofShared();
         try {
             Map<String, Tensor> tensors = new HashMap<>();

@@ -1,7 +1,11 @@
 package dev.tandem.shard;
 
+import dev.tandem.kernels.PagedKvLayout;
 import dev.tandem.kvcache.KvArena;
 import dev.tandem.model.Checkpoint;
+import dev.tandem.model.ModelConfig;
+import dev.tandem.shard.openvino.OpenVinoOptions;
+import dev.tandem.shard.openvino.OpenVinoRunner;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
@@ -29,18 +33,31 @@ import java.util.Map;
 public final class ShardWorker {
     private ShardWorker() {}
 
-    /** What a worker needs; written as key=value arguments by the server, parsed back by the worker. */
-    public record Options(String role, String device, Path model, boolean hugePages, Path segment, Path socket, int blockSize,
-                          int numBlocks, int maxBatchTokens, int maxSequences, int threads, List<Integer> eosTokenIds) {
+    /**
+     * What a worker needs; written as key=value arguments by the server, parsed back by the worker.
+     * backend cpu runs the model here on the CPU; backend openvino runs it through OpenVINO on
+     * deviceName (an OpenVINO device: NPU, GPU, GPU.1, ...) with the openvino options.
+     */
+    public record Options(String role, String device, String backend, String deviceName, Path model, boolean hugePages, Path segment,
+                          Path socket, int blockSize, int numBlocks, int maxBatchTokens, int maxSequences, int threads,
+                          List<Integer> eosTokenIds, OpenVinoOptions openvino) {
         public Options {
             eosTokenIds = List.copyOf(eosTokenIds);
+            if (backend.equals("openvino") && openvino == null) {
+                throw new IllegalArgumentException("backend openvino needs its options");
+            }
         }
 
         List<String> arguments() {
-            return List.of("role=" + role, "device=" + device, "model=" + model.toAbsolutePath(), "huge-pages=" + hugePages, "segment=" + segment, "socket=" + socket,
+            List<String> out = new ArrayList<>(List.of("role=" + role, "device=" + device, "backend=" + backend, "device-name=" + deviceName,
+                    "model=" + model.toAbsolutePath(), "huge-pages=" + hugePages, "segment=" + segment, "socket=" + socket,
                     "block-size=" + blockSize, "num-blocks=" + numBlocks, "max-batch-tokens=" + maxBatchTokens,
                     "max-seqs=" + maxSequences, "threads=" + threads,
-                    "eos=" + String.join(",", eosTokenIds.stream().map(String::valueOf).toList()));
+                    "eos=" + String.join(",", eosTokenIds.stream().map(String::valueOf).toList())));
+            if (openvino != null) {
+                out.addAll(openvino.arguments());
+            }
+            return out;
         }
 
         static Options parse(String[] args) {
@@ -55,26 +72,28 @@ public final class ShardWorker {
                     eos.add(Integer.parseInt(id.trim()));
                 }
             }
-            return new Options(a.get("role"), a.getOrDefault("device", "CPU"), Path.of(a.get("model")),
+            return new Options(a.get("role"), a.getOrDefault("device", "CPU"), a.getOrDefault("backend", "cpu"),
+                    a.getOrDefault("device-name", "cpu"), Path.of(a.get("model")),
                     Boolean.parseBoolean(a.getOrDefault("huge-pages", "false")), Path.of(a.get("segment")), Path.of(a.get("socket")),
                     Integer.parseInt(a.get("block-size")), Integer.parseInt(a.get("num-blocks")),
                     Integer.parseInt(a.get("max-batch-tokens")), Integer.parseInt(a.get("max-seqs")),
-                    Integer.parseInt(a.get("threads")), eos);
+                    Integer.parseInt(a.get("threads")), eos, OpenVinoOptions.parse(a));
         }
     }
 
     public static void main(String[] args) throws Exception {
         Options o = Options.parse(args);
         watchParent();
-        if (!o.device().equals("CPU")) {
+        boolean cpu = o.backend().equals("cpu");
+        if (cpu && !o.device().equals("CPU")) {
             System.out.println("the cpu backend runs on the CPU only, not on the " + o.device());
             System.exit(2);
         }
         Path socket = o.socket();
         RunnerSettings settings = new RunnerSettings(o.blockSize(), o.numBlocks(), o.maxBatchTokens(), o.maxSequences(), o.threads());
-        try (KvArena arena = KvArena.attach(o.segment());
-             Checkpoint checkpoint = Checkpoint.open(o.model(), o.hugePages());
-             ModelRunner runner = new ModelRunner(checkpoint, settings, arena);
+        Checkpoint checkpoint = cpu ? Checkpoint.open(o.model(), o.hugePages()) : null;
+        try (checkpoint; KvArena arena = KvArena.attach(o.segment());
+             StepRunner runner = cpu ? new ModelRunner(checkpoint, settings, arena) : openVinoRunner(o, arena);
              LocalShard shard = new LocalShard(o.role() + " (process " + ProcessHandle.current().pid() + ") on " + o.device(), runner,
                      o.eosTokenIds());
             ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
@@ -102,6 +121,12 @@ public final class ShardWorker {
                 Files.deleteIfExists(socket);
             }
         }
+    }
+
+    private static StepRunner openVinoRunner(Options o, KvArena arena) throws java.io.IOException {
+        ModelConfig c = Checkpoint.readConfig(o.model());
+        PagedKvLayout layout = new PagedKvLayout(c.numLayers(), c.numKvHeads(), c.headDim(), o.blockSize(), o.numBlocks());
+        return new OpenVinoRunner(c, o.openvino(), o.deviceName(), arena, layout, o.maxBatchTokens(), o.maxSequences());
     }
 
     /** Exits the process when the parent (the server) is gone, however it died. */

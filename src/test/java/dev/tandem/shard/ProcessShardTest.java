@@ -36,7 +36,8 @@ class ProcessShardTest {
     static final java.time.Duration STARTUP = java.time.Duration.ofSeconds(60);
 
     static ShardWorker.Options options(String role, Path segment, Path socket) {
-        return new ShardWorker.Options(role, "CPU", Path.of("models/demo-llama-6m"), false, segment, socket, 16, BLOCKS, 64, 8, 1, List.of(0, 2));
+        return new ShardWorker.Options(role, "CPU", "cpu", "cpu", Path.of("models/demo-llama-6m"), false, segment, socket, 16, BLOCKS, 64, 8, 1,
+                List.of(0, 2), null);
     }
 
     @Test
