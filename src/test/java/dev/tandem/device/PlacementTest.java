@@ -54,4 +54,18 @@ class PlacementTest {
         e = assertThrows(IllegalArgumentException.class, () -> Placement.resolve("prefill", "CPU", "cuda", false, NONE));
         assertTrue(e.getMessage().contains("tandem.shards.prefill.backend"), e.getMessage());
     }
+
+    @Test
+    void openVinoPlacesOnItsOwnDevicesOrStrictlyRefusesNamingWhatIsMissing() {
+        Placement p = Placement.resolve("prefill", "AUTO", "openvino", true, BOTH, null);
+        assertEquals(DeviceKind.NPU, p.device());
+        assertEquals("openvino", p.backend());
+        assertEquals(DeviceKind.GPU, Placement.resolve("decode", "GPU", "openvino", true, BOTH, null).device());
+        String missing = "libopenvino_c.so was not found in /opt/intel/openvino/runtime/lib/intel64/libopenvino_c.so";
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> Placement.resolve("prefill", "NPU", "openvino", true, BOTH, missing));
+        assertTrue(e.getMessage().contains("backend openvino is not available (" + missing + ")"), e.getMessage());
+        Placement fallback = Placement.resolve("prefill", "NPU", "openvino", false, BOTH, missing);
+        assertEquals(DeviceKind.CPU, fallback.device());
+        assertTrue(fallback.note().contains(missing), fallback.note());
+    }
 }
