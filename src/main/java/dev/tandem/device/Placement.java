@@ -53,7 +53,8 @@ public record Placement(String role, DeviceKind device, String backend, String d
         }
         if (asked.equals("CPU")) {
             if (available.test(backend)) {
-                return new Placement(role, DeviceKind.CPU, backend, "cpu", "");
+                // OpenVINO names its CPU device "CPU"; the cpu backend's placement just says cpu.
+                return new Placement(role, DeviceKind.CPU, backend, backend.equals("openvino") ? "CPU" : "cpu", "");
             }
             if (strict) {
                 throw new IllegalStateException("the " + role + " shard asks for " + unavailable

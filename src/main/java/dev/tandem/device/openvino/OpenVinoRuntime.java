@@ -149,6 +149,15 @@ public final class OpenVinoRuntime {
         throw new OpenVinoException(call, status, message);
     }
 
+    /** Calls an ov_*_free function on a handle (each handle is released once: callers forget it after). */
+    void release(MethodHandle free, MemorySegment handle) {
+        try {
+            free.invokeExact(handle);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
     /** A string OpenVINO allocated, read and then given back with ov_free. */
     String takeString(MemorySegment pointer) throws Throwable {
         MemorySegment s = pointer.reinterpret(Long.MAX_VALUE);

@@ -50,11 +50,7 @@ public final class OvCompiledModel implements AutoCloseable {
     @Override
     public void close() {
         if (handle != null) {
-            try {
-                ov.compiledFree.invokeExact(handle);
-            } catch (Throwable t) {
-                throw OpenVinoRuntime.rethrow(t);
-            }
+            ov.release(ov.compiledFree, handle);
             handle = null;
         }
     }

@@ -94,11 +94,7 @@ public final class OvCore implements AutoCloseable {
     @Override
     public void close() {
         if (handle != null) {
-            try {
-                ov.coreFree.invokeExact(handle);
-            } catch (Throwable t) {
-                throw OpenVinoRuntime.rethrow(t);
-            }
+            ov.release(ov.coreFree, handle);
             handle = null;
         }
     }

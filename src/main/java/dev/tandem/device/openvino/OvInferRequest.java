@@ -67,11 +67,7 @@ public final class OvInferRequest implements AutoCloseable {
     @Override
     public void close() {
         if (handle != null) {
-            try {
-                ov.requestFree.invokeExact(handle);
-            } catch (Throwable t) {
-                throw OpenVinoRuntime.rethrow(t);
-            }
+            ov.release(ov.requestFree, handle);
             handle = null;
             names.close();
         }

@@ -112,11 +112,7 @@ public final class OvModel implements AutoCloseable {
     @Override
     public void close() {
         if (handle != null) {
-            try {
-                ov.modelFree.invokeExact(handle);
-            } catch (Throwable t) {
-                throw OpenVinoRuntime.rethrow(t);
-            }
+            ov.release(ov.modelFree, handle);
             handle = null;
         }
     }

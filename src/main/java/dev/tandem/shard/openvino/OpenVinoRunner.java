@@ -57,29 +57,41 @@ public final class OpenVinoRunner implements StepRunner {
         this.logits = new float[maxLogitTokens * config.vocabSize()];
         OpenVinoRuntime ov = OpenVinoRuntime.load(options.library());
         this.core = ov.createCore();
+        OvCompiledModel compiledModel = null;
+        OvInferRequest inferRequest = null;
         try {
             if (!core.availableDevices().contains(device)) {
                 throw new IllegalStateException("OpenVINO (" + ov.library() + ") has no device " + device + "; it has "
                         + core.availableDevices());
             }
+            boolean dynamicBatch;
             try (OvModel model = core.readModel(options.ir(), null)) {
-                boolean dynamicBatch = StatelessLlm.check(model.inputs(), model.outputs(), config);
+                dynamicBatch = StatelessLlm.check(model.inputs(), model.outputs(), config);
                 if (staticShapes) {
                     model.reshape(staticShapes(config, chunk, maxContext));
                 }
-                this.batchable = dynamicBatch && !staticShapes;
-                this.compiled = core.compile(model, device, CompileProperties.forDevice(device, options, maxContext));
+                compiledModel = core.compile(model, device, CompileProperties.forDevice(device, options, maxContext));
             }
-            this.request = compiled.createInferRequest();
-            this.buffers = new InferBuffers(config);
+            inferRequest = compiledModel.createInferRequest();
+            this.batchable = dynamicBatch && !staticShapes;
             this.description = "backend openvino " + ov.version() + " on " + device + " (" + core.deviceProperty(device, "FULL_DEVICE_NAME")
                     + (staticShapes ? "), static prefill chunk " + chunk + " over " + maxContext + " past slots" : "), dynamic shapes")
-                    + (batchable ? ", batched" : "") + ", compiled model " + (compiled.loadedFromCache() ? "loaded from " : "stored in ")
+                    + (batchable ? ", batched" : "") + ", compiled model " + (compiledModel.loadedFromCache() ? "loaded from " : "stored in ")
                     + options.cacheDir();
         } catch (RuntimeException e) {
+            // Nothing half-made stays behind: a refused IR or device must not leak OpenVINO objects.
+            if (inferRequest != null) {
+                inferRequest.close();
+            }
+            if (compiledModel != null) {
+                compiledModel.close();
+            }
             core.close();
             throw e;
         }
+        this.compiled = compiledModel;
+        this.request = inferRequest;
+        this.buffers = new InferBuffers(config);
     }
 
     private static Map<String, long[]> staticShapes(ModelConfig c, int chunk, int past) {

@@ -115,6 +115,27 @@ class OpenVinoContractTest {
     }
 
     @Test
+    void theDoubleRecordsAHandleReleasedTwice() throws Throwable {
+        // Straight through FFM, as a buggy binding would call it: the double must notice.
+        var lookup = java.lang.foreign.SymbolLookup.libraryLookup(Path.of(OpenVinoDouble.library()), Arena.global());
+        var linker = java.lang.foreign.Linker.nativeLinker();
+        var create = linker.downcallHandle(lookup.find("ov_core_create").orElseThrow(),
+                java.lang.foreign.FunctionDescriptor.of(java.lang.foreign.ValueLayout.JAVA_INT, java.lang.foreign.ValueLayout.ADDRESS));
+        var free = linker.downcallHandle(lookup.find("ov_core_free").orElseThrow(),
+                java.lang.foreign.FunctionDescriptor.ofVoid(java.lang.foreign.ValueLayout.ADDRESS));
+        int before = OpenVinoDouble.violations();
+        try (Arena arena = Arena.ofConfined()) {
+            var out = arena.allocate(java.lang.foreign.ValueLayout.ADDRESS);
+            assertEquals(0, (int) create.invokeExact(out));
+            var core = out.get(java.lang.foreign.ValueLayout.ADDRESS, 0);
+            free.invokeExact(core);
+            free.invokeExact(core);
+        }
+        assertEquals(before + 1, OpenVinoDouble.violations());
+        assertTrue(OpenVinoDouble.lastViolation().contains("ov_core_t released twice"), OpenVinoDouble.lastViolation());
+    }
+
+    @Test
     void refusesAStatefulOrMismatchedIrSayingWhatDiffers() throws Exception {
         try (KvArena arena = KvArena.anonymous(1 << 22)) {
             Path stateful = OpenVinoDouble.writeIr(dir.resolve("stateful"), config, true, true);
