@@ -1,12 +1,9 @@
 package dev.tandem.shard.openvino;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.tandem.device.openvino.OpenVinoException;
 import dev.tandem.kernels.PagedKvLayout;
 import dev.tandem.kvcache.KvArena;
 import dev.tandem.model.ForwardBatch;
