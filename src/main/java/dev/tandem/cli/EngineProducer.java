@@ -47,6 +47,7 @@ public class EngineProducer {
 
     private Checkpoint checkpoint;
     private ModelConfig config;
+    private OpenVinoBackend.Status openVinoStatus;
     private ShardSet shards;
     private TextTokenizer tokenizer;
 
@@ -124,7 +125,10 @@ public class EngineProducer {
 
     private Placement place(String role, ShardSettings.Role asked) {
         boolean openVino = asked.backend().trim().equalsIgnoreCase("openvino");
-        OpenVinoBackend.Status ov = openVino ? OpenVinoBackend.probe(openvino) : null;
+        if (openVino && openVinoStatus == null) {
+            openVinoStatus = OpenVinoBackend.probe(openvino); // once for both roles: it loads the runtime and lists devices
+        }
+        OpenVinoBackend.Status ov = openVinoStatus;
         Placement p = openVino ? Placement.resolve(role, asked.device(), asked.backend(), hardware.strict(), ov.devices(), ov.missing())
                 : Placement.resolve(role, asked.device(), asked.backend(), hardware.strict(), devices.discovery());
         LOG.infof("%s shard: %s", role, p.describe());

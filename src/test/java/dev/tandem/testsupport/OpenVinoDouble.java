@@ -48,8 +48,12 @@ public final class OpenVinoDouble {
         }
     }
 
-    private static MethodHandle handle(String name, FunctionDescriptor d) {
-        SymbolLookup lookup = SymbolLookup.libraryLookup(Path.of(library()), Arena.global());
+    private static SymbolLookup lookup;
+
+    private static synchronized MethodHandle handle(String name, FunctionDescriptor d) {
+        if (lookup == null) {
+            lookup = SymbolLookup.libraryLookup(Path.of(library()), Arena.global());
+        }
         return Linker.nativeLinker().downcallHandle(lookup.find(name).orElseThrow(), d);
     }
 

@@ -11,6 +11,7 @@ import dev.tandem.model.ForwardBatch;
 import dev.tandem.model.ModelConfig;
 import dev.tandem.shard.StepRunner;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -40,7 +41,10 @@ public final class OpenVinoRunner implements StepRunner {
     private final InferBuffers buffers;
     private final String description;
     private final float[] logits;
-    private int[] logitRowOfToken = new int[0];
+    // Per-step scratch, sized once for the largest step: a row is one sequence's part of an infer.
+    private final int[] logitRowOfToken, runFirst, rowStart, rowCount, rowFirst;
+    private final boolean[] runDone;
+    private final int[][] rowTable;
     private long infers, tokens;
 
     public OpenVinoRunner(ModelConfig config, OpenVinoOptions options, String device, KvArena arena, PagedKvLayout layout,
@@ -55,6 +59,13 @@ public final class OpenVinoRunner implements StepRunner {
         this.maxLogitTokens = maxLogitTokens;
         this.transfer = new KvTransfer(layout);
         this.logits = new float[maxLogitTokens * config.vocabSize()];
+        this.logitRowOfToken = new int[maxBatchTokens];
+        this.runFirst = new int[maxBatchTokens + 1];
+        this.runDone = new boolean[maxBatchTokens];
+        this.rowStart = new int[maxBatchTokens];
+        this.rowCount = new int[maxBatchTokens];
+        this.rowFirst = new int[maxBatchTokens];
+        this.rowTable = new int[maxBatchTokens][];
         OpenVinoRuntime ov = OpenVinoRuntime.load(options.library());
         this.core = ov.createCore();
         OvCompiledModel compiledModel = null;
@@ -109,28 +120,27 @@ public final class OpenVinoRunner implements StepRunner {
     @Override
     public float[] forward(ForwardBatch batch) {
         int n = batch.numTokens();
-        if (logitRowOfToken.length < n) {
-            logitRowOfToken = new int[Math.max(n, maxBatchTokens)];
+        if (n > maxBatchTokens) {
+            throw new IllegalArgumentException("step of " + n + " tokens exceeds " + maxBatchTokens);
         }
         Arrays.fill(logitRowOfToken, 0, n, -1);
         for (int r = 0; r < batch.numLogitTokens(); r++) {
             logitRowOfToken[batch.logitTokens()[r]] = r;
         }
-        // Runs of consecutive tokens of one sequence: [first, end).
-        int[] firsts = new int[n + 1];
+        // Runs of consecutive tokens of one sequence: [runFirst[r], runFirst[r + 1]).
         int runs = 0;
         for (int t = 0; t < n; t++) {
             if (t == 0 || batch.sequenceOfToken()[t] != batch.sequenceOfToken()[t - 1]) {
-                firsts[runs++] = t;
+                runFirst[runs++] = t;
             }
         }
-        firsts[runs] = n;
+        runFirst[runs] = n;
         if (staticShapes) {
             for (int r = 0; r < runs; r++) {
-                chunked(batch, firsts[r], firsts[r + 1]);
+                chunked(batch, runFirst[r], runFirst[r + 1]);
             }
         } else {
-            dynamic(batch, firsts, runs);
+            dynamic(batch, runs);
         }
         tokens += n;
         return logits;
@@ -138,81 +148,79 @@ public final class OpenVinoRunner implements StepRunner {
 
     /** NPU: one sequence's tokens [first, end) in static chunks, the last one padded. */
     private void chunked(ForwardBatch batch, int first, int end) {
-        int[] table = batch.blockTables()[batch.sequenceOfToken()[first]];
         for (int k = first; k < end; k += chunk) {
-            int count = Math.min(chunk, end - k);
-            int start = batch.positions()[k];
-            if (start > maxContext) {
-                throw new IllegalArgumentException("position " + start + " is beyond the " + maxContext + " past slots compiled for the " + device);
+            setRow(batch, 0, k, Math.min(chunk, end - k));
+            if (rowStart[0] > maxContext) {
+                throw new IllegalArgumentException("position " + rowStart[0] + " is beyond the " + maxContext + " past slots compiled for the "
+                        + device);
             }
             buffers.shape(request, 1, chunk, maxContext);
-            for (int i = 0; i < chunk; i++) {
-                buffers.setToken(0, i, i < count ? batch.tokens()[k + i] : 0, start + i);
-            }
-            buffers.setMask(0, start, count);
-            infer(new int[][] {table}, new int[] {start}, new int[] {count}, new int[] {k});
+            fillRow(batch, 0);
+            infer(1);
         }
     }
 
     /** GPU: sequences with the same number of new tokens share one infer when the batch is dynamic. */
-    private void dynamic(ForwardBatch batch, int[] firsts, int runs) {
-        boolean[] done = new boolean[runs];
+    private void dynamic(ForwardBatch batch, int runs) {
+        Arrays.fill(runDone, 0, runs, false);
         for (int r = 0; r < runs; r++) {
-            if (done[r]) {
+            if (runDone[r]) {
                 continue;
             }
-            int count = firsts[r + 1] - firsts[r];
-            int[] group = new int[runs];
-            int size = 0;
-            for (int q = r; q < runs && (batchable || size == 0); q++) {
-                if (!done[q] && firsts[q + 1] - firsts[q] == count) {
-                    group[size++] = q;
-                    done[q] = true;
+            int count = runFirst[r + 1] - runFirst[r];
+            int rows = 0, past = 0;
+            for (int q = r; q < runs && (batchable || rows == 0); q++) {
+                if (!runDone[q] && runFirst[q + 1] - runFirst[q] == count) {
+                    runDone[q] = true;
+                    setRow(batch, rows, runFirst[q], count);
+                    past = Math.max(past, rowStart[rows++]);
                 }
             }
-            int[][] tables = new int[size][];
-            int[] starts = new int[size], counts = new int[size], firstTokens = new int[size];
-            int past = 0;
-            for (int g = 0; g < size; g++) {
-                int first = firsts[group[g]];
-                tables[g] = batch.blockTables()[batch.sequenceOfToken()[first]];
-                starts[g] = batch.positions()[first];
-                counts[g] = count;
-                firstTokens[g] = first;
-                past = Math.max(past, starts[g]);
+            buffers.shape(request, rows, count, past);
+            for (int row = 0; row < rows; row++) {
+                fillRow(batch, row);
             }
-            buffers.shape(request, size, count, past);
-            for (int g = 0; g < size; g++) {
-                for (int i = 0; i < count; i++) {
-                    buffers.setToken(g, i, batch.tokens()[firstTokens[g] + i], starts[g] + i);
-                }
-                buffers.setMask(g, starts[g], count);
-            }
-            infer(tables, starts, counts, firstTokens);
+            infer(rows);
         }
     }
 
+    /** Row `row` of the next infer: `count` tokens of one sequence from batch token `first`. */
+    private void setRow(ForwardBatch batch, int row, int first, int count) {
+        rowTable[row] = batch.blockTables()[batch.sequenceOfToken()[first]];
+        rowStart[row] = batch.positions()[first];
+        rowCount[row] = count;
+        rowFirst[row] = first;
+    }
+
+    /** Writes a row's token ids, positions and mask into the shaped buffers; tokens past rowCount are padding. */
+    private void fillRow(ForwardBatch batch, int row) {
+        for (int i = 0; i < buffers.tokens(); i++) {
+            buffers.setToken(row, i, i < rowCount[row] ? batch.tokens()[rowFirst[row] + i] : 0, rowStart[row] + i);
+        }
+        buffers.setMask(row, rowStart[row], rowCount[row]);
+    }
+
     /** Gathers each row's past, infers, scatters each row's new KV and copies the logits asked for. */
-    private void infer(int[][] tables, int[] starts, int[] counts, int[] firstTokens) {
+    private void infer(int rows) {
         MemorySegment kv = arena.segment();
         int past = buffers.past(), width = buffers.tokens(), vocab = config.vocabSize();
-        for (int row = 0; row < tables.length; row++) {
+        for (int row = 0; row < rows; row++) {
             for (int l = 0; l < config.numLayers(); l++) {
-                transfer.gather(kv, l, tables[row], starts[row], buffers.pastKey[l], buffers.pastValue[l], row, past);
+                transfer.gather(kv, l, rowTable[row], rowStart[row], buffers.pastKey[l], buffers.pastValue[l], row, past);
             }
         }
         request.infer();
         infers++;
-        for (int row = 0; row < tables.length; row++) {
+        for (int row = 0; row < rows; row++) {
             for (int l = 0; l < config.numLayers(); l++) {
-                transfer.scatter(kv, l, tables[row], starts[row], counts[row], buffers.presentKey[l], buffers.presentValue[l], row,
+                transfer.scatter(kv, l, rowTable[row], rowStart[row], rowCount[row], buffers.presentKey[l], buffers.presentValue[l], row,
                         past + width, past);
             }
-            for (int i = 0; i < counts[row]; i++) {
-                int r = logitRowOfToken[firstTokens[row] + i];
+            for (int i = 0; i < rowCount[row]; i++) {
+                int r = logitRowOfToken[rowFirst[row] + i];
                 if (r >= 0) {
-                    MemorySegment.copy(buffers.logits, java.lang.foreign.ValueLayout.JAVA_FLOAT, ((long) row * width + i) * vocab * Float.BYTES,
-                            logits, r * vocab, vocab);
+                    MemorySegment.copy(buffers.logits, ValueLayout.JAVA_FLOAT, ((long) row * width + i) * vocab * Float.BYTES, logits, r * vocab,
+                            vocab);
                 }
             }
         }
