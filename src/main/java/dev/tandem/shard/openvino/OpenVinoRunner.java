@@ -28,6 +28,7 @@ import java.util.Map;
  * </ul>
  */
 public final class OpenVinoRunner implements StepRunner {
+    private static final int PAST_BUCKET = 64;
     private final ModelConfig config;
     private final String device;
     private final boolean staticShapes;
@@ -176,7 +177,9 @@ public final class OpenVinoRunner implements StepRunner {
                     past = Math.max(past, rowStart[rows++]);
                 }
             }
-            buffers.shape(request, rows, count, past);
+            // The past grows by one slot per decode step; rounding it up (the extra slots are masked)
+            // keeps the tensors bound for PAST_BUCKET steps instead of re-binding them every step.
+            buffers.shape(request, rows, count, (past + PAST_BUCKET - 1) / PAST_BUCKET * PAST_BUCKET);
             for (int row = 0; row < rows; row++) {
                 fillRow(batch, row);
             }
