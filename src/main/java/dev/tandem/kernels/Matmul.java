@@ -27,8 +27,12 @@ public final class Matmul {
     private MemorySegment xCodesSegment;
     private MemorySegment xScalesSegment;
     private MemorySegment sumsSegment;
-    private float[] lastInput;
-    private MemorySegment lastInputSegment;
+    private final ArraySegments segments = new ArraySegments(12);
+    private float[] packed = new float[0];
+    private MemorySegment packedSegment;
+    private boolean bf16Native;
+    private MemorySegment biasSegment;
+    private MemorySegment outSegment;
     private float[] out;
     private int numTokens;
     private boolean accumulate;
@@ -38,7 +42,7 @@ public final class Matmul {
         this(team, NativeKernels.available());
     }
 
-    /** useNative: quantized weights go through the C kernels (NativeKernels must be available). */
+    /** useNative: quantized weights, and bf16 ones for batches, go through the C kernels (when they loaded). */
     public Matmul(ThreadTeam team, boolean useNative) {
         this.team = team;
         this.dots = new float[team.size()][16];
@@ -61,7 +65,20 @@ public final class Matmul {
         w = weights;
         bias = biasOrNull;
         x = input;
-        if (weights.format() == TensorFormat.BF16) {
+        // The C bf16 kernel puts tokens in its vector lanes: with fewer than half a vector of
+        // tokens (decode of a few sequences) the Java kernels waste less.
+        bf16Native = weights.format() == TensorFormat.BF16 && useNative && NativeBf16Rows.lanes() > 0
+                && 2 * tokens >= NativeBf16Rows.lanes();
+        if (bf16Native) {
+            int n = NativeBf16Rows.packedSize(tokens, weights.cols());
+            if (packed.length < n) {
+                packed = new float[n]; // grows to the largest batch once, then is reused
+                packedSegment = MemorySegment.ofArray(packed);
+            }
+            NativeBf16Rows.pack(segments.of(input), tokens, weights.cols(), packedSegment);
+            biasSegment = biasOrNull == null ? MemorySegment.NULL : segments.of(biasOrNull);
+            outSegment = segments.of(output);
+        } else if (weights.format() == TensorFormat.BF16) {
             int n = tokens * weights.cols();
             if (permuted.length < n) {
                 permuted = new float[n]; // grows to the largest batch once, then is reused
@@ -83,12 +100,7 @@ public final class Matmul {
                     xCodesSegment = MemorySegment.ofArray(xCodes);
                     xScalesSegment = MemorySegment.ofArray(xScales);
                 }
-                if (input != lastInput) {
-                    // Consecutive matmuls mostly share their input (q, k, v; gate, up): keep its segment.
-                    lastInput = input;
-                    lastInputSegment = MemorySegment.ofArray(input);
-                }
-                NativeKernels.quantizeActivationsNative(lastInputSegment, values, weights.quantization().groupSize(),
+                NativeKernels.quantizeActivationsNative(segments.of(input), values, weights.quantization().groupSize(),
                         NativeKernels.pairsBlocks(weights), xCodesSegment, xScalesSegment);
             }
         }
@@ -98,7 +110,8 @@ public final class Matmul {
         // At least 8 chunks per thread so the threads finish together; multiples of 4 rows for the tiles.
         // Native calls take bigger chunks: each call has a fixed cost, and one streams its rows well.
         int maxRows = useNative && weights.format().isQuantized() ? MAX_NATIVE_ROWS_PER_CHUNK : MAX_ROWS_PER_CHUNK;
-        rowsPerChunk = Math.max(4, Math.min(maxRows, weights.rows() / (8 * team.size()) / 4 * 4));
+        int tile = bf16Native ? NativeBf16Rows.lanes() : 4; // the C tiles are as many rows as lanes
+        rowsPerChunk = Math.max(tile, Math.min(maxRows, weights.rows() / (8 * team.size()) / tile * tile));
         team.run((weights.rows() + rowsPerChunk - 1) / rowsPerChunk, body);
         x = null;
         out = null;
@@ -112,6 +125,10 @@ public final class Matmul {
         int end = Math.min(rows, start + rowsPerChunk);
         if (useNative && w.format().isQuantized()) {
             nativeRows(start, end, worker);
+            return;
+        }
+        if (bf16Native) {
+            NativeBf16Rows.rows(w, start, end, packedSegment, numTokens, biasSegment, accumulate, outSegment);
             return;
         }
         int fullTokenGroups = RowDots.tileable(w) ? numTokens / 4 * 4 : 0;

@@ -25,8 +25,11 @@ public final class NativeKernels {
     private static final MethodHandle USE_LEVEL;
     private static final MethodHandle QUANTIZE;
     private static final String STATUS;
+    /** The loaded library's symbols; null when the Java kernels run. */
+    private static final SymbolLookup SYMBOLS;
 
     static {
+        SymbolLookup lookup = null;
         MethodHandle rows = null;
         MethodHandle useLevel = null;
         MethodHandle quantize = null;
@@ -40,6 +43,7 @@ public final class NativeKernels {
         } else {
             try {
                 SymbolLookup symbols = SymbolLookup.libraryLookup(lib, Arena.global());
+                lookup = symbols;
                 Linker linker = Linker.nativeLinker();
                 rows = linker.downcallHandle(symbols.find("tandem_quantized_rows_int").orElseThrow(),
                         FunctionDescriptor.ofVoid(ADDRESS, ADDRESS, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT,
@@ -54,6 +58,7 @@ public final class NativeKernels {
                 status = "native " + (level == 2 ? "AVX-VNNI" : level == 1 ? "AVX2" : "portable C") + " (" + lib + ")";
             } catch (Throwable t) {
                 rows = null;
+                lookup = null;
                 status = "java (" + lib + " failed to load: " + t + ")";
             }
         }
@@ -61,6 +66,13 @@ public final class NativeKernels {
         USE_LEVEL = useLevel;
         QUANTIZE = quantize;
         STATUS = status;
+        SYMBOLS = rows == null ? null : lookup;
+    }
+
+    /** A critical downcall handle of the library (with no allocation, on heap arrays in place); null when not loaded. */
+    static MethodHandle criticalHandle(String name, FunctionDescriptor descriptor) {
+        return SYMBOLS == null ? null
+                : Linker.nativeLinker().downcallHandle(SYMBOLS.find(name).orElseThrow(), descriptor, Linker.Option.critical(true));
     }
 
     private NativeKernels() {}

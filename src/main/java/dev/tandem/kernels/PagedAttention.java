@@ -108,8 +108,12 @@ public final class PagedAttention {
         for (int g = 0; g < groupSize; g++) {
             Activations.softmax(s, g * maxContext + start - first, pos - start + 1);
         }
-        for (int g = 0; g < groupSize; g++) {
-            weightedValues(table, kvHead, start, pos, s, g * maxContext - first, qOff + g * headDim);
+        int g = 0;
+        for (; g + 1 < groupSize; g += 2) {
+            weightedValues(table, kvHead, start, pos, s, g * maxContext - first, qOff + g * headDim, maxContext);
+        }
+        if (g < groupSize) {
+            weightedValues(table, kvHead, start, pos, s, g * maxContext - first, qOff + g * headDim, 0);
         }
     }
 
@@ -127,12 +131,25 @@ public final class PagedAttention {
             FloatVector acc = FloatVector.zero(F), acc2 = acc;
             long k = base + 4L * slot;
             if (qOff2 >= 0) {
-                for (int d = 0; d < headDim; d++, k += column) {
+                // Four chains (two heads, alternate dimensions) for the FMA latency: one chain per
+                // head would wait on its previous FMA at every dimension.
+                FloatVector acc3 = acc, acc4 = acc;
+                int d = 0;
+                for (; d + 1 < headDim; d += 2, k += 2 * column) {
+                    FloatVector key = Vectors.loadF32(arena, k);
+                    FloatVector key2 = Vectors.loadF32(arena, k + column);
+                    acc = key.fma(FloatVector.broadcast(F, q[qOff + d]), acc);
+                    acc2 = key.fma(FloatVector.broadcast(F, q[qOff2 + d]), acc2);
+                    acc3 = key2.fma(FloatVector.broadcast(F, q[qOff + d + 1]), acc3);
+                    acc4 = key2.fma(FloatVector.broadcast(F, q[qOff2 + d + 1]), acc4);
+                }
+                if (d < headDim) {
                     FloatVector key = Vectors.loadF32(arena, k);
                     acc = key.fma(FloatVector.broadcast(F, q[qOff + d]), acc);
                     acc2 = key.fma(FloatVector.broadcast(F, q[qOff2 + d]), acc2);
                 }
-                acc2.mul(scale).intoArray(s, o + o2 + slot);
+                acc = acc.add(acc3);
+                acc2.add(acc4).mul(scale).intoArray(s, o + o2 + slot);
             } else {
                 // Two chains over alternate dimensions for the FMA latency (head dims are even).
                 for (int d = 0; d + 1 < headDim; d += 2, k += 2 * column) {
@@ -164,37 +181,56 @@ public final class PagedAttention {
     }
 
     /**
-     * out[o ..] = sum over positions j in [start, pos] of s[sOff + j] * V[j]. Each lane group of the
-     * head is summed in registers across all positions (two chains, for the FMA latency): adding
-     * into the output array per position would chain every step through a store and a load.
+     * out[o ..] = sum over positions j in [start, pos] of s[sOff + j] * V[j], for one query head, or
+     * for two (sNext > 0: the second head's scores at sOff + sNext, its output at o + headDim) that
+     * share every V load. Each lane group of the head is summed in registers across all positions
+     * (four chains, for the FMA latency): adding into the output array per position would chain
+     * every step through a store and a load.
      */
-    private void weightedValues(int[] table, int kvHead, int start, int pos, float[] s, int sOff, int o) {
+    private void weightedValues(int[] table, int kvHead, int start, int pos, float[] s, int sOff, int o, int sNext) {
         int bs = layout.blockSize();
         long stride = (long) headDim * PagedKvLayout.BYTES_PER_VALUE;
+        boolean two = sNext > 0;
+        int s2 = sOff + sNext;
         int i = 0;
         for (; i + LANES <= headDim; i += LANES) {
-            FloatVector acc0 = FloatVector.zero(F), acc1 = acc0;
+            FloatVector acc0 = FloatVector.zero(F), acc1 = acc0, acc2 = acc0, acc3 = acc0;
             for (int b = start / bs, j = start; j <= pos; b++) {
                 long v = layout.valueOffset(table[b], layer, kvHead, j % bs) + 4L * i;
                 int end = Math.min(pos, (b + 1) * bs - 1);
                 for (; j + 1 <= end; j += 2, v += 2 * stride) {
-                    acc0 = Vectors.loadF32(arena, v).fma(FloatVector.broadcast(F, s[sOff + j]), acc0);
-                    acc1 = Vectors.loadF32(arena, v + stride).fma(FloatVector.broadcast(F, s[sOff + j + 1]), acc1);
+                    FloatVector v0 = Vectors.loadF32(arena, v);
+                    FloatVector v1 = Vectors.loadF32(arena, v + stride);
+                    acc0 = v0.fma(FloatVector.broadcast(F, s[sOff + j]), acc0);
+                    acc1 = v1.fma(FloatVector.broadcast(F, s[sOff + j + 1]), acc1);
+                    if (two) {
+                        acc2 = v0.fma(FloatVector.broadcast(F, s[s2 + j]), acc2);
+                        acc3 = v1.fma(FloatVector.broadcast(F, s[s2 + j + 1]), acc3);
+                    }
                 }
                 if (j == end) {
-                    acc0 = Vectors.loadF32(arena, v).fma(FloatVector.broadcast(F, s[sOff + j]), acc0);
+                    FloatVector v0 = Vectors.loadF32(arena, v);
+                    acc0 = v0.fma(FloatVector.broadcast(F, s[sOff + j]), acc0);
+                    if (two) {
+                        acc2 = v0.fma(FloatVector.broadcast(F, s[s2 + j]), acc2);
+                    }
                     j++;
                 }
             }
             acc0.add(acc1).intoArray(out, o + i);
+            if (two) {
+                acc2.add(acc3).intoArray(out, o + headDim + i);
+            }
         }
         for (; i < headDim; i++) {
-            float sum = 0f;
-            for (int j = start; j <= pos; j++) {
-                long v = layout.valueOffset(table[j / bs], layer, kvHead, j % bs) + 4L * i;
-                sum += s[sOff + j] * arena.get(ValueLayout.JAVA_FLOAT_UNALIGNED, v);
+            for (int h = 0; h < (two ? 2 : 1); h++) {
+                float sum = 0f;
+                for (int j = start; j <= pos; j++) {
+                    long v = layout.valueOffset(table[j / bs], layer, kvHead, j % bs) + 4L * i;
+                    sum += s[sOff + h * sNext + j] * arena.get(ValueLayout.JAVA_FLOAT_UNALIGNED, v);
+                }
+                out[o + h * headDim + i] = sum;
             }
-            out[o + i] = sum;
         }
     }
 }

@@ -1,0 +1,159 @@
+/*
+ * bf16 matrix products for batches of tokens (batched decode and prefill), called through FFM by
+ * dev.tandem.kernels.NativeKernels. out[t, r] = w[r, :] . x[t, :] for a block of rows.
+ *
+ * The tokens, not the columns, lie in the vector lanes: the activations are first packed
+ * column-major in blocks of LANES tokens (xt[block][k][lane], zero-padded), then every row's
+ * weight is broadcast against a vector of LANES tokens. A tile of ROWS rows keeps ROWS
+ * accumulators in registers for the whole row, so there is no horizontal reduction per dot
+ * product (which, for rows of only a few hundred columns, costs as much as the products), and
+ * each weight is widened from bf16 once per tile, into a small f32 scratch that stays in L1.
+ * With AVX-512F the lanes are 16 tokens and a tile 16 rows; with AVX2 8 and 8. Where the CPU has
+ * neither, tandem_bf16_lanes() is 0 and the Java kernels run.
+ */
+#include <stdint.h>
+#include <string.h>
+#include <immintrin.h>
+
+#define KC 256 /* columns widened per step: ROWS x KC floats of scratch (16 KiB at 16 rows) */
+
+static int lanes = -1;
+
+static int best_lanes(void) {
+    if (__builtin_cpu_supports("avx512f")) {
+        return 16;
+    }
+    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") ? 8 : 0;
+}
+
+/* Exported: tokens per vector in use (16 AVX-512F, 8 AVX2, 0 none: use the Java kernels). */
+int tandem_bf16_lanes(void) {
+    if (lanes < 0) {
+        lanes = best_lanes();
+    }
+    return lanes;
+}
+
+/* Exported for tests: use at most `wanted` lanes (16, 8 or 0); returns the lanes in use. */
+int tandem_bf16_use_lanes(int wanted) {
+    int best = best_lanes();
+    lanes = wanted >= 16 ? best : wanted >= 8 && best >= 8 ? 8 : 0;
+    return lanes;
+}
+
+/* xt[(b * cols + k) * L + j] = x[(b * L + j) * cols + k], zero where b * L + j >= tokens. */
+void tandem_bf16_pack(const float *x, int tokens, int cols, float *xt) {
+    int L = tandem_bf16_lanes();
+    if (L == 0) {
+        return;
+    }
+    int blocks = (tokens + L - 1) / L;
+    for (int b = 0; b < blocks; b++) {
+        float *dst = xt + (long)b * cols * L;
+        int n = tokens - b * L < L ? tokens - b * L : L;
+        if (n < L) {
+            memset(dst, 0, sizeof(float) * (size_t)cols * L);
+        }
+        for (int j = 0; j < n; j++) {
+            const float *src = x + (long)(b * L + j) * cols;
+            for (int k = 0; k < cols; k++) {
+                dst[(long)k * L + j] = src[k];
+            }
+        }
+    }
+}
+
+/* ws[i * KC + k] = w[row + i][k0 + k] widened to f32, for i < rows, k < kc. */
+static inline void widen(const uint16_t *w, int cols, int row, int rows, int k0, int kc, float *ws) {
+    for (int i = 0; i < rows; i++) {
+        const uint16_t *src = w + (long)(row + i) * cols + k0;
+        uint32_t *dst = (uint32_t *)(ws + i * KC);
+        for (int k = 0; k < kc; k++) {
+            dst[k] = (uint32_t)src[k] << 16;
+        }
+    }
+}
+
+/*
+ * Writes a tile's sums (sums[i * L + j]: row r0 + i, token t0 + j) into out, one token at a time:
+ * each token's rows are contiguous in out, whose rows are often 4 KiB apart (L1 set conflicts).
+ */
+static inline void store(const float *sums, int rows, int L, int r0, int t0, int tokens, const float *bias, int accumulate,
+                         float *out, int out_stride) {
+    int n = tokens - t0 < L ? tokens - t0 : L;
+    for (int j = 0; j < n; j++) {
+        float *o = out + (long)(t0 + j) * out_stride + r0;
+        for (int i = 0; i < rows; i++) {
+            o[i] = (accumulate ? o[i] : 0) + sums[i * L + j] + (bias == NULL ? 0 : bias[r0 + i]);
+        }
+    }
+}
+
+/*
+ * One instruction set's kernel: VEC is its float vector type, ROWS its tile height. Every tile
+ * widens its rows once per KC columns and reuses them for every block of tokens when the whole
+ * row fits in one step (the common case for these models' hidden sizes up to KC); otherwise
+ * per block. The compiler keeps acc[] in registers because ROWS is a constant.
+ */
+#define DEFINE_ROWS(NAME, TARGET, VEC, L, ROWS, ZERO, LOAD, FMA, SET1, STOREU)                                          \
+    __attribute__((target(TARGET))) static void NAME(const uint16_t *w, int cols, int row_from, int row_to, const float *xt, \
+                                                     int tokens, const float *bias, int accumulate, float *out,              \
+                                                     int out_stride) {                                                      \
+        float ws[ROWS * KC] __attribute__((aligned(64)));                                                                   \
+        float sums[ROWS * L] __attribute__((aligned(64)));                                                                  \
+        int blocks = (tokens + L - 1) / L;                                                                                  \
+        for (int r0 = row_from; r0 < row_to; r0 += ROWS) {                                                                 \
+            int rows = row_to - r0 < ROWS ? row_to - r0 : ROWS;                                                             \
+            for (int b = 0; b < blocks; b++) {                                                                              \
+                VEC acc[ROWS];                                                                                              \
+                for (int i = 0; i < ROWS; i++) {                                                                            \
+                    acc[i] = ZERO();                                                                                        \
+                }                                                                                                           \
+                for (int k0 = 0; k0 < cols; k0 += KC) {                                                                     \
+                    int kc = cols - k0 < KC ? cols - k0 : KC;                                                               \
+                    if (b == 0 || cols > KC) {                                                                              \
+                        widen(w, cols, r0, rows, k0, kc, ws);                                                               \
+                    }                                                                                                       \
+                    const float *xp = xt + ((long)b * cols + k0) * L;                                                       \
+                    if (rows == ROWS) {                                                                                     \
+                        for (int k = 0; k < kc; k++) {                                                                      \
+                            VEC xv = LOAD(xp + (long)k * L);                                                                \
+                            _Pragma("GCC unroll 16") for (int i = 0; i < ROWS; i++) {                                       \
+                                acc[i] = FMA(SET1(ws[i * KC + k]), xv, acc[i]);                                             \
+                            }                                                                                               \
+                        }                                                                                                   \
+                    } else {                                                                                                \
+                        for (int k = 0; k < kc; k++) {                                                                      \
+                            VEC xv = LOAD(xp + (long)k * L);                                                                \
+                            for (int i = 0; i < rows; i++) {                                                                \
+                                acc[i] = FMA(SET1(ws[i * KC + k]), xv, acc[i]);                                             \
+                            }                                                                                               \
+                        }                                                                                                   \
+                    }                                                                                                       \
+                }                                                                                                           \
+                for (int i = 0; i < rows; i++) {                                                                            \
+                    STOREU(sums + i * L, acc[i]);                                                                           \
+                }                                                                                                           \
+                store(sums, rows, L, r0, b * L, tokens, bias, accumulate, out, out_stride);                                 \
+            }                                                                                                               \
+        }                                                                                                                   \
+    }
+
+DEFINE_ROWS(rows_avx512, "avx512f", __m512, 16, 16, _mm512_setzero_ps, _mm512_loadu_ps, _mm512_fmadd_ps, _mm512_set1_ps,
+            _mm512_storeu_ps)
+DEFINE_ROWS(rows_avx2, "avx2,fma", __m256, 8, 8, _mm256_setzero_ps, _mm256_loadu_ps, _mm256_fmadd_ps, _mm256_set1_ps,
+            _mm256_storeu_ps)
+
+/*
+ * out[t * out_stride + r] = (accumulate ? out[..] : 0) + bias[r] + w[r] . x[t] for rows
+ * [row_from, row_to) and tokens [0, tokens); xt is x packed by tandem_bf16_pack; bias may be NULL.
+ */
+void tandem_bf16_rows(const uint16_t *w, int cols, int row_from, int row_to, const float *xt, int tokens, const float *bias,
+                      int accumulate, float *out, int out_stride) {
+    int L = tandem_bf16_lanes();
+    if (L == 16) {
+        rows_avx512(w, cols, row_from, row_to, xt, tokens, bias, accumulate, out, out_stride);
+    } else if (L == 8) {
+        rows_avx2(w, cols, row_from, row_to, xt, tokens, bias, accumulate, out, out_stride);
+    }
+}

@@ -1,0 +1,58 @@
+package dev.tandem.kernels;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.lang.foreign.Arena;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The C bf16 batch kernel (NativeBf16Rows) against a scalar reference, at both vector widths: row
+ * counts that leave a partial tile, rows longer than one widening step (256 columns), token
+ * counts that leave a partial vector, bias and accumulation, rows split across threads.
+ */
+class NativeBf16RowsTest {
+    @AfterEach
+    void restoreWidestKernel() {
+        NativeBf16Rows.useLanes(16);
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {16, 8})
+    void matchesScalarReference(int lanes) {
+        Assumptions.assumeTrue(java.nio.file.Files.exists(java.nio.file.Path.of("target/native/libtandem_kernels.so")),
+                "no C compiler at build time");
+        assertTrue(NativeKernels.available(), NativeKernels.status());
+        Assumptions.assumeTrue(NativeBf16Rows.useLanes(lanes) == lanes, "the CPU has no " + lanes + "-lane kernel");
+        try (Arena arena = Arena.ofShared(); ThreadTeam team = new ThreadTeam(2)) {
+            Matmul matmul = new Matmul(team);
+            for (int[] shape : new int[][] {{77, 128}, {40, 520}, {64, 300}}) {
+                int rows = shape[0], cols = shape[1];
+                WeightMatrix w = KernelsTest.matrix(arena, KernelsTest.randoms(rows * cols), rows, cols, TensorFormat.BF16);
+                float[] bias = KernelsTest.randoms(rows);
+                for (int tokens : new int[] {lanes / 2, lanes, lanes + 3, 3 * lanes + 1}) {
+                    float[] x = KernelsTest.randoms(tokens * cols);
+                    float[] out = new float[tokens * rows];
+                    matmul.apply(w, bias, x, tokens, out);
+                    float[] residual = KernelsTest.randoms(tokens * rows);
+                    float[] added = residual.clone();
+                    matmul.applyAdd(w, null, x, tokens, added);
+                    for (int t = 0; t < tokens; t++) {
+                        for (int r = 0; r < rows; r++) {
+                            double ref = 0;
+                            for (int k = 0; k < cols; k++) {
+                                ref += (double) TensorFormat.BF16.read(w.data(), (long) r * cols + k) * x[t * cols + k];
+                            }
+                            String at = lanes + " lanes, " + rows + "x" + cols + ", tokens=" + tokens + ", t=" + t + ", r=" + r;
+                            assertEquals(ref + bias[r], out[t * rows + r], 1e-4, at);
+                            assertEquals(ref + residual[t * rows + r], added[t * rows + r], 1e-4, at + " (add)");
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
