@@ -10,12 +10,23 @@ import java.lang.foreign.MemorySegment;
 public final class Matmul {
     private static final int MAX_ROWS_PER_CHUNK = 128;
     private static final int MAX_NATIVE_ROWS_PER_CHUNK = 1024;
+    private static final int MAX_PARTS = 4;
 
     private final ThreadTeam team;
     private final float[][] dots;
     private final ThreadTeam.Body body = this::chunk;
-    private WeightMatrix w;
-    private float[] bias;
+    private final WeightMatrix[] one = new WeightMatrix[1];
+    private final float[][] oneBias = new float[1][];
+    private final float[][] oneOut = new float[1][];
+    // The matrices of the current call ("parts", sharing one input) and where their chunks start.
+    private WeightMatrix[] parts;
+    private float[][] biases;
+    private float[][] outs;
+    private final MemorySegment[] biasSegments = new MemorySegment[MAX_PARTS];
+    private final MemorySegment[] outSegments = new MemorySegment[MAX_PARTS];
+    private final int[] rowsPerChunk = new int[MAX_PARTS];
+    private final int[] firstChunk = new int[MAX_PARTS + 1];
+    private int numParts;
     private float[] x;
     private float[] permuted = new float[0];
     private float[] groupSums = new float[0];
@@ -31,12 +42,8 @@ public final class Matmul {
     private float[] packed = new float[0];
     private MemorySegment packedSegment;
     private boolean bf16Native;
-    private MemorySegment biasSegment;
-    private MemorySegment outSegment;
-    private float[] out;
     private int numTokens;
     private boolean accumulate;
-    private int rowsPerChunk;
 
     public Matmul(ThreadTeam team) {
         this(team, NativeKernels.available());
@@ -53,17 +60,55 @@ public final class Matmul {
 
     /** out[t*w.rows + r] = x[t*w.cols ..] . w[r] (+ bias), for t in 0..numTokens-1. */
     public void apply(WeightMatrix weights, float[] biasOrNull, float[] input, int tokens, float[] output) {
-        run(weights, biasOrNull, input, tokens, output, false);
+        runOne(weights, biasOrNull, input, tokens, output, false);
     }
 
     /** Like {@link #apply} but adds into output, for residual connections. */
     public void applyAdd(WeightMatrix weights, float[] biasOrNull, float[] input, int tokens, float[] output) {
-        run(weights, biasOrNull, input, tokens, output, true);
+        runOne(weights, biasOrNull, input, tokens, output, true);
     }
 
-    private void run(WeightMatrix weights, float[] biasOrNull, float[] input, int tokens, float[] output, boolean add) {
-        w = weights;
-        bias = biasOrNull;
+    /**
+     * {@link #apply} for several matrices of one input (q, k and v; gate and up) in one parallel
+     * loop: the input is prepared once, and the threads meet once instead of once per matrix. The
+     * matrices must share format, columns and quantization group size (else they run one by one);
+     * biases and its entries may be null.
+     */
+    public void apply(WeightMatrix[] weights, float[][] biasesOrNull, float[] input, int tokens, float[][] outputs) {
+        if (weights.length > MAX_PARTS || !sameLayout(weights)) {
+            for (int i = 0; i < weights.length; i++) {
+                runOne(weights[i], biasesOrNull == null ? null : biasesOrNull[i], input, tokens, outputs[i], false);
+            }
+            return;
+        }
+        run(weights, weights.length, biasesOrNull, input, tokens, outputs, false);
+    }
+
+    private static boolean sameLayout(WeightMatrix[] ws) {
+        for (WeightMatrix m : ws) {
+            if (m.format() != ws[0].format() || m.cols() != ws[0].cols()
+                    || (m.quantization() != null && m.quantization().groupSize() != ws[0].quantization().groupSize())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void runOne(WeightMatrix weights, float[] biasOrNull, float[] input, int tokens, float[] output, boolean add) {
+        one[0] = weights;
+        oneBias[0] = biasOrNull;
+        oneOut[0] = output;
+        run(one, 1, oneBias, input, tokens, oneOut, add);
+        oneBias[0] = null;
+        oneOut[0] = null;
+    }
+
+    private void run(WeightMatrix[] ws, int count, float[][] biasesOrNull, float[] input, int tokens, float[][] outputs, boolean add) {
+        WeightMatrix weights = ws[0];
+        parts = ws;
+        numParts = count;
+        biases = biasesOrNull;
+        outs = outputs;
         x = input;
         // The C bf16 kernel puts tokens in its vector lanes: with fewer than half a vector of
         // tokens (decode of a few sequences) the Java kernels waste less.
@@ -76,8 +121,11 @@ public final class Matmul {
                 packedSegment = MemorySegment.ofArray(packed);
             }
             NativeBf16Rows.pack(segments.of(input), tokens, weights.cols(), packedSegment);
-            biasSegment = biasOrNull == null ? MemorySegment.NULL : segments.of(biasOrNull);
-            outSegment = segments.of(output);
+            for (int p = 0; p < count; p++) {
+                float[] bias = biasOf(p);
+                biasSegments[p] = bias == null ? MemorySegment.NULL : segments.of(bias);
+                outSegments[p] = segments.of(outputs[p]);
+            }
         } else if (weights.format() == TensorFormat.BF16) {
             int n = tokens * weights.cols();
             if (permuted.length < n) {
@@ -104,31 +152,47 @@ public final class Matmul {
                         NativeKernels.pairsBlocks(weights), xCodesSegment, xScalesSegment);
             }
         }
-        out = output;
         numTokens = tokens;
         accumulate = add;
         // At least 8 chunks per thread so the threads finish together; multiples of 4 rows for the tiles.
         // Native calls take bigger chunks: each call has a fixed cost, and one streams its rows well.
         int maxRows = useNative && weights.format().isQuantized() ? MAX_NATIVE_ROWS_PER_CHUNK : MAX_ROWS_PER_CHUNK;
         int tile = bf16Native ? NativeBf16Rows.lanes() : 4; // the C tiles are as many rows as lanes
-        rowsPerChunk = Math.max(tile, Math.min(maxRows, weights.rows() / (8 * team.size()) / tile * tile));
-        team.run((weights.rows() + rowsPerChunk - 1) / rowsPerChunk, body);
+        for (int p = 0; p < count; p++) {
+            int rows = ws[p].rows();
+            rowsPerChunk[p] = Math.max(tile, Math.min(maxRows, rows / (8 * team.size()) / tile * tile));
+            firstChunk[p + 1] = firstChunk[p] + (rows + rowsPerChunk[p] - 1) / rowsPerChunk[p];
+        }
+        team.run(firstChunk[count], body);
         x = null;
-        out = null;
+        parts = null;
+        biases = null;
+        outs = null;
+    }
+
+    private float[] biasOf(int part) {
+        return biases == null ? null : biases[part];
     }
 
     private void chunk(int chunk, int worker) {
+        int p = 0;
+        while (chunk >= firstChunk[p + 1]) {
+            p++;
+        }
+        WeightMatrix w = parts[p];
+        float[] bias = biasOf(p);
+        float[] out = outs[p];
         float[] d = dots[worker];
         int cols = w.cols();
         int rows = w.rows();
-        int start = chunk * rowsPerChunk;
-        int end = Math.min(rows, start + rowsPerChunk);
+        int start = (chunk - firstChunk[p]) * rowsPerChunk[p];
+        int end = Math.min(rows, start + rowsPerChunk[p]);
         if (useNative && w.format().isQuantized()) {
-            nativeRows(start, end, worker);
+            nativeRows(w, bias, out, start, end, worker);
             return;
         }
         if (bf16Native) {
-            NativeBf16Rows.rows(w, start, end, packedSegment, numTokens, biasSegment, accumulate, outSegment);
+            NativeBf16Rows.rows(w, start, end, packedSegment, numTokens, biasSegments[p], accumulate, outSegments[p]);
             return;
         }
         int fullTokenGroups = RowDots.tileable(w) ? numTokens / 4 * 4 : 0;
@@ -146,16 +210,16 @@ public final class Matmul {
                         }
                     }
                 }
-                rowsForTokens(r, r + 4, fullTokenGroups, d);
+                rowsForTokens(w, bias, out, r, r + 4, fullTokenGroups, d);
             }
         }
-        rowsForTokens(r, end, 0, d);
+        rowsForTokens(w, bias, out, r, end, 0, d);
     }
 
-    private void nativeRows(int start, int end, int worker) {
+    private void nativeRows(WeightMatrix w, float[] bias, float[] out, int start, int end, int worker) {
         int n = end - start;
         if (nativeOut[worker].length < n * numTokens) {
-            nativeOut[worker] = new float[rowsPerChunk * numTokens]; // grows to the largest batch once, then is reused
+            nativeOut[worker] = new float[Math.max(n, rowsPerChunk[0]) * numTokens]; // grows to the largest batch once, then is reused
             nativeOutSegments[worker] = MemorySegment.ofArray(nativeOut[worker]);
         }
         float[] o = nativeOut[worker];
@@ -170,7 +234,7 @@ public final class Matmul {
     }
 
     /** Rows [from, to) for tokens [firstToken, numTokens), one row at a time, up to four tokens at once. */
-    private void rowsForTokens(int from, int to, int firstToken, float[] d) {
+    private void rowsForTokens(WeightMatrix w, float[] bias, float[] out, int from, int to, int firstToken, float[] d) {
         int cols = w.cols();
         int rows = w.rows();
         for (int r = from; r < to; r++) {

@@ -7,6 +7,7 @@ import dev.tandem.kernels.PagedKvLayout;
 import dev.tandem.kernels.RmsNorm;
 import dev.tandem.kernels.Rope;
 import dev.tandem.kernels.ThreadTeam;
+import dev.tandem.kernels.WeightMatrix;
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -26,6 +27,10 @@ public final class Transformer {
     private final PagedAttention attention;
     private final Rope rope;
     private final float[] x, xb, q, k, v, att, gate, up, finalRows;
+    // Per layer, the matrices that read the same input, for one parallel loop each (see Matmul).
+    private final WeightMatrix[][] qkv, gateUp;
+    private final float[][][] qkvBiases;
+    private final float[][] qkvOut, gateUpOut;
 
     public Transformer(Checkpoint checkpoint, PagedKvLayout kvLayout, ThreadTeam team, int maxBatchTokens, int maxLogitTokens) {
         this.config = checkpoint.config();
@@ -50,6 +55,18 @@ public final class Transformer {
         gate = new float[t * c.intermediateSize()];
         up = new float[t * c.intermediateSize()];
         finalRows = new float[maxLogitTokens * c.hiddenSize()];
+        LayerWeights[] layers = weights.layers();
+        qkv = new WeightMatrix[layers.length][];
+        gateUp = new WeightMatrix[layers.length][];
+        qkvBiases = new float[layers.length][][];
+        for (int l = 0; l < layers.length; l++) {
+            LayerWeights w = layers[l];
+            qkv[l] = new WeightMatrix[] {w.wq(), w.wk(), w.wv()};
+            qkvBiases[l] = new float[][] {w.bq(), w.bk(), w.bv()};
+            gateUp[l] = new WeightMatrix[] {w.gate(), w.up()};
+        }
+        qkvOut = new float[][] {q, k, v};
+        gateUpOut = new float[][] {gate, up};
     }
 
     public ModelConfig config() {
@@ -100,9 +117,7 @@ public final class Transformer {
         int n = b.numTokens();
         int h = c.hiddenSize();
         RmsNorm.apply(x, 0, xb, 0, w.attentionNorm(), h, n, c.rmsNormEps());
-        matmul.apply(w.wq(), w.bq(), xb, n, q);
-        matmul.apply(w.wk(), w.bk(), xb, n, k);
-        matmul.apply(w.wv(), w.bv(), xb, n, v);
+        matmul.apply(qkv[l], qkvBiases[l], xb, n, qkvOut);
         if (w.qNorm() != null) {
             RmsNorm.apply(q, 0, q, 0, w.qNorm(), c.headDim(), n * c.numHeads(), c.rmsNormEps());
             RmsNorm.apply(k, 0, k, 0, w.kNorm(), c.headDim(), n * c.numKvHeads(), c.rmsNormEps());
@@ -116,8 +131,7 @@ public final class Transformer {
         attention.attend(kvArena, l, q, att, n, b.positions(), b.sequenceOfToken(), b.blockTables(), c.slidingWindow());
         matmul.applyAdd(w.wo(), w.bo(), att, n, x);
         RmsNorm.apply(x, 0, xb, 0, w.mlpNorm(), h, n, c.rmsNormEps());
-        matmul.apply(w.gate(), null, xb, n, gate);
-        matmul.apply(w.up(), null, xb, n, up);
+        matmul.apply(gateUp[l], null, xb, n, gateUpOut);
         Activations.swiglu(gate, up, n * c.intermediateSize());
         matmul.applyAdd(w.down(), null, gate, n, x);
     }

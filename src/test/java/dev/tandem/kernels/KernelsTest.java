@@ -68,6 +68,40 @@ class KernelsTest {
         }
     }
 
+    /**
+     * Several matrices on one input in one parallel loop (q, k, v) give exactly what separate calls
+     * give, for the Java tiles (4 tokens) and the C kernel (16), with biases; matrices of different
+     * widths fall back to separate calls.
+     */
+    @Test
+    void fusedMatmulEqualsSeparateCalls() {
+        try (Arena arena = Arena.ofShared(); ThreadTeam team = new ThreadTeam(2)) {
+            Matmul matmul = new Matmul(team);
+            int cols = 128;
+            WeightMatrix[] ws = {matrix(arena, randoms(96 * cols), 96, cols, TensorFormat.BF16),
+                    matrix(arena, randoms(32 * cols), 32, cols, TensorFormat.BF16),
+                    matrix(arena, randoms(40 * cols), 40, cols, TensorFormat.BF16)};
+            float[][] biases = {randoms(96), null, randoms(40)};
+            for (int tokens : new int[] {4, 16}) {
+                float[] x = randoms(tokens * cols);
+                float[][] fused = {new float[tokens * 96], new float[tokens * 32], new float[tokens * 40]};
+                matmul.apply(ws, biases, x, tokens, fused);
+                for (int i = 0; i < ws.length; i++) {
+                    float[] alone = new float[tokens * ws[i].rows()];
+                    matmul.apply(ws[i], biases[i], x, tokens, alone);
+                    org.junit.jupiter.api.Assertions.assertArrayEquals(alone, fused[i], "matrix " + i + ", tokens " + tokens);
+                }
+            }
+            WeightMatrix wide = matrix(arena, randoms(8 * 256), 8, 256, TensorFormat.BF16);
+            float[] x = randoms(2 * 256);
+            float[][] outs = {new float[2 * 8], new float[2 * 8]};
+            matmul.apply(new WeightMatrix[] {wide, wide}, null, x, 2, outs);
+            float[] alone = new float[2 * 8];
+            matmul.apply(wide, null, x, 2, alone);
+            org.junit.jupiter.api.Assertions.assertArrayEquals(alone, outs[1]);
+        }
+    }
+
     @Test
     void rmsNormAndSwiglu() {
         float[] x = {1, 2, 3, 4};
