@@ -104,6 +104,11 @@ static inline void store(const float *sums, int rows, int L, int r0, int t0, int
         int blocks = (tokens + L - 1) / L;                                                                                  \
         for (int r0 = row_from; r0 < row_to; r0 += ROWS) {                                                                 \
             int rows = row_to - r0 < ROWS ? row_to - r0 : ROWS;                                                             \
+            /* The next tile's rows are fetched while this one computes: one line per column step. */                     \
+            const char *next = (const char *)(w + (long)(r0 + ROWS) * cols);                                               \
+            long next_bytes = r0 + ROWS >= row_to ? 0                                                                      \
+                              : (long)(row_to - r0 - ROWS < ROWS ? row_to - r0 - ROWS : ROWS) * cols * 2;                   \
+            long fetched = 0;                                                                                               \
             for (int b = 0; b < blocks; b++) {                                                                              \
                 VEC acc[ROWS];                                                                                              \
                 for (int i = 0; i < ROWS; i++) {                                                                            \
@@ -117,6 +122,10 @@ static inline void store(const float *sums, int rows, int L, int r0, int t0, int
                     const float *xp = xt + ((long)b * cols + k0) * L;                                                       \
                     if (rows == ROWS) {                                                                                     \
                         for (int k = 0; k < kc; k++) {                                                                      \
+                            if (fetched < next_bytes) {                                                                     \
+                                __builtin_prefetch(next + fetched);                                                         \
+                                fetched += 64;                                                                              \
+                            }                                                                                               \
                             VEC xv = LOAD(xp + (long)k * L);                                                                \
                             _Pragma("GCC unroll 16") for (int i = 0; i < ROWS; i++) {                                       \
                                 acc[i] = FMA(SET1(ws[i * KC + k]), xv, acc[i]);                                             \
