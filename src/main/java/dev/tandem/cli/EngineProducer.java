@@ -93,7 +93,8 @@ public class EngineProducer {
             throw new UncheckedIOException(e);
         }
         ShardSet.Sizes sizes = new ShardSet.Sizes(path, settings.hugePages(), settings.blockSize(), numBlocks, budget, maxSeqs,
-                settings.threads().orElse(Runtime.getRuntime().availableProcessors()), defaults.eosTokenIds());
+                settings.threads().orElse(Runtime.getRuntime().availableProcessors()), defaults.eosTokenIds(),
+                shardSettings.warmUp());
         shards = switch (shardSettings.mode()) {
             case "process" -> {
                 Placement prefill = place("prefill", shardSettings.prefill()), decode = place("decode", shardSettings.decode());

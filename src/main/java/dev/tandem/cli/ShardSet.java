@@ -5,6 +5,7 @@ import dev.tandem.kernels.PagedKvLayout;
 import dev.tandem.kvcache.KvArena;
 import dev.tandem.model.Checkpoint;
 import dev.tandem.model.ModelConfig;
+import dev.tandem.shard.KernelWarmUp;
 import dev.tandem.shard.LocalShard;
 import dev.tandem.shard.ModelRunner;
 import dev.tandem.shard.RunnerSettings;
@@ -38,11 +39,13 @@ final class ShardSet implements AutoCloseable {
     }
 
     /** What both modes need to know. */
-    record Sizes(Path model, boolean hugePages, int blockSize, int numBlocks, int maxBatchTokens, int maxSequences, int threads, List<Integer> eosTokenIds) {}
+    record Sizes(Path model, boolean hugePages, int blockSize, int numBlocks, int maxBatchTokens, int maxSequences, int threads,
+                 List<Integer> eosTokenIds, java.time.Duration warmUp) {}
 
     static ShardSet inProcess(Checkpoint checkpoint, Sizes z, Path sharedMemoryDir, String segmentName) {
         ModelRunner runner = new ModelRunner(checkpoint, new RunnerSettings(z.blockSize(), z.numBlocks(), z.maxBatchTokens(),
                 z.maxSequences(), z.threads(), sharedMemoryDir, segmentName));
+        KernelWarmUp.run(checkpoint, z.blockSize(), z.threads(), z.warmUp());
         LocalShard shard = new LocalShard("prefill+decode (in-process) on CPU", runner, z.eosTokenIds());
         return new ShardSet(shard, shard, runner, runner.kvSegment());
     }
@@ -82,7 +85,7 @@ final class ShardSet implements AutoCloseable {
         Path socket = Path.of(System.getProperty("java.io.tmpdir"), segment.getFileName() + "-" + place.role() + ".sock");
         return new ShardWorker.Options(place.role(), place.device().name(), place.backend(), place.deviceName(), z.model(), z.hugePages(),
                 segment, socket, z.blockSize(), z.numBlocks(), z.maxBatchTokens(), z.maxSequences(), z.threads(), z.eosTokenIds(),
-                place.backend().equals("openvino") ? openvino.get(place.role()) : null);
+                z.warmUp(), place.backend().equals("openvino") ? openvino.get(place.role()) : null);
     }
 
     /** The shared-memory segment of the KV arena, or null when it is private memory. */

@@ -22,6 +22,14 @@ public interface ShardSettings {
     @WithDefault("180s")
     Duration startupTimeout();
 
+    /**
+     * Throwaway forward passes (400) that a CPU shard runs, on a private KV arena, before it
+     * reports ready, so that the first requests after a start or a restart run JIT-compiled
+     * kernels: at most this long (the demo model takes about a second). 0 turns it off.
+     */
+    @WithDefault("5s")
+    Duration warmUp();
+
     /** Wait before restarting a dead shard; doubles while restarted shards keep dying young. */
     @WithDefault("200ms")
     Duration restartBackoff();

@@ -18,6 +18,7 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -40,7 +41,7 @@ public final class ShardWorker {
      */
     public record Options(String role, String device, String backend, String deviceName, Path model, boolean hugePages, Path segment,
                           Path socket, int blockSize, int numBlocks, int maxBatchTokens, int maxSequences, int threads,
-                          List<Integer> eosTokenIds, OpenVinoOptions openvino) {
+                          List<Integer> eosTokenIds, Duration warmUp, OpenVinoOptions openvino) {
         public Options {
             eosTokenIds = List.copyOf(eosTokenIds);
             if (backend.equals("openvino") && openvino == null) {
@@ -53,7 +54,7 @@ public final class ShardWorker {
                     "model=" + model.toAbsolutePath(), "huge-pages=" + hugePages, "segment=" + segment, "socket=" + socket,
                     "block-size=" + blockSize, "num-blocks=" + numBlocks, "max-batch-tokens=" + maxBatchTokens,
                     "max-seqs=" + maxSequences, "threads=" + threads,
-                    "eos=" + String.join(",", eosTokenIds.stream().map(String::valueOf).toList())));
+                    "eos=" + String.join(",", eosTokenIds.stream().map(String::valueOf).toList()), "warm-up-ms=" + warmUp.toMillis()));
             if (openvino != null) {
                 out.addAll(openvino.arguments());
             }
@@ -77,7 +78,8 @@ public final class ShardWorker {
                     Boolean.parseBoolean(a.getOrDefault("huge-pages", "false")), Path.of(a.get("segment")), Path.of(a.get("socket")),
                     Integer.parseInt(a.get("block-size")), Integer.parseInt(a.get("num-blocks")),
                     Integer.parseInt(a.get("max-batch-tokens")), Integer.parseInt(a.get("max-seqs")),
-                    Integer.parseInt(a.get("threads")), eos, OpenVinoOptions.parse(a));
+                    Integer.parseInt(a.get("threads")), eos, Duration.ofMillis(Long.parseLong(a.getOrDefault("warm-up-ms", "0"))),
+                    OpenVinoOptions.parse(a));
         }
     }
 
@@ -99,7 +101,13 @@ public final class ShardWorker {
             ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
             Files.deleteIfExists(socket);
             server.bind(UnixDomainSocketAddress.of(socket));
-            System.out.println("ready " + shard.describe());
+            String warmUp = "";
+            if (cpu) {
+                long start = System.nanoTime();
+                int passes = KernelWarmUp.run(checkpoint, o.blockSize(), o.threads(), o.warmUp());
+                warmUp = ", kernels warmed up by " + passes + " passes in " + (System.nanoTime() - start) / 1_000_000 + " ms";
+            }
+            System.out.println("ready " + shard.describe() + warmUp);
             System.out.flush();
             try (SocketChannel channel = server.accept()) {
                 DataInputStream in = new DataInputStream(new BufferedInputStream(Channels.newInputStream(channel), 1 << 16));

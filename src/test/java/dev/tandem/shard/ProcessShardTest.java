@@ -37,7 +37,7 @@ class ProcessShardTest {
 
     static ShardWorker.Options options(String role, Path segment, Path socket) {
         return new ShardWorker.Options(role, "CPU", "cpu", "cpu", Path.of("models/demo-llama-6m"), false, segment, socket, 16, BLOCKS, 64, 8, 1,
-                List.of(0, 2), null);
+                List.of(0, 2), java.time.Duration.ZERO, null);
     }
 
     @Test
