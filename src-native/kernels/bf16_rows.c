@@ -78,13 +78,13 @@ static inline void widen(const uint16_t *w, int cols, int row, int rows, int k0,
  * Writes a tile's sums (sums[i * L + j]: row r0 + i, token t0 + j) into out, one token at a time:
  * each token's rows are contiguous in out, whose rows are often 4 KiB apart (L1 set conflicts).
  */
-static inline void store(const float *sums, int rows, int L, int r0, int t0, int tokens, const float *bias, int accumulate,
-                         float *out, int out_stride) {
+static inline void store(const float *sums, int rows, int L, int r0, int t0, int tokens, int accumulate, float *out,
+                         int out_stride) {
     int n = tokens - t0 < L ? tokens - t0 : L;
     for (int j = 0; j < n; j++) {
         float *o = out + (long)(t0 + j) * out_stride + r0;
         for (int i = 0; i < rows; i++) {
-            o[i] = (accumulate ? o[i] : 0) + sums[i * L + j] + (bias == NULL ? 0 : bias[r0 + i]);
+            o[i] = (accumulate ? o[i] : 0) + sums[i * L + j];
         }
     }
 }
@@ -97,7 +97,7 @@ static inline void store(const float *sums, int rows, int L, int r0, int t0, int
  */
 #define DEFINE_ROWS(NAME, TARGET, VEC, L, ROWS, ZERO, LOAD, FMA, SET1, STOREU)                                          \
     __attribute__((target(TARGET))) static void NAME(const uint16_t *w, int cols, int row_from, int row_to, const float *xt, \
-                                                     int tokens, const float *bias, int accumulate, float *out,              \
+                                                     int tokens, int accumulate, float *out,                                 \
                                                      int out_stride) {                                                      \
         float ws[ROWS * KC] __attribute__((aligned(64)));                                                                   \
         float sums[ROWS * L] __attribute__((aligned(64)));                                                                  \
@@ -143,7 +143,7 @@ static inline void store(const float *sums, int rows, int L, int r0, int t0, int
                 for (int i = 0; i < rows; i++) {                                                                            \
                     STOREU(sums + i * L, acc[i]);                                                                           \
                 }                                                                                                           \
-                store(sums, rows, L, r0, b * L, tokens, bias, accumulate, out, out_stride);                                 \
+                store(sums, rows, L, r0, b * L, tokens, accumulate, out, out_stride);                                       \
             }                                                                                                               \
         }                                                                                                                   \
     }
@@ -154,15 +154,15 @@ DEFINE_ROWS(rows_avx2, "avx2,fma", __m256, 8, 8, _mm256_setzero_ps, _mm256_loadu
             _mm256_storeu_ps)
 
 /*
- * out[t * out_stride + r] = (accumulate ? out[..] : 0) + bias[r] + w[r] . x[t] for rows
- * [row_from, row_to) and tokens [0, tokens); xt is x packed by tandem_bf16_pack; bias may be NULL.
+ * out[t * out_stride + r] = (accumulate ? out[..] : 0) + w[r] . x[t] for rows [row_from, row_to)
+ * and tokens [0, tokens); xt is x packed by tandem_bf16_pack.
  */
-void tandem_bf16_rows(const uint16_t *w, int cols, int row_from, int row_to, const float *xt, int tokens, const float *bias,
-                      int accumulate, float *out, int out_stride) {
+void tandem_bf16_rows(const uint16_t *w, int cols, int row_from, int row_to, const float *xt, int tokens, int accumulate,
+                      float *out, int out_stride) {
     int L = tandem_bf16_lanes();
     if (L == 16) {
-        rows_avx512(w, cols, row_from, row_to, xt, tokens, bias, accumulate, out, out_stride);
+        rows_avx512(w, cols, row_from, row_to, xt, tokens, accumulate, out, out_stride);
     } else if (L == 8) {
-        rows_avx2(w, cols, row_from, row_to, xt, tokens, bias, accumulate, out, out_stride);
+        rows_avx2(w, cols, row_from, row_to, xt, tokens, accumulate, out, out_stride);
     }
 }

@@ -22,11 +22,9 @@ public final class Matmul {
     private WeightMatrix[] parts;
     private float[][] biases;
     private float[][] outs;
-    private final MemorySegment[] biasSegments = new MemorySegment[MAX_PARTS];
     private final MemorySegment[] outSegments = new MemorySegment[MAX_PARTS];
     private final int[] rowsPerChunk = new int[MAX_PARTS];
     private final int[] firstChunk = new int[MAX_PARTS + 1];
-    private int numParts;
     private float[] x;
     private float[] permuted = new float[0];
     private float[] groupSums = new float[0];
@@ -106,7 +104,6 @@ public final class Matmul {
     private void run(WeightMatrix[] ws, int count, float[][] biasesOrNull, float[] input, int tokens, float[][] outputs, boolean add) {
         WeightMatrix weights = ws[0];
         parts = ws;
-        numParts = count;
         biases = biasesOrNull;
         outs = outputs;
         x = input;
@@ -122,8 +119,6 @@ public final class Matmul {
             }
             NativeBf16Rows.pack(segments.of(input), tokens, weights.cols(), packedSegment);
             for (int p = 0; p < count; p++) {
-                float[] bias = biasOf(p);
-                biasSegments[p] = bias == null ? MemorySegment.NULL : segments.of(bias);
                 outSegments[p] = segments.of(outputs[p]);
             }
         } else if (weights.format() == TensorFormat.BF16) {
@@ -192,7 +187,14 @@ public final class Matmul {
             return;
         }
         if (bf16Native) {
-            NativeBf16Rows.rows(w, start, end, packedSegment, numTokens, biasSegments[p], accumulate, outSegments[p]);
+            NativeBf16Rows.rows(w, start, end, packedSegment, numTokens, accumulate, outSegments[p]);
+            if (bias != null) {
+                for (int t = 0; t < numTokens; t++) {
+                    for (int r = start; r < end; r++) {
+                        out[t * rows + r] += bias[r];
+                    }
+                }
+            }
             return;
         }
         int fullTokenGroups = RowDots.tileable(w) ? numTokens / 4 * 4 : 0;

@@ -22,7 +22,7 @@ public final class NativeBf16Rows {
     private static final MethodHandle PACK = NativeKernels.criticalHandle("tandem_bf16_pack",
             FunctionDescriptor.ofVoid(ADDRESS, JAVA_INT, JAVA_INT, ADDRESS));
     private static final MethodHandle ROWS = NativeKernels.criticalHandle("tandem_bf16_rows",
-            FunctionDescriptor.ofVoid(ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT));
+            FunctionDescriptor.ofVoid(ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
     private static int lanes = LANES == null ? 0 : call(LANES, -1);
 
     private NativeBf16Rows() {}
@@ -53,15 +53,14 @@ public final class NativeBf16Rows {
     }
 
     /**
-     * out[t * rows + r] = (accumulate ? out[..] : 0) + bias[r] + w[r] . x[t] for rows [from, to)
-     * and every token; biasOrNull may be {@link MemorySegment#NULL}.
+     * out[t * rows + r] = (accumulate ? out[..] : 0) + w[r] . x[t] for rows [from, to) and every
+     * token (biases are added by the caller: a model has too many bias arrays to keep a segment of each).
      */
-    static void rows(WeightMatrix w, int from, int to, MemorySegment packed, int tokens, MemorySegment biasOrNull,
-                     boolean accumulate, MemorySegment out) {
+    static void rows(WeightMatrix w, int from, int to, MemorySegment packed, int tokens, boolean accumulate, MemorySegment out) {
         // A raw address, as NativeKernels.rows says why: no shared-arena acquire per call.
         MemorySegment data = MemorySegment.ofAddress(w.data().address());
         try {
-            ROWS.invokeExact(data, w.cols(), from, to, packed, tokens, biasOrNull, accumulate ? 1 : 0, out, w.rows());
+            ROWS.invokeExact(data, w.cols(), from, to, packed, tokens, accumulate ? 1 : 0, out, w.rows());
         } catch (Throwable t) {
             throw new IllegalStateException("native kernel failed", t);
         }
