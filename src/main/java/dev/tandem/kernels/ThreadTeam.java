@@ -57,11 +57,15 @@ public final class ThreadTeam implements AutoCloseable {
             }
             return;
         }
+        long loop = (claims.get() >>> 32) + 1;
+        // Close the previous loop's counter before publishing this loop's chunk count: a worker
+        // that read the old counter late would otherwise see it below the new count and claim a
+        // chunk of this loop through it (run twice, and counted done while it still ran).
+        claims.set(((loop - 1) << 32) | Integer.MAX_VALUE);
         resting = false;
         body = loopBody;
         numChunks = n;
         doneChunks.set(0);
-        long loop = (claims.get() >>> 32) + 1;
         claims.set(loop << 32);
         for (Thread w : workers) {
             LockSupport.unpark(w);

@@ -25,6 +25,7 @@ import java.util.concurrent.TimeUnit;
  * {@link SupervisedShard} replaces it.
  */
 public final class ProcessShard implements Shard {
+    private static final System.Logger LOG = System.getLogger(ProcessShard.class.getName());
     private final String role;
     private final Process process;
     private final Path socket;
@@ -60,7 +61,7 @@ public final class ProcessShard implements Shard {
                         + log.toString().strip());
             }
             description = line.substring(6);
-            Thread.ofPlatform().daemon().name("tandem-" + role + "-output").start(() -> drain(lines));
+            Thread.ofPlatform().daemon().name("tandem-" + role + "-output").start(() -> drain(role, process.pid(), lines));
             channel = SocketChannel.open(StandardProtocolFamily.UNIX);
             channel.connect(UnixDomainSocketAddress.of(socket));
             in = new DataInputStream(new BufferedInputStream(Channels.newInputStream(channel), 1 << 16));
@@ -87,10 +88,16 @@ public final class ProcessShard implements Shard {
         }
     }
 
-    private static void drain(BufferedReader lines) {
+    /**
+     * The worker's own output after it is ready, into the server's log: it must be read so that the
+     * worker never blocks on a full pipe, and what a worker says before it dies (an exception, the
+     * JVM's own messages) is the operator's first clue.
+     */
+    private static void drain(String role, long pid, BufferedReader lines) {
         try {
-            while (lines.readLine() != null) {
-                // the worker's own log; it must be read so the worker never blocks on a full pipe
+            String line;
+            while ((line = lines.readLine()) != null) {
+                LOG.log(System.Logger.Level.WARNING, "{0} shard (process {1}): {2}", role, String.valueOf(pid), line);
             }
         } catch (IOException ignored) {
             // the worker is gone
