@@ -25,7 +25,8 @@ public interface ShardSettings {
     /**
      * Throwaway forward passes (400) that a CPU shard runs, on a private KV arena, before it
      * reports ready, so that the first requests after a start or a restart run JIT-compiled
-     * kernels: at most this long (the demo model takes about a second). 0 turns it off.
+     * kernels: at most this long (on two cores, with both shards warming up at once: 3.5 s for the
+     * demo model; a 1B model spends the whole budget on a few passes). 0 turns it off.
      */
     @WithDefault("5s")
     Duration warmUp();

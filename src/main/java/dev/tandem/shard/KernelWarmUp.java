@@ -40,7 +40,9 @@ public final class KernelWarmUp {
                     tables[s][b] = s * BLOCKS_PER_SEQUENCE + b;
                 }
             }
-            int[] prompt = new int[Math.min(contextLimit / 2, 48)];
+            // Long enough for the batched kernels (8 tokens and up), short enough that a big model's
+            // first, still-interpreted prefill stays within a few seconds.
+            int[] prompt = new int[Math.min(contextLimit / 2, 16)];
             for (int i = 0; i < prompt.length; i++) {
                 prompt[i] = (31 * i + 7) % vocab;
             }
