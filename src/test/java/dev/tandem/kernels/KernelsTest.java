@@ -35,6 +35,28 @@ class KernelsTest {
         return new WeightMatrix(s, f, rows, cols);
     }
 
+    /** apply (with bias) and applyAdd (onto a residual) of tokens random rows, against a double-precision scalar reference. */
+    static void assertMatmulMatchesReference(Matmul matmul, WeightMatrix w, float[] bias, int tokens, String label) {
+        int rows = w.rows(), cols = w.cols();
+        float[] x = randoms(tokens * cols);
+        float[] out = new float[tokens * rows];
+        matmul.apply(w, bias, x, tokens, out);
+        float[] residual = randoms(tokens * rows);
+        float[] added = residual.clone();
+        matmul.applyAdd(w, null, x, tokens, added);
+        for (int t = 0; t < tokens; t++) {
+            for (int r = 0; r < rows; r++) {
+                double ref = 0;
+                for (int k = 0; k < cols; k++) {
+                    ref += (double) w.format().read(w.data(), (long) r * cols + k) * x[t * cols + k];
+                }
+                String at = label + ", " + rows + "x" + cols + ", tokens=" + tokens + ", t=" + t + ", r=" + r;
+                assertEquals(ref + bias[r], out[t * rows + r], 1e-4, at);
+                assertEquals(ref + residual[t * rows + r], added[t * rows + r], 1e-4, at + " (add)");
+            }
+        }
+    }
+
     @Test
     void matmulMatchesScalarReferenceForEveryFormatAndBatchSize() {
         try (Arena arena = Arena.ofShared(); ThreadTeam team = new ThreadTeam(2)) {
@@ -46,22 +68,7 @@ class KernelsTest {
                 WeightMatrix w = matrix(arena, randoms(rows * cols), rows, cols, f);
                 float[] bias = randoms(rows);
                 for (int tokens : new int[] {1, 2, 3, 4, 5, 9, 16}) {
-                    float[] x = randoms(tokens * cols);
-                    float[] out = new float[tokens * rows];
-                    matmul.apply(w, bias, x, tokens, out);
-                    float[] residual = randoms(tokens * rows);
-                    float[] added = residual.clone();
-                    matmul.applyAdd(w, null, x, tokens, added);
-                    for (int t = 0; t < tokens; t++) {
-                        for (int r = 0; r < rows; r++) {
-                            double ref = 0;
-                            for (int k = 0; k < cols; k++) {
-                                ref += (double) f.read(w.data(), (long) r * cols + k) * x[t * cols + k];
-                            }
-                            assertEquals(ref + bias[r], out[t * rows + r], 1e-4, f + " tokens=" + tokens);
-                            assertEquals(ref + residual[t * rows + r], added[t * rows + r], 1e-4, f + " add");
-                        }
-                    }
+                    assertMatmulMatchesReference(matmul, w, bias, tokens, f.toString());
                 }
             }
             }

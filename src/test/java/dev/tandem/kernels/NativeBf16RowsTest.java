@@ -1,6 +1,5 @@
 package dev.tandem.kernels;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.foreign.Arena;
@@ -34,23 +33,7 @@ class NativeBf16RowsTest {
                 WeightMatrix w = KernelsTest.matrix(arena, KernelsTest.randoms(rows * cols), rows, cols, TensorFormat.BF16);
                 float[] bias = KernelsTest.randoms(rows);
                 for (int tokens : new int[] {lanes / 2, lanes, lanes + 3, 3 * lanes + 1}) {
-                    float[] x = KernelsTest.randoms(tokens * cols);
-                    float[] out = new float[tokens * rows];
-                    matmul.apply(w, bias, x, tokens, out);
-                    float[] residual = KernelsTest.randoms(tokens * rows);
-                    float[] added = residual.clone();
-                    matmul.applyAdd(w, null, x, tokens, added);
-                    for (int t = 0; t < tokens; t++) {
-                        for (int r = 0; r < rows; r++) {
-                            double ref = 0;
-                            for (int k = 0; k < cols; k++) {
-                                ref += (double) TensorFormat.BF16.read(w.data(), (long) r * cols + k) * x[t * cols + k];
-                            }
-                            String at = lanes + " lanes, " + rows + "x" + cols + ", tokens=" + tokens + ", t=" + t + ", r=" + r;
-                            assertEquals(ref + bias[r], out[t * rows + r], 1e-4, at);
-                            assertEquals(ref + residual[t * rows + r], added[t * rows + r], 1e-4, at + " (add)");
-                        }
-                    }
+                    KernelsTest.assertMatmulMatchesReference(matmul, w, bias, tokens, lanes + " lanes");
                 }
             }
         }
