@@ -183,7 +183,7 @@ public final class Matmul {
         int start = (chunk - firstChunk[p]) * rowsPerChunk[p];
         int end = Math.min(rows, start + rowsPerChunk[p]);
         if (useNative && w.format().isQuantized()) {
-            nativeRows(w, bias, out, start, end, worker);
+            nativeRows(w, bias, out, start, end, worker, rowsPerChunk[p]);
             return;
         }
         if (bf16Native) {
@@ -218,10 +218,10 @@ public final class Matmul {
         rowsForTokens(w, bias, out, r, end, 0, d);
     }
 
-    private void nativeRows(WeightMatrix w, float[] bias, float[] out, int start, int end, int worker) {
+    private void nativeRows(WeightMatrix w, float[] bias, float[] out, int start, int end, int worker, int chunkRows) {
         int n = end - start;
         if (nativeOut[worker].length < n * numTokens) {
-            nativeOut[worker] = new float[Math.max(n, rowsPerChunk[0]) * numTokens]; // grows to the largest batch once, then is reused
+            nativeOut[worker] = new float[chunkRows * numTokens]; // grows to the largest batch once, then is reused
             nativeOutSegments[worker] = MemorySegment.ofArray(nativeOut[worker]);
         }
         float[] o = nativeOut[worker];

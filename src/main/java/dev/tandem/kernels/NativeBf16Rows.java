@@ -23,7 +23,8 @@ public final class NativeBf16Rows {
             FunctionDescriptor.ofVoid(ADDRESS, JAVA_INT, JAVA_INT, ADDRESS));
     private static final MethodHandle ROWS = NativeKernels.criticalHandle("tandem_bf16_rows",
             FunctionDescriptor.ofVoid(ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
-    private static int lanes = LANES == null ? 0 : call(LANES, -1);
+    private static final boolean LOADED = LANES != null && USE_LANES != null && PACK != null && ROWS != null;
+    private static int lanes = LOADED ? call(LANES, -1) : 0;
 
     private NativeBf16Rows() {}
 
@@ -34,7 +35,7 @@ public final class NativeBf16Rows {
 
     /** For tests: use at most the given lanes (16, 8 or 0 for the Java kernels); returns the lanes in use. */
     public static int useLanes(int wanted) {
-        lanes = USE_LANES == null ? 0 : call(USE_LANES, wanted);
+        lanes = LOADED ? call(USE_LANES, wanted) : 0;
         return lanes;
     }
 

@@ -21,64 +21,69 @@ import java.nio.file.Path;
  * {@code -Dtandem.kernels=java}, the Java kernels run and {@link #status} says why.
  */
 public final class NativeKernels {
+    /** The loaded library's symbols; null when the Java kernels run. */
+    private static final SymbolLookup SYMBOLS;
     private static final MethodHandle ROWS;
     private static final MethodHandle USE_LEVEL;
     private static final MethodHandle QUANTIZE;
     private static final String STATUS;
-    /** The loaded library's symbols; null when the Java kernels run. */
-    private static final SymbolLookup SYMBOLS;
+    private static final boolean AVAILABLE;
 
     static {
-        SymbolLookup lookup = null;
-        MethodHandle rows = null;
-        MethodHandle useLevel = null;
-        MethodHandle quantize = null;
-        String status;
         Path lib = Path.of(System.getProperty("tandem.native.kernels",
                 System.getProperty("tandem.home", ".") + "/target/native/libtandem_kernels.so"));
+        SymbolLookup symbols = null;
+        String whyNot = null;
         if (System.getProperty("tandem.kernels", "native").equals("java")) {
-            status = "java (tandem.kernels=java)";
+            whyNot = "tandem.kernels=java";
         } else if (!Files.isRegularFile(lib)) {
-            status = "java (no " + lib + "; it is built when a C compiler is present)";
+            whyNot = "no " + lib + "; it is built when a C compiler is present";
         } else {
             try {
-                SymbolLookup symbols = SymbolLookup.libraryLookup(lib, Arena.global());
-                lookup = symbols;
-                Linker linker = Linker.nativeLinker();
-                rows = linker.downcallHandle(symbols.find("tandem_quantized_rows_int").orElseThrow(),
-                        FunctionDescriptor.ofVoid(ADDRESS, ADDRESS, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT,
-                                ADDRESS, ADDRESS, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT),
-                        Linker.Option.critical(true));
-                quantize = linker.downcallHandle(symbols.find("tandem_quantize_activations").orElseThrow(),
-                        FunctionDescriptor.ofVoid(ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS), Linker.Option.critical(true));
-                useLevel = linker.downcallHandle(symbols.find("tandem_kernels_use_level").orElseThrow(),
-                        FunctionDescriptor.of(JAVA_INT, JAVA_INT));
-                MethodHandle avx2 = linker.downcallHandle(symbols.find("tandem_kernels_avx2").orElseThrow(), FunctionDescriptor.of(JAVA_INT));
-                int level = (int) avx2.invokeExact();
-                status = "native " + (level == 2 ? "AVX-VNNI" : level == 1 ? "AVX2" : "portable C") + " (" + lib + ")";
-            } catch (Throwable t) {
-                rows = null;
-                lookup = null;
-                status = "java (" + lib + " failed to load: " + t + ")";
+                symbols = SymbolLookup.libraryLookup(lib, Arena.global());
+            } catch (RuntimeException e) {
+                whyNot = lib + " failed to load: " + e;
             }
         }
-        ROWS = rows;
-        USE_LEVEL = useLevel;
-        QUANTIZE = quantize;
-        STATUS = status;
-        SYMBOLS = rows == null ? null : lookup;
+        SYMBOLS = symbols;
+        ROWS = criticalHandle("tandem_quantized_rows_int", FunctionDescriptor.ofVoid(ADDRESS, ADDRESS, ADDRESS, JAVA_INT, JAVA_INT,
+                JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT));
+        QUANTIZE = criticalHandle("tandem_quantize_activations",
+                FunctionDescriptor.ofVoid(ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
+        USE_LEVEL = criticalHandle("tandem_kernels_use_level", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+        MethodHandle best = criticalHandle("tandem_kernels_avx2", FunctionDescriptor.of(JAVA_INT));
+        if (whyNot == null && (ROWS == null || QUANTIZE == null || USE_LEVEL == null || best == null)) {
+            whyNot = lib + " lacks the quantized kernels (built from older sources?)";
+        }
+        AVAILABLE = whyNot == null;
+        if (whyNot != null) {
+            STATUS = "java (" + whyNot + ")";
+        } else {
+            int level;
+            try {
+                level = (int) best.invokeExact();
+            } catch (Throwable t) {
+                throw new IllegalStateException(t);
+            }
+            STATUS = "native " + (level == 2 ? "AVX-VNNI" : level == 1 ? "AVX2" : "portable C") + " (" + lib + ")";
+        }
     }
 
-    /** A critical downcall handle of the library (with no allocation, on heap arrays in place); null when not loaded. */
+    /**
+     * A critical downcall handle of the library (no thread-state transition, heap arrays passed in
+     * place); null when the library is not loaded or lacks the symbol (one built from older
+     * sources), so that each kernel falls back to Java on its own.
+     */
     static MethodHandle criticalHandle(String name, FunctionDescriptor descriptor) {
-        return SYMBOLS == null ? null
-                : Linker.nativeLinker().downcallHandle(SYMBOLS.find(name).orElseThrow(), descriptor, Linker.Option.critical(true));
+        return SYMBOLS == null ? null : SYMBOLS.find(name)
+                .map(symbol -> Linker.nativeLinker().downcallHandle(symbol, descriptor, Linker.Option.critical(true)))
+                .orElse(null);
     }
 
     private NativeKernels() {}
 
     public static boolean available() {
-        return ROWS != null;
+        return AVAILABLE;
     }
 
     /** Which quantized kernels run, and why. */
