@@ -6,14 +6,11 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
 /** ov_compiled_model_t: a model compiled for one device; makes the infer requests. */
-public final class OvCompiledModel implements AutoCloseable {
-    private final OpenVinoRuntime ov;
+public final class OvCompiledModel extends OvObject {
     private final String device;
-    private MemorySegment handle;
 
     OvCompiledModel(OpenVinoRuntime ov, MemorySegment handle, String device) {
-        this.ov = ov;
-        this.handle = handle;
+        super(ov, handle, ov.compiledFree, "compiled model");
         this.device = device;
     }
 
@@ -24,7 +21,7 @@ public final class OvCompiledModel implements AutoCloseable {
     public String property(String key) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment out = arena.allocate(ADDRESS);
-            ov.check("ov_compiled_model_get_property(" + key + ")", (int) ov.compiledGetProperty.invokeExact(handle, arena.allocateFrom(key), out));
+            ov.check("ov_compiled_model_get_property(" + key + ")", (int) ov.compiledGetProperty.invokeExact(handle(), arena.allocateFrom(key), out));
             return ov.takeString(out.get(ADDRESS, 0));
         } catch (Throwable t) {
             throw OpenVinoRuntime.rethrow(t);
@@ -40,18 +37,11 @@ public final class OvCompiledModel implements AutoCloseable {
     public OvInferRequest createInferRequest() {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment out = arena.allocate(ADDRESS);
-            ov.check("ov_compiled_model_create_infer_request", (int) ov.createInferRequest.invokeExact(handle, out));
+            ov.check("ov_compiled_model_create_infer_request", (int) ov.createInferRequest.invokeExact(handle(), out));
             return new OvInferRequest(ov, out.get(ADDRESS, 0));
         } catch (Throwable t) {
             throw OpenVinoRuntime.rethrow(t);
         }
     }
 
-    @Override
-    public void close() {
-        if (handle != null) {
-            ov.release(ov.compiledFree, handle);
-            handle = null;
-        }
-    }
 }

@@ -11,16 +11,16 @@ import java.util.List;
 import java.util.Map;
 
 /** ov_core_t: the devices OpenVINO can use, reading models and compiling them for a device. */
-public final class OvCore implements AutoCloseable {
-    private final OpenVinoRuntime ov;
-    private MemorySegment handle;
-
+public final class OvCore extends OvObject {
     OvCore(OpenVinoRuntime ov) {
-        this.ov = ov;
+        super(ov, create(ov), ov.coreFree, "core");
+    }
+
+    private static MemorySegment create(OpenVinoRuntime ov) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment out = arena.allocate(ADDRESS);
             ov.check("ov_core_create", (int) ov.coreCreate.invokeExact(out));
-            handle = out.get(ADDRESS, 0);
+            return out.get(ADDRESS, 0);
         } catch (Throwable t) {
             throw OpenVinoRuntime.rethrow(t);
         }
@@ -30,7 +30,7 @@ public final class OvCore implements AutoCloseable {
     public List<String> availableDevices() {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment devices = arena.allocate(OpenVinoRuntime.DEVICES);
-            ov.check("ov_core_get_available_devices", (int) ov.availableDevices.invokeExact(handle, devices));
+            ov.check("ov_core_get_available_devices", (int) ov.availableDevices.invokeExact(handle(), devices));
             long n = devices.get(JAVA_LONG, 8);
             MemorySegment names = devices.get(ADDRESS, 0).reinterpret(n * ADDRESS.byteSize());
             List<String> out = new ArrayList<>();
@@ -49,7 +49,7 @@ public final class OvCore implements AutoCloseable {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment out = arena.allocate(ADDRESS);
             ov.check("ov_core_get_property(" + device + ", " + key + ")",
-                    (int) ov.coreGetProperty.invokeExact(handle, arena.allocateFrom(device), arena.allocateFrom(key), out));
+                    (int) ov.coreGetProperty.invokeExact(handle(), arena.allocateFrom(device), arena.allocateFrom(key), out));
             return ov.takeString(out.get(ADDRESS, 0));
         } catch (Throwable t) {
             throw OpenVinoRuntime.rethrow(t);
@@ -61,7 +61,7 @@ public final class OvCore implements AutoCloseable {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment out = arena.allocate(ADDRESS);
             MemorySegment binPath = bin == null ? MemorySegment.NULL : arena.allocateFrom(bin.toString());
-            ov.check("ov_core_read_model(" + xml + ")", (int) ov.readModel.invokeExact(handle, arena.allocateFrom(xml.toString()), binPath, out));
+            ov.check("ov_core_read_model(" + xml + ")", (int) ov.readModel.invokeExact(handle(), arena.allocateFrom(xml.toString()), binPath, out));
             return new OvModel(ov, out.get(ADDRESS, 0));
         } catch (Throwable t) {
             throw OpenVinoRuntime.rethrow(t);
@@ -73,7 +73,7 @@ public final class OvCore implements AutoCloseable {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment out = arena.allocate(ADDRESS);
             Object[] args = new Object[5 + 2 * properties.size()];
-            args[0] = handle;
+            args[0] = handle();
             args[1] = model.handle();
             args[2] = arena.allocateFrom(device);
             args[3] = 2L * properties.size();
@@ -91,11 +91,4 @@ public final class OvCore implements AutoCloseable {
         }
     }
 
-    @Override
-    public void close() {
-        if (handle != null) {
-            ov.release(ov.coreFree, handle);
-            handle = null;
-        }
-    }
 }

@@ -14,18 +14,15 @@ import java.util.Map;
  * writes that memory directly, nothing is copied in or out. The memory must stay valid until the
  * next {@link #setTensor} of that name or {@link #close}.
  */
-public final class OvInferRequest implements AutoCloseable {
-    private final OpenVinoRuntime ov;
+public final class OvInferRequest extends OvObject {
     private final Arena names = Arena.ofConfined();
     private final Map<String, MemorySegment> nameStrings = new HashMap<>();
     private final MemorySegment shapeDims = names.allocate(JAVA_LONG, 8);
     private final MemorySegment shape = names.allocate(OpenVinoRuntime.SHAPE);
     private final MemorySegment tensorOut = names.allocate(ADDRESS);
-    private MemorySegment handle;
 
     OvInferRequest(OpenVinoRuntime ov, MemorySegment handle) {
-        this.ov = ov;
-        this.handle = handle;
+        super(ov, handle, ov.requestFree, "infer request");
     }
 
     /** Binds name to a tensor of that type and shape over data (at least as many bytes as the shape needs). */
@@ -47,7 +44,7 @@ public final class OvInferRequest implements AutoCloseable {
             ov.check("ov_tensor_create_from_host_ptr(" + name + ")", (int) ov.tensorFromHostPtr.invokeExact(type.code, shape, data, tensorOut));
             MemorySegment tensor = tensorOut.get(ADDRESS, 0);
             try {
-                ov.check("ov_infer_request_set_tensor(" + name + ")", (int) ov.setTensor.invokeExact(handle, tensorName, tensor));
+                ov.check("ov_infer_request_set_tensor(" + name + ")", (int) ov.setTensor.invokeExact(handle(), tensorName, tensor));
             } finally {
                 ov.tensorFree.invokeExact(tensor); // the request holds its own reference
             }
@@ -58,18 +55,14 @@ public final class OvInferRequest implements AutoCloseable {
 
     public void infer() {
         try {
-            ov.check("ov_infer_request_infer", (int) ov.infer.invokeExact(handle));
+            ov.check("ov_infer_request_infer", (int) ov.infer.invokeExact(handle()));
         } catch (Throwable t) {
             throw OpenVinoRuntime.rethrow(t);
         }
     }
 
     @Override
-    public void close() {
-        if (handle != null) {
-            ov.release(ov.requestFree, handle);
-            handle = null;
-            names.close();
-        }
+    void released() {
+        names.close();
     }
 }

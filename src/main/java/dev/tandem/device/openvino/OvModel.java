@@ -12,20 +12,10 @@ import java.util.List;
 import java.util.Map;
 
 /** ov_model_t: a read model's inputs and outputs, and reshaping its inputs (to static shapes for the NPU). */
-public final class OvModel implements AutoCloseable {
-    private final OpenVinoRuntime ov;
-    private MemorySegment handle;
+public final class OvModel extends OvObject {
 
     OvModel(OpenVinoRuntime ov, MemorySegment handle) {
-        this.ov = ov;
-        this.handle = handle;
-    }
-
-    MemorySegment handle() {
-        if (handle == null) {
-            throw new IllegalStateException("the model was closed");
-        }
-        return handle;
+        super(ov, handle, ov.modelFree, "model");
     }
 
     public List<PortInfo> inputs() {
@@ -109,11 +99,4 @@ public final class OvModel implements AutoCloseable {
         }
     }
 
-    @Override
-    public void close() {
-        if (handle != null) {
-            ov.release(ov.modelFree, handle);
-            handle = null;
-        }
-    }
 }
