@@ -2,6 +2,7 @@ package dev.tandem.cli;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.OptionalInt;
 
@@ -21,6 +22,22 @@ public interface EngineSettings {
     /** Most tokens in one step: decode tokens plus prompt chunks (chunked prefill). */
     @WithDefault("256")
     int maxNumBatchedTokens();
+
+    /**
+     * Most decode steps the decode shard runs in one go while every running sequence decodes and no
+     * request waits (multi-step decoding: one round trip to a shard process for several tokens per
+     * sequence). 1 turns it off.
+     */
+    @WithDefault("8")
+    int maxDecodeSteps();
+
+    /**
+     * How long those decode steps may take together, judged by the step time measured lately: the
+     * most a new request waits to be admitted, or an abort to take effect, and how bursty streamed
+     * tokens are. Models whose steps are longer than this decode one step at a time.
+     */
+    @WithDefault("5ms")
+    Duration decodeStepsWindow();
 
     /** Context length; default: the model's max_position_embeddings, capped by the KV cache. */
     OptionalInt maxModelLen();

@@ -22,7 +22,8 @@ import java.util.Map;
  * budget, oldest first, then admits waiting sequences while budget, sequence slots and KV blocks
  * last. A sequence that cannot grow preempts the newest running one: its blocks are freed and it
  * goes back to the head of the queue, to be recomputed. Prompt chunks go to the prefill shard,
- * decode tokens to the decode shard. Not thread-safe: the engine's loop thread owns it.
+ * decode tokens to the decode shard; while only decoding goes on, several decode steps at a time
+ * ({@link DecodeSteps}). Not thread-safe: the engine's loop thread owns it.
  */
 public final class Scheduler {
     private final SchedulerConfig config;
@@ -34,6 +35,7 @@ public final class Scheduler {
     private final Map<String, Sequence> byId = new HashMap<>();
     private final List<String> finishedSinceLastStep = new ArrayList<>();
     private final StepListener listener;
+    private final DecodeSteps decodeStepsPolicy;
     private boolean stalled;
 
     public Scheduler(SchedulerConfig config, KvCacheManager kv, Shard prefillShard, Shard decodeShard, StepListener listener) {
@@ -42,6 +44,7 @@ public final class Scheduler {
         this.kv = kv;
         this.prefillShard = prefillShard;
         this.decodeShard = decodeShard;
+        this.decodeStepsPolicy = new DecodeSteps(config);
     }
 
     public void add(Sequence s) {
@@ -110,11 +113,13 @@ public final class Scheduler {
         return (shard.isReady() ? "ready: " : "down: ") + shard.describe();
     }
 
-    /** Plans one step, runs it on the shards, and reports each request's new token or end. */
+    /** Plans one step, runs it on the shards, and reports each request's new tokens or end. */
     public List<StepOutput> step() {
         int budget = config.maxNumBatchedTokens();
+        int decodeSteps = onlyDecoding() ? decodeStepsPolicy.next() : 1;
         List<Sequence> scheduled = new ArrayList<>();
         List<Integer> counts = new ArrayList<>();
+        List<Integer> samples = new ArrayList<>();
         boolean preempted = false;
         for (int i = 0; i < running.size() && budget > 0; i++) {
             Sequence s = running.get(i);
@@ -122,6 +127,12 @@ public final class Scheduler {
                 continue; // waits, holding its blocks, until the shard is back
             }
             int n = Math.min(s.numTokens - s.numComputed, budget);
+            int k = n == s.numTokens - s.numComputed ? Math.min(decodeSteps, s.numUsefulSamples(config.maxModelLen())) : 0;
+            // Blocks for the tokens fed back after the first sample, while every running sequence
+            // could still grow by a block (so that none is preempted for them); else one step.
+            if (k > 1 && (kv.pool().numAllocatable() <= running.size() || !kv.grow(s.requestId, s.numComputed + n + k - 1))) {
+                k = 1;
+            }
             while (!kv.grow(s.requestId, s.numComputed + n)) {
                 Sequence victim = running.get(running.size() - 1);
                 preempt(victim);
@@ -134,6 +145,7 @@ public final class Scheduler {
             if (n > 0) {
                 scheduled.add(s);
                 counts.add(n);
+                samples.add(k);
                 budget -= n;
             }
         }
@@ -153,10 +165,24 @@ public final class Scheduler {
             int n = Math.min(s.numTokens - cached, budget);
             scheduled.add(s);
             counts.add(n);
+            samples.add(n == s.numTokens - cached ? 1 : 0);
             budget -= n;
         }
         stalled = scheduled.isEmpty();
-        return execute(scheduled, counts);
+        return execute(scheduled, counts, samples);
+    }
+
+    /** Several decode steps in one go only when nothing else could run meanwhile: no prompt waits or is being prefilled. */
+    private boolean onlyDecoding() {
+        if (!waiting.isEmpty()) {
+            return false;
+        }
+        for (Sequence s : running) {
+            if (!decodesNext(s)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** True when the last step could schedule nothing (a shard is down): the caller should wait. */
@@ -172,7 +198,7 @@ public final class Scheduler {
         return decodesNext(s) ? decodeShard : prefillShard;
     }
 
-    private List<StepOutput> execute(List<Sequence> scheduled, List<Integer> counts) {
+    private List<StepOutput> execute(List<Sequence> scheduled, List<Integer> counts, List<Integer> samples) {
         List<SequenceStep> prefill = new ArrayList<>();
         List<SequenceStep> decode = new ArrayList<>();
         List<Sequence> prefillSeqs = new ArrayList<>();
@@ -184,7 +210,7 @@ public final class Scheduler {
             boolean known = isDecode ? s.knownByDecodeShard : s.knownByPrefillShard;
             NewRequest fresh = known ? null : new NewRequest(s.requestId, s.prompt(), s.outputs(), s.params, s.numTopLogprobs);
             SequenceStep step = new SequenceStep(s.requestId, Arrays.copyOfRange(s.tokens, s.numComputed, s.numComputed + n),
-                    s.numComputed, kv.blockTable(s.requestId), s.numComputed + n == s.numTokens, fresh);
+                    s.numComputed, kv.blockTable(s.requestId), samples.get(i), fresh);
             if (isDecode) {
                 s.knownByDecodeShard = true;
                 decode.add(step);
@@ -239,25 +265,35 @@ public final class Scheduler {
         }
         List<SequenceStep> steps = step.batch().sequences();
         if (!steps.isEmpty()) {
-            listener.onStep(step.kind(), step.batch().numTokens(), steps.size(), System.nanoTime() - step.startNanos());
+            long nanos = System.nanoTime() - step.startNanos();
+            listener.onStep(step.kind(), step.batch().numTokens(), steps.size(), nanos);
+            if (step.kind() == StepKind.DECODE) {
+                decodeStepsPolicy.observe(nanos, step.batch().numRounds());
+            }
         }
         int next = 0;
         for (int i = 0; i < seqs.size(); i++) {
             Sequence s = seqs.get(i);
             SequenceStep seqStep = steps.get(i);
-            s.numComputed += seqStep.tokens().length;
-            kv.cacheComputed(s.requestId, s.tokens, s.numComputed);
-            if (!seqStep.sample()) {
-                continue;
+            FinishReason reason = null;
+            int accepted = 0;
+            for (int j = 0; j < seqStep.numSamples(); j++) {
+                SampledToken t = sampled.get(next++);
+                if (reason != null) {
+                    continue; // computed past the end of the sequence: dropped
+                }
+                s.append(t.token());
+                accepted++;
+                reason = s.finishAfter(t.token(), config.maxModelLen());
+                outputs.add(new StepOutput(s.requestId, t.token(), t.logprob(), t.topTokens(), t.topLogprobs(), reason, s.promptLength,
+                        Math.max(0, s.numCachedPromptTokens)));
             }
-            SampledToken t = sampled.get(next++);
-            s.append(t.token());
-            FinishReason reason = s.finishAfter(t.token(), config.maxModelLen());
+            // Every sampled token but the last was fed back, so its KV is computed too.
+            s.numComputed += seqStep.tokens().length + Math.max(0, accepted - 1);
+            kv.cacheComputed(s.requestId, s.tokens, s.numComputed);
             if (reason != null) {
                 end(s, reason);
             }
-            outputs.add(new StepOutput(s.requestId, t.token(), t.logprob(), t.topTokens(), t.topLogprobs(), reason, s.promptLength,
-                    Math.max(0, s.numCachedPromptTokens)));
         }
     }
 

@@ -63,6 +63,11 @@ public final class Sequence {
         return Arrays.copyOfRange(tokens, promptLength, numTokens);
     }
 
+    /** Tokens it can still generate before max_tokens or the context length ends it (stop tokens aside). */
+    int numUsefulSamples(int maxModelLen) {
+        return Math.max(1, Math.min(params.maxTokens() - numOutputs(), maxModelLen - numTokens));
+    }
+
     /** The finish reason a freshly appended token causes, or null: stop/EOS token, max_tokens, context length. */
     FinishReason finishAfter(int token, int maxModelLen) {
         if (params.isStopToken(token, eosTokenIds)) {

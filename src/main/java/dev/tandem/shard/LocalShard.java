@@ -3,7 +3,7 @@ package dev.tandem.shard;
 import dev.tandem.model.ForwardBatch;
 import dev.tandem.sampling.Sampler;
 import dev.tandem.sampling.SequenceSampling;
-import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -11,8 +11,9 @@ import java.util.Map;
 /**
  * A shard that runs its steps in this process, on the runner of its backend (CPU, or OpenVINO on
  * the NPU or GPU). Every token of a step goes through the model in one forward pass (one read of
- * the weights for the whole batch); each sequence's attention uses its own block table. Keeps per-request sampling state, created from
- * {@link NewRequest} and advanced by the output tokens it is fed.
+ * the weights for the whole batch); each sequence's attention uses its own block table. Keeps
+ * per-request sampling state, created from {@link NewRequest} and advanced by the output tokens it
+ * is fed. Tokens come back sequence by sequence, each sequence's numSamples in order.
  */
 public final class LocalShard implements Shard {
     private final String name;
@@ -22,7 +23,7 @@ public final class LocalShard implements Shard {
     private final Sampler sampler;
     private final LogprobCalculator logprobs;
     private final Map<String, RequestState> states = new HashMap<>();
-    private final int[] tokens, positions, sequenceOfToken, logitTokens;
+    private final int[] tokens, positions, sequenceOfToken, logitTokens, sampledSequence;
     private final int[][] tables;
 
     private static final class RequestState {
@@ -53,6 +54,7 @@ public final class LocalShard implements Shard {
         positions = new int[maxTokens];
         sequenceOfToken = new int[maxTokens];
         logitTokens = new int[maxSequences];
+        sampledSequence = new int[maxSequences];
         tables = new int[maxTokens][];
     }
 
@@ -65,56 +67,91 @@ public final class LocalShard implements Shard {
         if (seqs.isEmpty()) {
             return List.of();
         }
-        if (batch.numTokens() > tokens.length || seqs.size() > tables.length) {
-            throw new IllegalArgumentException(name + ": step of " + batch.numTokens() + " tokens / " + seqs.size()
+        if (batch.numInputTokens() > tokens.length || seqs.size() > tables.length) {
+            throw new IllegalArgumentException(name + ": step of " + batch.numInputTokens() + " tokens / " + seqs.size()
                     + " sequences exceeds " + tokens.length + " tokens");
         }
-        int n = 0;
-        int numLogits = 0;
-        RequestState[] sampled = new RequestState[seqs.size()];
+        RequestState[] state = new RequestState[seqs.size()];
+        int[] firstOutput = new int[seqs.size()];
+        int numOutputs = 0, rounds = 0;
         for (int i = 0; i < seqs.size(); i++) {
             SequenceStep s = seqs.get(i);
             if (s.newRequest() != null) {
                 states.put(s.requestId(), new RequestState(s.newRequest(), vocab));
             }
-            RequestState st = states.get(s.requestId());
-            if (st == null) {
+            state[i] = states.get(s.requestId());
+            if (state[i] == null) {
                 throw new IllegalStateException(name + ": step for unknown request " + s.requestId());
             }
+            firstOutput[i] = numOutputs;
+            numOutputs += s.numSamples();
+            rounds = Math.max(rounds, s.numSamples());
+        }
+        SampledToken[] out = new SampledToken[numOutputs];
+        // Round 0 computes every token of the step; each further round feeds back the token that
+        // its sequences sampled in the round before (several decode steps for one round trip).
+        int n = 0, numLogits = 0;
+        for (int i = 0; i < seqs.size(); i++) {
+            SequenceStep s = seqs.get(i);
             for (int k = 0; k < s.tokens().length; k++) {
-                int pos = s.startPosition() + k;
-                if (pos >= st.numKnownTokens) {
-                    st.sampling.accept(s.tokens()[k]);
-                    st.numKnownTokens = pos + 1;
-                }
-                tokens[n] = s.tokens()[k];
-                positions[n] = pos;
-                sequenceOfToken[n] = i;
-                n++;
+                put(n++, state[i], s.tokens()[k], s.startPosition() + k, i);
             }
             tables[i] = s.blockTable();
-            if (s.sample()) {
-                if (numLogits == logitTokens.length) {
-                    throw new IllegalArgumentException(name + ": more than " + logitTokens.length + " sequences sample in one step");
-                }
-                sampled[numLogits] = st;
+            if (s.numSamples() > 0) {
+                requireLogitSlot(numLogits);
+                sampledSequence[numLogits] = i;
                 logitTokens[numLogits++] = n - 1;
             }
         }
+        forwardAndSample(n, numLogits, state, firstOutput, 0, out);
+        for (int round = 1; round < rounds; round++) {
+            n = 0;
+            for (int i = 0; i < seqs.size(); i++) {
+                SequenceStep s = seqs.get(i);
+                if (s.numSamples() > round) {
+                    put(n, state[i], out[firstOutput[i] + round - 1].token(), s.startPosition() + s.tokens().length + round - 1, n);
+                    tables[n] = s.blockTable();
+                    sampledSequence[n] = i;
+                    logitTokens[n] = n;
+                    n++;
+                }
+            }
+            forwardAndSample(n, n, state, firstOutput, round, out);
+        }
+        return Arrays.asList(out);
+    }
+
+    private void put(int index, RequestState st, int token, int position, int table) {
+        if (position >= st.numKnownTokens) {
+            st.sampling.accept(token);
+            st.numKnownTokens = position + 1;
+        }
+        tokens[index] = token;
+        positions[index] = position;
+        sequenceOfToken[index] = table;
+    }
+
+    private void requireLogitSlot(int numLogits) {
+        if (numLogits == logitTokens.length) {
+            throw new IllegalArgumentException(name + ": more than " + logitTokens.length + " sequences sample in one step");
+        }
+    }
+
+    /** Runs the batch and samples logit row r as output {@code round} of sequence sampledSequence[r]. */
+    private void forwardAndSample(int n, int numLogits, RequestState[] state, int[] firstOutput, int round, SampledToken[] out) {
         float[] logits = runner.forward(new ForwardBatch(n, tokens, positions, sequenceOfToken, tables, numLogits, logitTokens));
-        List<SampledToken> out = new ArrayList<>(numLogits);
         for (int r = 0; r < numLogits; r++) {
-            RequestState st = sampled[r];
+            int i = sampledSequence[r];
+            RequestState st = state[i];
             int off = r * vocab;
             int top = st.request.numTopLogprobs();
             if (top >= 0) {
                 logprobs.capture(logits, off, top);
             }
             int token = sampler.sample(logits, off, st.sampling, eosTokenIds);
-            out.add(top >= 0 ? logprobs.result(st.request.requestId(), token)
-                    : new SampledToken(st.request.requestId(), token, Float.NaN, null, null));
+            out[firstOutput[i] + round] = top >= 0 ? logprobs.result(st.request.requestId(), token)
+                    : new SampledToken(st.request.requestId(), token, Float.NaN, null, null);
         }
-        return out;
     }
 
     @Override

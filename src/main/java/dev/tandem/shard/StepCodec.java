@@ -17,7 +17,7 @@ import java.util.OptionalLong;
  */
 public final class StepCodec {
     static final int MAGIC = 0x54_4E_44_4D; // "TNDM"
-    static final int VERSION = 1;
+    static final int VERSION = 2;
     private static final int MAX_ITEMS = 1 << 20;
 
     private StepCodec() {}
@@ -31,7 +31,7 @@ public final class StepCodec {
             ints(out, s.tokens());
             out.writeInt(s.startPosition());
             ints(out, s.blockTable());
-            out.writeBoolean(s.sample());
+            out.writeInt(s.numSamples());
             out.writeBoolean(s.newRequest() != null);
             if (s.newRequest() != null) {
                 NewRequest r = s.newRequest();
@@ -59,12 +59,12 @@ public final class StepCodec {
             int[] tokens = ints(in);
             int start = in.readInt();
             int[] table = ints(in);
-            boolean sample = in.readBoolean();
+            int numSamples = in.readInt();
             NewRequest fresh = null;
             if (in.readBoolean()) {
                 fresh = new NewRequest(in.readUTF(), ints(in), ints(in), params(in), in.readInt());
             }
-            steps.add(new SequenceStep(id, tokens, start, table, sample, fresh));
+            steps.add(new SequenceStep(id, tokens, start, table, numSamples, fresh));
         }
         int f = count(in);
         List<String> finished = new ArrayList<>(f);

@@ -40,14 +40,23 @@ class SchedulerTest {
         final Scheduler scheduler;
         final List<StepKind> kinds = new ArrayList<>();
         int preemptions;
+        /** Decode steps that computed more tokens than they had sequences: several rounds in one go. */
+        int multiStepDecodes;
 
         Stack(int numBlocks, int tokenBudget, int maxSeqs, boolean prefixCaching) {
+            this(numBlocks, new SchedulerConfig(tokenBudget, maxSeqs, 1024), prefixCaching);
+        }
+
+        Stack(int numBlocks, SchedulerConfig config, boolean prefixCaching) {
             kv = new KvCacheManager(new BlockPool(numBlocks), 16, prefixCaching, 1);
             LocalShard shard = new LocalShard("cpu", runner, List.of(0, 2));
-            scheduler = new Scheduler(new SchedulerConfig(tokenBudget, maxSeqs, 1024), kv, shard, shard, new StepListener() {
+            scheduler = new Scheduler(config, kv, shard, shard, new StepListener() {
                 @Override
                 public void onStep(StepKind kind, int numTokens, int numSequences, long durationNanos) {
                     kinds.add(kind);
+                    if (kind == StepKind.DECODE && numTokens > numSequences) {
+                        multiStepDecodes++;
+                    }
                 }
 
                 @Override
@@ -153,5 +162,72 @@ class SchedulerTest {
         }
         assertEquals(Map.of("eos", FinishReason.STOP, "len", FinishReason.LENGTH, "gone", FinishReason.ABORT), reasons);
         assertEquals(64, stack.kv.pool().numAllocatable());
+    }
+
+    /** Every output of a run, as text: token, logprob, top logprobs, finish reason, usage. */
+    static Map<String, List<String>> outputsUntilIdle(Stack stack, int abortAfterSteps, String abortId) {
+        Map<String, List<String>> out = new HashMap<>();
+        for (int steps = 1; stack.scheduler.hasWork(); steps++) {
+            assertTrue(steps < 10_000, "the scheduler finishes");
+            for (StepOutput o : stack.scheduler.step()) {
+                out.computeIfAbsent(o.requestId(), k -> new ArrayList<>()).add(o.token() + " " + o.logprob() + " "
+                        + java.util.Arrays.toString(o.topTokens()) + " " + java.util.Arrays.toString(o.topLogprobs()) + " "
+                        + o.finishReason() + " " + o.promptTokens() + "/" + o.cachedPromptTokens());
+            }
+            if (steps == abortAfterSteps) {
+                StepOutput o = stack.scheduler.finish(abortId, FinishReason.ABORT);
+                out.computeIfAbsent(abortId, k -> new ArrayList<>()).add("aborted " + (o != null));
+            }
+        }
+        return out;
+    }
+
+    static void addMixedRequests(Stack stack) {
+        SamplingParams seededWithPenalties = new SamplingParams(0.8f, 0.9f, 40, 0f, java.util.OptionalLong.of(42), 0.5f, 0.3f, 1.1f,
+                Map.of(), 37, 0, true, List.of(), List.of());
+        SamplingParams stopAtEos = new SamplingParams(0f, 1f, 0, 0f, java.util.OptionalLong.empty(), 0f, 0f, 1f, Map.of(), 100,
+                0, false, List.of(), List.of());
+        // Max tokens that are not multiples of the step count, EOS mid-burst, logprobs, seeded sampling with penalties.
+        stack.scheduler.add(new Sequence("eos", new int[] {415, 484, 1208, 574}, stopAtEos, List.of(0, 2), -1));
+        stack.scheduler.add(new Sequence("len5", prompt(3, 10), greedy(5), List.of(0, 2), 2));
+        stack.scheduler.add(new Sequence("len29", prompt(5, 40), greedy(29), List.of(0, 2), 0));
+        stack.scheduler.add(new Sequence("sampled", prompt(6, 20), seededWithPenalties, List.of(0, 2), 3));
+        stack.scheduler.add(new Sequence("gone", prompt(4, 12), greedy(50), List.of(0, 2), -1));
+    }
+
+    @Test
+    void severalDecodeStepsPerRoundTripGiveTheSameOutputs() {
+        Stack single = new Stack(64, new SchedulerConfig(64, 8, 1024), true);
+        addMixedRequests(single);
+        Map<String, List<String>> expected = outputsUntilIdle(single, 12, "gone");
+        // A window no step time reaches: eight decode steps whenever only decoding goes on.
+        Stack multi = new Stack(64, new SchedulerConfig(64, 8, 1024, 8, java.time.Duration.ofHours(1)), true);
+        addMixedRequests(multi);
+        Map<String, List<String>> got = outputsUntilIdle(multi, 3, "gone");
+        assertTrue(multi.multiStepDecodes > 0, "decode steps ran several rounds");
+        assertEquals(0, single.multiStepDecodes);
+        for (String id : List.of("eos", "len5", "len29", "sampled")) {
+            assertEquals(expected.get(id), got.get(id), id);
+        }
+        assertTrue(got.get("len29").getLast().contains(" LENGTH "), got.get("len29").getLast());
+        assertEquals(29, got.get("len29").size(), "max_tokens is exact, not rounded up to whole bursts");
+        assertTrue(got.get("gone").getLast().equals("aborted true") && got.get("gone").size() > 1, "aborted between bursts");
+        assertEquals(64, multi.kv.pool().numAllocatable(), "every block is back, the lookahead ones too");
+    }
+
+    @Test
+    void severalDecodeStepsWithChunkingAndPreemptionGiveTheSingleStreamAnswers() {
+        int[] lengths = {5, 40, 17, 90, 3, 64, 33, 120};
+        Map<Integer, int[]> expected = singleStreamAnswers(lengths, 40);
+        Stack stack = new Stack(16, new SchedulerConfig(24, 6, 1024, 8, java.time.Duration.ofHours(1)), true);
+        for (int i = 0; i < lengths.length; i++) {
+            stack.scheduler.add(new Sequence("r" + i, prompt(i, lengths[i]), greedy(40), List.of(0, 2), -1));
+        }
+        Map<String, int[]> got = stack.runAll();
+        for (int i = 0; i < lengths.length; i++) {
+            assertArrayEquals(expected.get(i), got.get("r" + i), "request " + i);
+        }
+        assertTrue(stack.multiStepDecodes > 0 && stack.preemptions > 0, "bursts and preemptions both happened");
+        assertEquals(16, stack.kv.pool().numAllocatable(), "every block is back");
     }
 }

@@ -54,7 +54,8 @@ class ProcessShardTest {
             decodePid = decode.pid();
             assertNotEquals(prefillPid, decodePid);
             assertNotEquals(ProcessHandle.current().pid(), decodePid);
-            Scheduler scheduler = new Scheduler(new SchedulerConfig(64, 8, 1024),
+            // Eight decode steps per round trip (the window never binds): sampled tokens are fed back in the worker.
+            Scheduler scheduler = new Scheduler(new SchedulerConfig(64, 8, 1024, 8, java.time.Duration.ofHours(1)),
                     new KvCacheManager(new BlockPool(BLOCKS), 16, true, 1), prefill, decode, StepListener.NONE);
             scheduler.add(new Sequence("jury", new int[] {415, 484, 1208, 574}, SamplingParams.greedy(32), List.of(0, 2), -1));
             while (scheduler.hasWork()) {

@@ -35,7 +35,7 @@ class StepCodecTest {
                 NewRequest fresh = r.nextBoolean() ? null : new NewRequest("req-" + i, r.ints(r.nextInt(20), 0, 5000).toArray(),
                         r.ints(r.nextInt(5), 0, 5000).toArray(), params(r), r.nextInt(3) - 1);
                 steps.add(new SequenceStep("req-" + i, r.ints(1 + r.nextInt(30), 0, 5000).toArray(), r.nextInt(500),
-                        r.ints(r.nextInt(8), 0, 100).toArray(), r.nextBoolean(), fresh));
+                        r.ints(r.nextInt(8), 0, 100).toArray(), r.nextInt(9), fresh));
             }
             StepBatch batch = new StepBatch(r.nextBoolean() ? StepKind.PREFILL : StepKind.DECODE, steps,
                     r.nextBoolean() ? List.of("gone-1", "gone-2") : List.of());
@@ -51,7 +51,7 @@ class StepCodecTest {
                 assertArrayEquals(a.tokens(), b.tokens());
                 assertEquals(a.startPosition(), b.startPosition());
                 assertArrayEquals(a.blockTable(), b.blockTable());
-                assertEquals(a.sample(), b.sample());
+                assertEquals(a.numSamples(), b.numSamples());
                 assertEquals(a.newRequest() == null, b.newRequest() == null);
                 if (a.newRequest() != null) {
                     assertArrayEquals(a.newRequest().promptTokens(), b.newRequest().promptTokens());
