@@ -33,6 +33,8 @@ public class ServingBenchCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "1") long seed;
     @Option(names = "--warmup-tokens", defaultValue = "64", description = "output tokens per warm-up request (warm-up is discarded)")
     int warmupTokens;
+    @Option(names = "--warmup-seconds", defaultValue = "5", description = "repeat the warm-up run at the highest concurrency for at least"
+            + " this long (one run at least)") double warmupSeconds;
     @Option(names = "--prompt-ids", split = ",", description = "send exactly this prompt (token ids) instead of random ones,"
             + " e.g. to compare with `tandem generate --prompt-ids`") int[] promptIds;
 
@@ -47,15 +49,18 @@ public class ServingBenchCommand implements Callable<Integer> {
         out.put("model", model);
         out.put("prompt_tokens", promptIds != null ? promptIds.length : promptTokens);
         out.put("output_tokens", outputTokens);
-        // Warm-up, discarded: a run at the highest concurrency and one single stream compile the
-        // server's (and its shard processes') hot paths for both batch shapes; the per-step code
-        // runs once per step, so it takes a few hundred steps to be compiled.
+        // Warm-up, discarded: runs at the highest concurrency and one single stream compile the
+        // server's (and its shard processes', and this client's) hot paths for both batch shapes;
+        // the per-step code runs once per step, so it takes a few hundred steps to be compiled.
         int maxConcurrency = java.util.Arrays.stream(concurrency).max().orElse(1);
         List<int[]> warm = new ArrayList<>();
         for (int i = 0; i < maxConcurrency; i++) {
             warm.add(ids(random, Math.min(promptTokens, 32)));
         }
-        client.run(model, warm, warmupTokens, maxConcurrency);
+        long warmUntil = System.nanoTime() + (long) (warmupSeconds * 1e9);
+        do {
+            client.run(model, warm, warmupTokens, maxConcurrency);
+        } while (System.nanoTime() < warmUntil);
         client.run(model, warm.subList(0, 1), warmupTokens, 1);
         System.out.printf("model %s, prompts of %d tokens, %d output tokens (ignore_eos), %d requests per client%n",
                 model, promptIds != null ? promptIds.length : promptTokens, outputTokens, perClient);

@@ -115,8 +115,13 @@ final class ServingClient {
                 if (!line.startsWith("data: ") || line.equals("data: [DONE]")) {
                     continue;
                 }
+                // Parsed only while the first token is awaited and for the usage chunk: the client
+                // shares the cores with the server it measures, so it should spend little per token.
+                if (first != 0 && !line.contains("\"usage\"")) {
+                    continue;
+                }
                 JsonNode chunk = JSON.readTree(line.substring(6));
-                if (chunk.has("usage")) {
+                if (chunk.hasNonNull("usage")) {
                     tokens = chunk.get("usage").get("completion_tokens").asInt();
                 } else if (first == 0 && !chunk.at("/choices/0/text").asText().isEmpty()) {
                     first = System.nanoTime();
