@@ -36,7 +36,7 @@ public interface EngineSettings {
      * most a new request waits to be admitted, or an abort to take effect, and how bursty streamed
      * tokens are. Models whose steps are longer than this decode one step at a time.
      */
-    @WithDefault("5ms")
+    @WithDefault("20ms")
     Duration decodeStepsWindow();
 
     /** Context length; default: the model's max_position_embeddings, capped by the KV cache. */
