@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.BufferedReader;
-import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -20,7 +19,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** The benchmark's HTTP client: streaming completions with per-request timings. */
+/** The benchmark's HTTP client: streaming completions with per-request timings (see {@link StreamingPost}). */
 final class ServingClient {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
@@ -99,18 +98,16 @@ final class ServingClient {
         body.put("ignore_eos", true);
         body.put("stream", true);
         body.putObject("stream_options").put("include_usage", true);
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url + "/v1/completions")).timeout(Duration.ofMinutes(30))
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body.toString()));
-        auth(b);
+        byte[] json = body.toString().getBytes(StandardCharsets.UTF_8);
         long t0 = System.nanoTime();
-        HttpResponse<InputStream> r = http.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
-        if (r.statusCode() != 200) {
-            throw new IllegalStateException("POST /v1/completions answered " + r.statusCode() + ": "
-                    + new String(r.body().readAllBytes(), StandardCharsets.UTF_8));
-        }
         long first = 0;
         int tokens = 0;
-        try (BufferedReader in = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8))) {
+        try (StreamingPost post = new StreamingPost(URI.create(url + "/v1/completions"), apiKey, json, 30 * 60 * 1000)) {
+            if (post.status() != 200) {
+                throw new IllegalStateException("POST /v1/completions answered " + post.status() + ": "
+                        + new String(post.body().readAllBytes(), StandardCharsets.UTF_8));
+            }
+            BufferedReader in = new BufferedReader(new InputStreamReader(post.body(), StandardCharsets.UTF_8));
             for (String line = in.readLine(); line != null; line = in.readLine()) {
                 if (!line.startsWith("data: ") || line.equals("data: [DONE]")) {
                     continue;

@@ -30,4 +30,12 @@ class ServingClientTest {
         }
         assertEquals(4 * 21 / run.seconds(), run.outputTokensPerSecond(), 1e-9);
     }
+
+    @Test
+    void anErrorAnswerIsReportedWithItsStatusAndBody() {
+        ServingClient client = new ServingClient(server.toString(), null);
+        IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                () -> client.complete("no-such-model", new int[] {415, 484}, 4));
+        assertTrue(e.getMessage().contains("answered 404") && e.getMessage().contains("model_not_found"), e.getMessage());
+    }
 }
