@@ -109,11 +109,6 @@ public final class ModelRunner implements StepRunner {
     }
 
     @Override
-    public void rest() {
-        team.rest();
-    }
-
-    @Override
     public int maxLogitTokens() {
         return transformer.maxLogitTokens();
     }
