@@ -31,6 +31,7 @@ public final class ThreadTeam implements AutoCloseable {
     private volatile Body body;
     private volatile int numChunks;
     private volatile boolean closed;
+    private volatile boolean resting;
     private volatile Throwable failure;
 
     public ThreadTeam(int size) {
@@ -61,6 +62,7 @@ public final class ThreadTeam implements AutoCloseable {
         // that read the old counter late would otherwise see it below the new count and claim a
         // chunk of this loop through it (run twice, and counted done while it still ran).
         claims.set(((loop - 1) << 32) | Integer.MAX_VALUE);
+        resting = false;
         body = loopBody;
         numChunks = n;
         doneChunks.set(0);
@@ -109,7 +111,7 @@ public final class ThreadTeam implements AutoCloseable {
             int spins = 0;
             long loop;
             while ((loop = claims.get() >>> 32) == seen && !closed) {
-                if (++spins < SPINS_BEFORE_PARK) {
+                if (++spins < SPINS_BEFORE_PARK && !resting) {
                     Thread.onSpinWait();
                 } else {
                     LockSupport.park(this);
@@ -121,6 +123,15 @@ public final class ThreadTeam implements AutoCloseable {
             seen = loop;
             work(loop, worker);
         }
+    }
+
+    /**
+     * Tells the workers to park now instead of spinning for the next loop: the caller is about to
+     * wait for something slow (a shard process for its next step), and a spinning worker would
+     * take a core from the threads that produce it. The next run wakes them.
+     */
+    public void rest() {
+        resting = true;
     }
 
     @Override

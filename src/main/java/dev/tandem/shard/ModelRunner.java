@@ -109,6 +109,11 @@ public final class ModelRunner implements StepRunner {
     }
 
     @Override
+    public void rest() {
+        team.rest();
+    }
+
+    @Override
     public int maxLogitTokens() {
         return transformer.maxLogitTokens();
     }

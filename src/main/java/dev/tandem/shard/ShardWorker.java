@@ -120,6 +120,9 @@ public final class ShardWorker {
                         return;
                     }
                     List<SampledToken> tokens = shard.execute(batch);
+                    // The next step is at least a round trip away: spinning kernel threads would
+                    // take the cores that the server needs to produce it.
+                    runner.rest();
                     StepCodec.writeTokens(out, tokens);
                 }
             } finally {

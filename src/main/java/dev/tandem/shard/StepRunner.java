@@ -20,6 +20,9 @@ public interface StepRunner extends AutoCloseable {
     /** Backend and device, for logs, health data and /v1/devices. */
     String describe();
 
+    /** Called when no step is expected for a while (a round trip at least): stop spinning threads. */
+    default void rest() {}
+
     @Override
     void close();
 }
