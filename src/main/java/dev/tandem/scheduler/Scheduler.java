@@ -117,9 +117,7 @@ public final class Scheduler {
     public List<StepOutput> step() {
         int budget = config.maxNumBatchedTokens();
         int decodeSteps = onlyDecoding() ? decodeStepsPolicy.next() : 1;
-        List<Sequence> scheduled = new ArrayList<>();
-        List<Integer> counts = new ArrayList<>();
-        List<Integer> samples = new ArrayList<>();
+        List<Planned> scheduled = new ArrayList<>();
         boolean preempted = false;
         for (int i = 0; i < running.size() && budget > 0; i++) {
             Sequence s = running.get(i);
@@ -143,9 +141,7 @@ public final class Scheduler {
                 }
             }
             if (n > 0) {
-                scheduled.add(s);
-                counts.add(n);
-                samples.add(k);
+                scheduled.add(new Planned(s, n, k));
                 budget -= n;
             }
         }
@@ -163,14 +159,15 @@ public final class Scheduler {
             }
             running.add(s);
             int n = Math.min(s.numTokens - cached, budget);
-            scheduled.add(s);
-            counts.add(n);
-            samples.add(n == s.numTokens - cached ? 1 : 0);
+            scheduled.add(new Planned(s, n, n == s.numTokens - cached ? 1 : 0));
             budget -= n;
         }
         stalled = scheduled.isEmpty();
-        return execute(scheduled, counts, samples);
+        return execute(scheduled);
     }
+
+    /** One sequence's part of the planned step: its next numTokens tokens, then numSamples samples. */
+    private record Planned(Sequence seq, int numTokens, int numSamples) {}
 
     /** Several decode steps in one go only when nothing else could run meanwhile: no prompt waits or is being prefilled. */
     private boolean onlyDecoding() {
@@ -198,19 +195,19 @@ public final class Scheduler {
         return decodesNext(s) ? decodeShard : prefillShard;
     }
 
-    private List<StepOutput> execute(List<Sequence> scheduled, List<Integer> counts, List<Integer> samples) {
+    private List<StepOutput> execute(List<Planned> scheduled) {
         List<SequenceStep> prefill = new ArrayList<>();
         List<SequenceStep> decode = new ArrayList<>();
         List<Sequence> prefillSeqs = new ArrayList<>();
         List<Sequence> decodeSeqs = new ArrayList<>();
-        for (int i = 0; i < scheduled.size(); i++) {
-            Sequence s = scheduled.get(i);
-            int n = counts.get(i);
+        for (Planned planned : scheduled) {
+            Sequence s = planned.seq();
+            int n = planned.numTokens();
             boolean isDecode = n == 1 && decodesNext(s);
             boolean known = isDecode ? s.knownByDecodeShard : s.knownByPrefillShard;
             NewRequest fresh = known ? null : new NewRequest(s.requestId, s.prompt(), s.outputs(), s.params, s.numTopLogprobs);
             SequenceStep step = new SequenceStep(s.requestId, Arrays.copyOfRange(s.tokens, s.numComputed, s.numComputed + n),
-                    s.numComputed, kv.blockTable(s.requestId), samples.get(i), fresh);
+                    s.numComputed, kv.blockTable(s.requestId), planned.numSamples(), fresh);
             if (isDecode) {
                 s.knownByDecodeShard = true;
                 decode.add(step);

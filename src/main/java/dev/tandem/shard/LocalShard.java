@@ -23,8 +23,9 @@ public final class LocalShard implements Shard {
     private final Sampler sampler;
     private final LogprobCalculator logprobs;
     private final Map<String, RequestState> states = new HashMap<>();
-    private final int[] tokens, positions, sequenceOfToken, logitTokens, sampledSequence;
+    private final int[] tokens, positions, sequenceOfToken, logitTokens, sampledSequence, firstOutput;
     private final int[][] tables;
+    private final RequestState[] state;
 
     private static final class RequestState {
         final NewRequest request;
@@ -56,6 +57,8 @@ public final class LocalShard implements Shard {
         logitTokens = new int[maxSequences];
         sampledSequence = new int[maxSequences];
         tables = new int[maxTokens][];
+        state = new RequestState[maxTokens];
+        firstOutput = new int[maxTokens];
     }
 
     @Override
@@ -71,8 +74,6 @@ public final class LocalShard implements Shard {
             throw new IllegalArgumentException(name + ": step of " + batch.numInputTokens() + " tokens / " + seqs.size()
                     + " sequences exceeds " + tokens.length + " tokens");
         }
-        RequestState[] state = new RequestState[seqs.size()];
-        int[] firstOutput = new int[seqs.size()];
         int numOutputs = 0, rounds = 0;
         for (int i = 0; i < seqs.size(); i++) {
             SequenceStep s = seqs.get(i);
@@ -103,7 +104,7 @@ public final class LocalShard implements Shard {
                 logitTokens[numLogits++] = n - 1;
             }
         }
-        forwardAndSample(n, numLogits, state, firstOutput, 0, out);
+        forwardAndSample(n, numLogits, 0, out);
         for (int round = 1; round < rounds; round++) {
             n = 0;
             for (int i = 0; i < seqs.size(); i++) {
@@ -116,8 +117,9 @@ public final class LocalShard implements Shard {
                     n++;
                 }
             }
-            forwardAndSample(n, n, state, firstOutput, round, out);
+            forwardAndSample(n, n, round, out);
         }
+        Arrays.fill(state, 0, seqs.size(), null);
         return Arrays.asList(out);
     }
 
@@ -138,7 +140,7 @@ public final class LocalShard implements Shard {
     }
 
     /** Runs the batch and samples logit row r as output {@code round} of sequence sampledSequence[r]. */
-    private void forwardAndSample(int n, int numLogits, RequestState[] state, int[] firstOutput, int round, SampledToken[] out) {
+    private void forwardAndSample(int n, int numLogits, int round, SampledToken[] out) {
         float[] logits = runner.forward(new ForwardBatch(n, tokens, positions, sequenceOfToken, tables, numLogits, logitTokens));
         for (int r = 0; r < numLogits; r++) {
             int i = sampledSequence[r];
