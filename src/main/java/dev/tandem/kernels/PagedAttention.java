@@ -33,6 +33,10 @@ public final class PagedAttention {
     private int[] sequenceOfToken;
     private int[][] blockTables;
     private int slidingWindow;
+    private static final int SCORE_BUDGET = 1 << 20;
+    private final int maxHeadsPerChunk;
+    private int headsPerChunk;
+    private int chunksPerToken;
 
     public PagedAttention(ThreadTeam team, PagedKvLayout layout, int numHeads, int maxContext) {
         this.team = team;
@@ -43,7 +47,10 @@ public final class PagedAttention {
         this.scale = (float) (1.0 / Math.sqrt(headDim));
         // Scores cover whole blocks (from the first block's start): room for one extra block.
         this.maxContext = maxContext + layout.blockSize();
-        this.scores = new float[team.size()][groupSize * this.maxContext];
+        // Scores of several heads per chunk, within a budget: a 128K-position model would otherwise
+        // hold tens of MB of scores per thread.
+        this.maxHeadsPerChunk = Math.clamp(SCORE_BUDGET / ((long) groupSize * this.maxContext), 1, layout.numKvHeads());
+        this.scores = new float[team.size()][maxHeadsPerChunk * groupSize * this.maxContext];
     }
 
     /** Stores one token's K and V (all KV heads) at its position in the sequence's blocks. */
@@ -75,45 +82,67 @@ public final class PagedAttention {
         sequenceOfToken = tokenSequence;
         blockTables = tables;
         slidingWindow = slidingWindowOrZero;
-        team.run(numTokens * layout.numKvHeads(), body);
+        // Whole tokens per chunk when there are enough tokens to share out; else heads, so that a
+        // single sequence's decode step still uses every thread.
+        headsPerChunk = numTokens >= 2 * team.size() ? maxHeadsPerChunk : 1;
+        chunksPerToken = (layout.numKvHeads() + headsPerChunk - 1) / headsPerChunk;
+        team.run(numTokens * chunksPerToken, body);
         q = null;
         out = null;
     }
 
     /**
-     * One token and one KV head: every query head of the group reads each K and V vector once,
-     * which divides the KV reads by the group size (GQA/MQA). Scores are computed for whole
-     * blocks, indexed from the first block's start; softmax and values use [start, pos] only.
+     * One token and a range of its KV heads: every query head of a group reads each K and V vector
+     * once, which divides the KV reads by the group size (GQA/MQA). Blocks are the outer loop of
+     * both passes, so a block's keys (then values) of all the range's heads are read as one
+     * contiguous run that the hardware prefetcher streams; head by head, in runs of one head's
+     * 2 KiB, attention read the KV at half the bandwidth. Scores are computed for whole blocks,
+     * indexed from the first block's start; softmax and values use [start, pos] only.
      */
     private void chunk(int chunk, int worker) {
-        int kvHeads = layout.numKvHeads();
-        int t = chunk / kvHeads;
-        int kvHead = chunk % kvHeads;
+        int t = chunk / chunksPerToken;
+        int firstHead = chunk % chunksPerToken * headsPerChunk;
+        int endHead = Math.min(layout.numKvHeads(), firstHead + headsPerChunk);
         int pos = positions[t];
         int start = slidingWindow > 0 ? Math.max(0, pos - slidingWindow + 1) : 0;
         int bs = layout.blockSize();
         int first = start / bs * bs;
         int[] table = blockTables[sequenceOfToken[t]];
-        int qOff = (t * numHeads + kvHead * groupSize) * headDim;
         float[] s = scores[worker];
+        int headScores = groupSize * maxContext;
         for (int b = start / bs; b <= pos / bs; b++) {
-            int g = 0;
-            for (; g + 1 < groupSize; g += 2) {
-                blockScores(table[b], kvHead, qOff + g * headDim, qOff + (g + 1) * headDim, s, g * maxContext + b * bs - first, maxContext);
+            for (int kvHead = firstHead; kvHead < endHead; kvHead++) {
+                int qOff = (t * numHeads + kvHead * groupSize) * headDim;
+                int o = (kvHead - firstHead) * headScores + b * bs - first;
+                int g = 0;
+                for (; g + 1 < groupSize; g += 2) {
+                    blockScores(table[b], kvHead, qOff + g * headDim, qOff + (g + 1) * headDim, s, o + g * maxContext, maxContext);
+                }
+                if (g < groupSize) {
+                    blockScores(table[b], kvHead, qOff + g * headDim, -1, s, o + g * maxContext, 0);
+                }
             }
-            if (g < groupSize) {
-                blockScores(table[b], kvHead, qOff + g * headDim, -1, s, g * maxContext + b * bs - first, 0);
+        }
+        for (int kvHead = firstHead; kvHead < endHead; kvHead++) {
+            for (int g = 0; g < groupSize; g++) {
+                Activations.softmax(s, (kvHead - firstHead) * headScores + g * maxContext + start - first, pos - start + 1);
             }
         }
-        for (int g = 0; g < groupSize; g++) {
-            Activations.softmax(s, g * maxContext + start - first, pos - start + 1);
-        }
-        int g = 0;
-        for (; g + 1 < groupSize; g += 2) {
-            weightedValues(table, kvHead, start, pos, s, g * maxContext - first, qOff + g * headDim, maxContext);
-        }
-        if (g < groupSize) {
-            weightedValues(table, kvHead, start, pos, s, g * maxContext - first, qOff + g * headDim, 0);
+        for (int b = start / bs; b <= pos / bs; b++) {
+            int from = Math.max(start, b * bs) - b * bs;
+            int to = Math.min(pos, b * bs + bs - 1) - b * bs;
+            for (int kvHead = firstHead; kvHead < endHead; kvHead++) {
+                int qOff = (t * numHeads + kvHead * groupSize) * headDim;
+                int sOff = (kvHead - firstHead) * headScores + b * bs - first;
+                boolean firstBlock = b == start / bs;
+                int g = 0;
+                for (; g + 1 < groupSize; g += 2) {
+                    blockValues(table[b], kvHead, from, to, s, sOff + g * maxContext, qOff + g * headDim, maxContext, firstBlock);
+                }
+                if (g < groupSize) {
+                    blockValues(table[b], kvHead, from, to, s, sOff + g * maxContext, qOff + g * headDim, 0, firstBlock);
+                }
+            }
         }
     }
 
@@ -181,40 +210,38 @@ public final class PagedAttention {
     }
 
     /**
-     * out[o ..] = sum over positions j in [start, pos] of s[sOff + j] * V[j], for one query head, or
-     * for two (sNext > 0: the second head's scores at sOff + sNext, its output at o + headDim) that
-     * share every V load. Each lane group of the head is summed in registers across all positions
-     * (four chains, for the FMA latency): adding into the output array per position would chain
-     * every step through a store and a load.
+     * out[o ..] (+)= sum over slots j in [from, to] of one block of s[sOff + j] * V[j], for one query
+     * head, or for two (sNext > 0: the second head's scores at sOff + sNext, its output at
+     * o + headDim) that share every V load; the first block of the range stores, later ones add.
+     * Two chains per head over alternate slots, for the FMA latency.
      */
-    private void weightedValues(int[] table, int kvHead, int start, int pos, float[] s, int sOff, int o, int sNext) {
-        int bs = layout.blockSize();
+    private void blockValues(int block, int kvHead, int from, int to, float[] s, int sOff, int o, int sNext, boolean first) {
         long stride = (long) headDim * PagedKvLayout.BYTES_PER_VALUE;
+        long base = layout.valueOffset(block, layer, kvHead, from);
         boolean two = sNext > 0;
         int s2 = sOff + sNext;
         int i = 0;
         for (; i + LANES <= headDim; i += LANES) {
-            FloatVector acc0 = FloatVector.zero(F), acc1 = acc0, acc2 = acc0, acc3 = acc0;
-            for (int b = start / bs, j = start; j <= pos; b++) {
-                long v = layout.valueOffset(table[b], layer, kvHead, j % bs) + 4L * i;
-                int end = Math.min(pos, (b + 1) * bs - 1);
-                for (; j + 1 <= end; j += 2, v += 2 * stride) {
-                    FloatVector v0 = Vectors.loadF32(arena, v);
-                    FloatVector v1 = Vectors.loadF32(arena, v + stride);
-                    acc0 = v0.fma(FloatVector.broadcast(F, s[sOff + j]), acc0);
-                    acc1 = v1.fma(FloatVector.broadcast(F, s[sOff + j + 1]), acc1);
-                    if (two) {
-                        acc2 = v0.fma(FloatVector.broadcast(F, s[s2 + j]), acc2);
-                        acc3 = v1.fma(FloatVector.broadcast(F, s[s2 + j + 1]), acc3);
-                    }
+            FloatVector acc0 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, out, o + i);
+            FloatVector acc2 = two ? (first ? FloatVector.zero(F) : FloatVector.fromArray(F, out, o + headDim + i)) : acc0;
+            FloatVector acc1 = FloatVector.zero(F), acc3 = acc1;
+            long v = base + 4L * i;
+            int j = from;
+            for (; j + 1 <= to; j += 2, v += 2 * stride) {
+                FloatVector v0 = Vectors.loadF32(arena, v);
+                FloatVector v1 = Vectors.loadF32(arena, v + stride);
+                acc0 = v0.fma(FloatVector.broadcast(F, s[sOff + j]), acc0);
+                acc1 = v1.fma(FloatVector.broadcast(F, s[sOff + j + 1]), acc1);
+                if (two) {
+                    acc2 = v0.fma(FloatVector.broadcast(F, s[s2 + j]), acc2);
+                    acc3 = v1.fma(FloatVector.broadcast(F, s[s2 + j + 1]), acc3);
                 }
-                if (j == end) {
-                    FloatVector v0 = Vectors.loadF32(arena, v);
-                    acc0 = v0.fma(FloatVector.broadcast(F, s[sOff + j]), acc0);
-                    if (two) {
-                        acc2 = v0.fma(FloatVector.broadcast(F, s[s2 + j]), acc2);
-                    }
-                    j++;
+            }
+            if (j == to) {
+                FloatVector v0 = Vectors.loadF32(arena, v);
+                acc0 = v0.fma(FloatVector.broadcast(F, s[sOff + j]), acc0);
+                if (two) {
+                    acc2 = v0.fma(FloatVector.broadcast(F, s[s2 + j]), acc2);
                 }
             }
             acc0.add(acc1).intoArray(out, o + i);
@@ -224,10 +251,9 @@ public final class PagedAttention {
         }
         for (; i < headDim; i++) {
             for (int h = 0; h < (two ? 2 : 1); h++) {
-                float sum = 0f;
-                for (int j = start; j <= pos; j++) {
-                    long v = layout.valueOffset(table[j / bs], layer, kvHead, j % bs) + 4L * i;
-                    sum += s[sOff + h * sNext + j] * arena.get(ValueLayout.JAVA_FLOAT_UNALIGNED, v);
+                float sum = first ? 0f : out[o + h * headDim + i];
+                for (int j = from; j <= to; j++) {
+                    sum += s[sOff + h * sNext + j] * arena.get(ValueLayout.JAVA_FLOAT_UNALIGNED, base + (j - from) * stride + 4L * i);
                 }
                 out[o + h * headDim + i] = sum;
             }

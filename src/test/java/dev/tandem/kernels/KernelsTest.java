@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -162,56 +163,77 @@ class KernelsTest {
     /**
      * Attention through a scrambled block table equals naive causal attention over contiguous K/V;
      * the shapes cover group sizes 1, 2 and 3, odd head sizes, and blocks shorter and longer than
-     * one vector.
+     * one vector. Every token at once (a prefill: whole tokens per chunk, all heads, or as many as
+     * a very long context's score budget allows) and the last token alone (a decode: a chunk per
+     * head) read the same cache.
      */
     @ParameterizedTest
-    @CsvSource({"4,2,16,4,11", "3,1,20,16,37", "2,2,32,16,33", "6,2,17,32,70"})
+    @CsvSource({"4,2,16,4,11", "3,1,20,16,37", "2,2,32,16,33", "6,2,17,32,70", "8,4,8,4,19"})
     void pagedAttentionReadsThroughTheBlockTable(int heads, int kvHeads, int headDim, int blockSize, int len) {
         PagedKvLayout layout = new PagedKvLayout(1, kvHeads, headDim, blockSize, 8);
         int[] table = {5, 2, 7, 0, 3};
         try (Arena arena = Arena.ofShared(); ThreadTeam team = new ThreadTeam(2)) {
             MemorySegment kv = arena.allocate(layout.totalBytes());
-            PagedAttention attention = new PagedAttention(team, layout, heads, 80);
             float[] k = randoms(len * kvHeads * headDim), v = randoms(len * kvHeads * headDim), q = randoms(len * heads * headDim);
+            PagedAttention writer = new PagedAttention(team, layout, heads, 80);
             for (int t = 0; t < len; t++) {
-                attention.write(kv, 0, table, t, k, t * kvHeads * headDim, v, t * kvHeads * headDim);
+                writer.write(kv, 0, table, t, k, t * kvHeads * headDim, v, t * kvHeads * headDim);
             }
             int[] positions = new int[len];
             for (int t = 0; t < len; t++) {
                 positions[t] = t;
             }
-            for (int window : new int[] {0, 5}) {
-                float[] out = new float[len * heads * headDim];
-                attention.attend(kv, 0, q, out, len, positions, new int[len], new int[][] {table}, window);
-                for (int t = 0; t < len; t++) {
-                    for (int h = 0; h < heads; h++) {
-                        int kvh = h / (heads / kvHeads);
-                        int start = window > 0 ? Math.max(0, t - window + 1) : 0;
-                        double[] s = new double[t + 1];
-                        double max = Double.NEGATIVE_INFINITY, sum = 0;
-                        for (int j = start; j <= t; j++) {
-                            double d = 0;
-                            for (int i = 0; i < headDim; i++) {
-                                d += q[(t * heads + h) * headDim + i] * k[(j * kvHeads + kvh) * headDim + i];
-                            }
-                            s[j] = d / Math.sqrt(headDim);
-                            max = Math.max(max, s[j]);
-                        }
-                        for (int j = start; j <= t; j++) {
-                            s[j] = Math.exp(s[j] - max);
-                            sum += s[j];
-                        }
-                        for (int i = 0; i < headDim; i++) {
-                            double ref = 0;
-                            for (int j = start; j <= t; j++) {
-                                ref += s[j] / sum * v[(j * kvHeads + kvh) * headDim + i];
-                            }
-                            assertEquals(ref, out[(t * heads + h) * headDim + i], 1e-5, "t=" + t + " h=" + h + " window=" + window);
-                        }
+            int last = (len - 1) * heads * headDim;
+            for (int maxContext : new int[] {80, 400_000}) {
+                PagedAttention attention = new PagedAttention(team, layout, heads, maxContext);
+                for (int window : new int[] {0, 5}) {
+                    float[] expected = naiveAttention(q, k, v, heads, kvHeads, headDim, len, window);
+                    float[] out = new float[len * heads * headDim];
+                    attention.attend(kv, 0, q, out, len, positions, new int[len], new int[][] {table}, window);
+                    float[] single = new float[heads * headDim];
+                    attention.attend(kv, 0, Arrays.copyOfRange(q, last, q.length), single, 1, new int[] {len - 1}, new int[1],
+                            new int[][] {table}, window);
+                    for (int i = 0; i < out.length; i++) {
+                        assertEquals(expected[i], out[i], 1e-5, "all tokens, element " + i + " window=" + window + " context=" + maxContext);
+                    }
+                    for (int i = 0; i < single.length; i++) {
+                        assertEquals(expected[last + i], single[i], 1e-5, "last token, element " + i + " window=" + window);
                     }
                 }
             }
         }
+    }
+
+    private static float[] naiveAttention(float[] q, float[] k, float[] v, int heads, int kvHeads, int headDim, int len, int window) {
+        float[] out = new float[len * heads * headDim];
+        for (int t = 0; t < len; t++) {
+            for (int h = 0; h < heads; h++) {
+                int kvh = h / (heads / kvHeads);
+                int start = window > 0 ? Math.max(0, t - window + 1) : 0;
+                double[] s = new double[t + 1];
+                double max = Double.NEGATIVE_INFINITY, sum = 0;
+                for (int j = start; j <= t; j++) {
+                    double d = 0;
+                    for (int i = 0; i < headDim; i++) {
+                        d += q[(t * heads + h) * headDim + i] * k[(j * kvHeads + kvh) * headDim + i];
+                    }
+                    s[j] = d / Math.sqrt(headDim);
+                    max = Math.max(max, s[j]);
+                }
+                for (int j = start; j <= t; j++) {
+                    s[j] = Math.exp(s[j] - max);
+                    sum += s[j];
+                }
+                for (int i = 0; i < headDim; i++) {
+                    double ref = 0;
+                    for (int j = start; j <= t; j++) {
+                        ref += s[j] / sum * v[(j * kvHeads + kvh) * headDim + i];
+                    }
+                    out[(t * heads + h) * headDim + i] = (float) ref;
+                }
+            }
+        }
+        return out;
     }
 
     @Test
