@@ -41,7 +41,46 @@ int tandem_bf16_use_lanes(int wanted) {
     return lanes;
 }
 
-/* xt[(b * cols + k) * L + j] = x[(b * L + j) * cols + k], zero where b * L + j >= tokens. */
+/*
+ * dst[k * 16 + j] = src[j * stride + k] for j, k < 16: a 16 x 16 transpose in registers (pairs,
+ * then quads, then 128-bit lanes, then halves).
+ */
+__attribute__((target("avx512f"))) static void transpose16(const float *src, long stride, float *dst) {
+    __m512 r[16], t[16];
+    for (int i = 0; i < 16; i++) {
+        r[i] = _mm512_loadu_ps(src + i * stride);
+    }
+    for (int i = 0; i < 16; i += 2) {
+        t[i] = _mm512_unpacklo_ps(r[i], r[i + 1]);
+        t[i + 1] = _mm512_unpackhi_ps(r[i], r[i + 1]);
+    }
+    for (int i = 0; i < 16; i += 4) {
+        r[i] = _mm512_castpd_ps(_mm512_unpacklo_pd(_mm512_castps_pd(t[i]), _mm512_castps_pd(t[i + 2])));
+        r[i + 1] = _mm512_castpd_ps(_mm512_unpackhi_pd(_mm512_castps_pd(t[i]), _mm512_castps_pd(t[i + 2])));
+        r[i + 2] = _mm512_castpd_ps(_mm512_unpacklo_pd(_mm512_castps_pd(t[i + 1]), _mm512_castps_pd(t[i + 3])));
+        r[i + 3] = _mm512_castpd_ps(_mm512_unpackhi_pd(_mm512_castps_pd(t[i + 1]), _mm512_castps_pd(t[i + 3])));
+    }
+    for (int i = 0; i < 4; i++) {
+        t[i] = _mm512_shuffle_f32x4(r[i], r[i + 4], 0x88);
+        t[i + 4] = _mm512_shuffle_f32x4(r[i], r[i + 4], 0xdd);
+        t[i + 8] = _mm512_shuffle_f32x4(r[i + 8], r[i + 12], 0x88);
+        t[i + 12] = _mm512_shuffle_f32x4(r[i + 8], r[i + 12], 0xdd);
+    }
+    for (int i = 0; i < 8; i++) {
+        r[i] = _mm512_shuffle_f32x4(t[i], t[i + 8], 0x88);
+        r[i + 8] = _mm512_shuffle_f32x4(t[i], t[i + 8], 0xdd);
+    }
+    for (int i = 0; i < 16; i++) {
+        _mm512_storeu_ps(dst + i * 16, r[i]);
+    }
+}
+
+/*
+ * xt[(b * cols + k) * L + j] = x[(b * L + j) * cols + k], zero where b * L + j >= tokens. Full
+ * 16-token blocks are transposed 16 columns at a time in registers; element by element, down one
+ * token's row at a time, this took 7 us for 16 x 768 (a new cache line per element), about a
+ * third of a small matmul's time at 16 tokens.
+ */
 void tandem_bf16_pack(const float *x, int tokens, int cols, float *xt) {
     int L = tandem_bf16_lanes();
     if (L == 0) {
@@ -50,14 +89,19 @@ void tandem_bf16_pack(const float *x, int tokens, int cols, float *xt) {
     int blocks = (tokens + L - 1) / L;
     for (int b = 0; b < blocks; b++) {
         float *dst = xt + (long)b * cols * L;
+        const float *src = x + (long)b * L * cols;
         int n = tokens - b * L < L ? tokens - b * L : L;
+        int k0 = 0;
         if (n < L) {
             memset(dst, 0, sizeof(float) * (size_t)cols * L);
+        } else if (L == 16) {
+            for (; k0 + 16 <= cols; k0 += 16) {
+                transpose16(src + k0, cols, dst + (long)k0 * 16);
+            }
         }
         for (int j = 0; j < n; j++) {
-            const float *src = x + (long)(b * L + j) * cols;
-            for (int k = 0; k < cols; k++) {
-                dst[(long)k * L + j] = src[k];
+            for (int k = k0; k < cols; k++) {
+                dst[(long)k * L + j] = src[(long)j * cols + k];
             }
         }
     }
