@@ -9,20 +9,11 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
-import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Paged attention of one decode step, all layers, on the demo model's shape (8 query heads over 4
@@ -32,13 +23,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * of a small part hold: compare the printed time with bytes / read bandwidth
  * ({@code tandem bench decode}). Run with -Djmh.args="AttentionBenchmark".
  */
-@State(Scope.Benchmark)
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"--add-modules=jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
-public class AttentionBenchmark {
+public class AttentionBenchmark extends KernelBenchmarkDefaults {
     private static final int LAYERS = 6, HEADS = 8, KV_HEADS = 4, HEAD_DIM = 32, BLOCK = 16;
 
     @Param({"1", "16"})
