@@ -45,7 +45,8 @@ public final class Activations {
         int end = off + n;
         // Compare and blend rather than FloatVector.max, which is not intrinsified on every JDK/CPU
         // pair (its Java fallback allocates, and a warm decode step must not). Attention takes a
-        // softmax per head over the whole context: a scalar Math.max chain was a fifth of it.
+        // softmax per head over the whole context, and with a scalar max and clamp softmax was a
+        // quarter of attention at 700 positions (timers per pass, 16 sequences).
         FloatVector maxV = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
         int i = off;
         for (; i + LANES <= end; i += LANES) {
