@@ -9,11 +9,14 @@
  * product (which, for rows of only a few hundred columns, costs as much as the products), and
  * each weight is widened from bf16 once per tile, into a small f32 scratch that stays in L1.
  * With AVX-512F the lanes are 16 tokens and a tile 16 rows; with AVX2 8 and 8. Where the CPU has
- * neither, tandem_bf16_lanes() is 0 and the Java kernels run.
+ * neither, tandem_bf16_lanes() is 0 and the Java kernels run. Where it has AMX, bf16_tiles.c does
+ * the work instead, for rows of a multiple of 32 columns (tandem_bf16_amx()).
  */
 #include <stdint.h>
 #include <string.h>
 #include <immintrin.h>
+
+#include "bf16_kernels.h"
 
 #define KC 256 /* columns widened per step: ROWS x KC floats of scratch (16 KiB at 16 rows) */
 
@@ -41,11 +44,41 @@ int tandem_bf16_use_lanes(int wanted) {
     return lanes;
 }
 
+static int amx = -1;
+
+/* Exported: 1 when the AMX tiles do the work (for rows of a multiple of 32 columns). */
+int tandem_bf16_amx(void) {
+    if (amx < 0) {
+        amx = bf16_amx_supported();
+    }
+    return amx;
+}
+
+/* Exported for tests: 0 turns the AMX kernel off, 1 on where the CPU has it; returns whether it is on. */
+int tandem_bf16_use_amx(int wanted) {
+    amx = wanted && bf16_amx_supported();
+    return amx;
+}
+
+/* Exported: 1 when rows of this many columns go to the AMX tiles. */
+int tandem_bf16_tiles(int cols) {
+    return tandem_bf16_amx() && cols % 32 == 0;
+}
+
+/* Exported: floats that tandem_bf16_pack writes for this batch. */
+long tandem_bf16_packed_floats(int tokens, int cols) {
+    int L = tandem_bf16_lanes();
+    if (L == 0) {
+        return 0;
+    }
+    return tandem_bf16_tiles(cols) ? bf16_amx_packed_floats(tokens, cols) : (long)(tokens + L - 1) / L * L * cols;
+}
+
 /*
  * dst[k * 16 + j] = src[j * stride + k] for j, k < 16: a 16 x 16 transpose in registers (pairs,
  * then quads, then 128-bit lanes, then halves).
  */
-__attribute__((target("avx512f"))) static void transpose16(const float *src, long stride, float *dst) {
+__attribute__((target("avx512f"))) void bf16_transpose16(const float *src, long stride, float *dst) {
     __m512 r[16], t[16];
     for (int i = 0; i < 16; i++) {
         r[i] = _mm512_loadu_ps(src + i * stride);
@@ -86,6 +119,10 @@ void tandem_bf16_pack(const float *x, int tokens, int cols, float *xt) {
     if (L == 0) {
         return;
     }
+    if (tandem_bf16_tiles(cols)) {
+        bf16_amx_pack(x, tokens, cols, xt);
+        return;
+    }
     int blocks = (tokens + L - 1) / L;
     for (int b = 0; b < blocks; b++) {
         float *dst = xt + (long)b * cols * L;
@@ -96,7 +133,7 @@ void tandem_bf16_pack(const float *x, int tokens, int cols, float *xt) {
             memset(dst, 0, sizeof(float) * (size_t)cols * L);
         } else if (L == 16) {
             for (; k0 + 16 <= cols; k0 += 16) {
-                transpose16(src + k0, cols, dst + (long)k0 * 16);
+                bf16_transpose16(src + k0, cols, dst + (long)k0 * 16);
             }
         }
         for (int j = 0; j < n; j++) {
@@ -122,7 +159,7 @@ static inline void widen(const uint16_t *w, int cols, int row, int rows, int k0,
  * Writes a tile's sums (sums[i * L + j]: row r0 + i, token t0 + j) into out, one token at a time:
  * each token's rows are contiguous in out, whose rows are often 4 KiB apart (L1 set conflicts).
  */
-static inline void store(const float *sums, int rows, int L, int r0, int t0, int tokens, int accumulate, float *out,
+void bf16_store(const float *sums, int rows, int L, int r0, int t0, int tokens, int accumulate, float *out,
                          int out_stride) {
     int n = tokens - t0 < L ? tokens - t0 : L;
     for (int j = 0; j < n; j++) {
@@ -187,7 +224,7 @@ static inline void store(const float *sums, int rows, int L, int r0, int t0, int
                 for (int i = 0; i < rows; i++) {                                                                            \
                     STOREU(sums + i * L, acc[i]);                                                                           \
                 }                                                                                                           \
-                store(sums, rows, L, r0, b * L, tokens, accumulate, out, out_stride);                                       \
+                bf16_store(sums, rows, L, r0, b * L, tokens, accumulate, out, out_stride);                                       \
             }                                                                                                               \
         }                                                                                                                   \
     }
@@ -204,7 +241,9 @@ DEFINE_ROWS(rows_avx2, "avx2,fma", __m256, 8, 8, _mm256_setzero_ps, _mm256_loadu
 void tandem_bf16_rows(const uint16_t *w, int cols, int row_from, int row_to, const float *xt, int tokens, int accumulate,
                       float *out, int out_stride) {
     int L = tandem_bf16_lanes();
-    if (L == 16) {
+    if (L > 0 && tandem_bf16_tiles(cols)) {
+        bf16_amx_rows(w, cols, row_from, row_to, xt, tokens, accumulate, out, out_stride);
+    } else if (L == 16) {
         rows_avx512(w, cols, row_from, row_to, xt, tokens, accumulate, out, out_stride);
     } else if (L == 8) {
         rows_avx2(w, cols, row_from, row_to, xt, tokens, accumulate, out, out_stride);

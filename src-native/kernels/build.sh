@@ -11,5 +11,5 @@ if [[ -z "$cc" ]]; then
   exit 0
 fi
 rm -f "$out/tandem_kernels.skipped"
-"$cc" -shared -fPIC -O3 -Wall -Werror -o "$out/libtandem_kernels.so" "$here/tandem_kernels.c" "$here/bf16_rows.c"
+"$cc" -shared -fPIC -O3 -Wall -Werror -o "$out/libtandem_kernels.so" "$here/tandem_kernels.c" "$here/bf16_rows.c" "$here/bf16_tiles.c"
 echo "built $out/libtandem_kernels.so"

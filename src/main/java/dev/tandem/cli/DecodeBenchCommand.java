@@ -64,8 +64,9 @@ public class DecodeBenchCommand implements Callable<Integer> {
                 System.out.printf("threads          %d%n", modelOptions.threads());
                 System.out.printf("int8/int4 kernels %s%n", dev.tandem.kernels.NativeKernels.status());
                 int lanes = dev.tandem.kernels.NativeBf16Rows.lanes();
-                System.out.printf("bf16 batches     %s%n", lanes > 0 ? "C, " + lanes + " tokens per vector (from " + lanes / 2 + " tokens up)"
-                        : "Java tiles");
+                System.out.printf("bf16 batches     %s%n", lanes == 0 ? "Java tiles"
+                        : "C, " + (dev.tandem.kernels.NativeBf16Rows.amx() ? "AMX tiles" : lanes + " tokens per vector")
+                                + " (from " + lanes / 2 + " tokens up)");
                 System.out.printf("read bandwidth   %.1f GB/s%s%n", bandwidth / 1e9, modelOptions.hugePages ? " (huge pages, as the weights)" : "");
                 System.out.printf("prefill          %.1f tokens/s (%d-token prompt)%n", promptTokens / ((t1 - t0) / 1e9), promptTokens);
                 System.out.printf("decode           %.2f tokens/s (%d tokens, concurrency 1)%n", decodeTps, decodeTokens);

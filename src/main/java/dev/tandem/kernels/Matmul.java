@@ -11,6 +11,13 @@ public final class Matmul {
     private static final int MAX_ROWS_PER_CHUNK = 128;
     private static final int MAX_NATIVE_ROWS_PER_CHUNK = 1024;
     private static final int MAX_PARTS = 4;
+    /**
+     * Below this much AMX work (see tileWork) the caller does it alone: handing half to the other
+     * thread costs more than it saves. On the 2-vCPU development VM, 16 tokens through 256x256
+     * weights took 8 us alone against 20 us shared; 1536x256 37 us either way; 4096x256 100 us
+     * alone against 82 us shared (bf16_tiles.c timed from C).
+     */
+    private static final long MIN_SHARED_TILE_WORK = 1L << 20;
 
     private final ThreadTeam team;
     private final float[][] dots;
@@ -153,16 +160,32 @@ public final class Matmul {
         // Native calls take bigger chunks: each call has a fixed cost, and one streams its rows well.
         int maxRows = useNative && weights.format().isQuantized() ? MAX_NATIVE_ROWS_PER_CHUNK : MAX_ROWS_PER_CHUNK;
         int tile = bf16Native ? NativeBf16Rows.lanes() : 4; // the C tiles are as many rows as lanes
+        boolean alone = bf16Native && NativeBf16Rows.tiles(weights.cols()) && tileWork(ws, count, tokens) < MIN_SHARED_TILE_WORK;
         for (int p = 0; p < count; p++) {
             int rows = ws[p].rows();
-            rowsPerChunk[p] = Math.max(tile, Math.min(maxRows, rows / (8 * team.size()) / tile * tile));
+            rowsPerChunk[p] = alone ? rows : Math.max(tile, Math.min(maxRows, rows / (8 * team.size()) / tile * tile));
             firstChunk[p + 1] = firstChunk[p] + (rows + rowsPerChunk[p] - 1) / rowsPerChunk[p];
         }
-        team.run(firstChunk[count], body);
+        if (alone) {
+            for (int c = 0; c < firstChunk[count]; c++) {
+                chunk(c, 0);
+            }
+        } else {
+            team.run(firstChunk[count], body);
+        }
         x = null;
         parts = null;
         biases = null;
         outs = null;
+    }
+
+    /** Weights times blocks of 16 tokens: what the AMX tiles multiply. */
+    private static long tileWork(WeightMatrix[] ws, int count, int tokens) {
+        long weights = 0;
+        for (int p = 0; p < count; p++) {
+            weights += (long) ws[p].rows() * ws[p].cols();
+        }
+        return weights * ((tokens + 15) / 16);
     }
 
     private float[] biasOf(int part) {

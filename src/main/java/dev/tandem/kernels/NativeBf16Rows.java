@@ -2,6 +2,7 @@ package dev.tandem.kernels;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
@@ -14,6 +15,7 @@ import java.lang.invoke.MethodHandle;
  * Activations are packed once per matmul ({@link #pack}), then every thread computes its rows
  * ({@link #rows}) straight into the output array. {@link #lanes} is 0 where the library or the
  * instruction set (AVX2 or AVX-512F) is missing, or with -Dtandem.kernels=java: the Java tiles run.
+ * Where the CPU has AMX, its tile instructions do the products instead ({@link #amx}).
  */
 public final class NativeBf16Rows {
     private static final MethodHandle LANES = NativeKernels.criticalHandle("tandem_bf16_lanes", FunctionDescriptor.of(JAVA_INT));
@@ -23,8 +25,17 @@ public final class NativeBf16Rows {
             FunctionDescriptor.ofVoid(ADDRESS, JAVA_INT, JAVA_INT, ADDRESS));
     private static final MethodHandle ROWS = NativeKernels.criticalHandle("tandem_bf16_rows",
             FunctionDescriptor.ofVoid(ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
-    private static final boolean LOADED = LANES != null && USE_LANES != null && PACK != null && ROWS != null;
+    private static final MethodHandle AMX = NativeKernels.criticalHandle("tandem_bf16_amx", FunctionDescriptor.of(JAVA_INT));
+    private static final MethodHandle USE_AMX = NativeKernels.criticalHandle("tandem_bf16_use_amx",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    private static final MethodHandle PACKED_FLOATS = NativeKernels.criticalHandle("tandem_bf16_packed_floats",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_INT));
+    private static final MethodHandle TILES = NativeKernels.criticalHandle("tandem_bf16_tiles", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    private static final boolean LOADED = LANES != null && USE_LANES != null && PACK != null && ROWS != null && AMX != null
+            && USE_AMX != null && PACKED_FLOATS != null && TILES != null;
     private static int lanes = LOADED ? call(LANES, -1) : 0;
+    private static boolean amx = LOADED && call(AMX, -1) == 1
+            && (Boolean.parseBoolean(System.getProperty("tandem.kernels.amx", "true")) || useAmx(false));
 
     private NativeBf16Rows() {}
 
@@ -39,9 +50,29 @@ public final class NativeBf16Rows {
         return lanes;
     }
 
-    /** Floats that {@link #pack} writes for a batch: tokens rounded up to whole vectors, times cols. */
+    /** Whether AMX tiles do the products (rows of a multiple of 32 columns), as bf16_tiles.c says why. */
+    public static boolean amx() {
+        return amx;
+    }
+
+    /** Whether rows of this many columns go to the AMX tiles (a multiple of a tile's 32 columns, where AMX is on). */
+    static boolean tiles(int cols) {
+        return amx && call(TILES, cols) == 1;
+    }
+
+    /** For tests: turn the AMX kernel off, or on where the CPU has it; returns whether it is on. */
+    public static boolean useAmx(boolean wanted) {
+        amx = LOADED && call(USE_AMX, wanted ? 1 : 0) == 1;
+        return amx;
+    }
+
+    /** Floats that {@link #pack} writes for a batch (a layout of the kernel in use for these columns). */
     static int packedSize(int tokens, int cols) {
-        return (tokens + lanes - 1) / lanes * lanes * cols;
+        try {
+            return Math.toIntExact((long) PACKED_FLOATS.invokeExact(tokens, cols));
+        } catch (Throwable t) {
+            throw new IllegalStateException("native kernel failed", t);
+        }
     }
 
     /** packed = x[0 .. tokens * cols) in the kernel's layout (column-major per vector of tokens). */
