@@ -13,7 +13,7 @@ void bf16_transpose16(const float *src, long stride, float *dst);
 /* 1 when the CPU has AMX-BF16 and Linux granted this process the tile state. */
 int bf16_amx_supported(void);
 long bf16_amx_packed_floats(int tokens, int cols);
-void bf16_amx_pack(const float *x, int tokens, int cols, float *packed);
-void bf16_amx_rows(const uint16_t *w, int cols, int row_from, int row_to, const float *packed, int tokens, int accumulate,
-                   float *out, int out_stride);
+void bf16_amx_pack(const float *x, int tokens, int cols, int shift, float *packed);
+void bf16_amx_rows(const uint16_t *w, int cols, int row_from, int row_to, const float *packed, int tokens, int shift,
+                   int accumulate, float *out, int out_stride);
 #endif

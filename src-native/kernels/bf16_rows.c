@@ -46,7 +46,7 @@ int tandem_bf16_use_lanes(int wanted) {
 
 static int amx = -1;
 
-/* Exported: 1 when the AMX tiles do the work (for rows of a multiple of 32 columns). */
+/* Exported: 1 when the AMX tiles do the work (bf16_tiles.c). */
 int tandem_bf16_amx(void) {
     if (amx < 0) {
         amx = bf16_amx_supported();
@@ -60,18 +60,13 @@ int tandem_bf16_use_amx(int wanted) {
     return amx;
 }
 
-/* Exported: 1 when rows of this many columns go to the AMX tiles. */
-int tandem_bf16_tiles(int cols) {
-    return tandem_bf16_amx() && cols % 32 == 0;
-}
-
 /* Exported: floats that tandem_bf16_pack writes for this batch. */
 long tandem_bf16_packed_floats(int tokens, int cols) {
     int L = tandem_bf16_lanes();
     if (L == 0) {
         return 0;
     }
-    return tandem_bf16_tiles(cols) ? bf16_amx_packed_floats(tokens, cols) : (long)(tokens + L - 1) / L * L * cols;
+    return tandem_bf16_amx() ? bf16_amx_packed_floats(tokens, cols) : (long)(tokens + L - 1) / L * L * cols;
 }
 
 /*
@@ -112,15 +107,17 @@ __attribute__((target("avx512f"))) void bf16_transpose16(const float *src, long 
  * xt[(b * cols + k) * L + j] = x[(b * L + j) * cols + k], zero where b * L + j >= tokens. Full
  * 16-token blocks are transposed 16 columns at a time in registers; element by element, down one
  * token's row at a time, this took 7 us for 16 x 768 (a new cache line per element), about a
- * third of a small matmul's time at 16 tokens.
+ * third of a small matmul's time at 16 tokens. With AMX, the layout of bf16_tiles.c instead, its
+ * steps of 32 columns starting shift columns before each row (the weights' offset in their cache
+ * line, in bf16 values); the vector kernels ignore shift.
  */
-void tandem_bf16_pack(const float *x, int tokens, int cols, float *xt) {
+void tandem_bf16_pack(const float *x, int tokens, int cols, int shift, float *xt) {
     int L = tandem_bf16_lanes();
     if (L == 0) {
         return;
     }
-    if (tandem_bf16_tiles(cols)) {
-        bf16_amx_pack(x, tokens, cols, xt);
+    if (tandem_bf16_amx()) {
+        bf16_amx_pack(x, tokens, cols, shift, xt);
         return;
     }
     int blocks = (tokens + L - 1) / L;
@@ -236,13 +233,13 @@ DEFINE_ROWS(rows_avx2, "avx2,fma", __m256, 8, 8, _mm256_setzero_ps, _mm256_loadu
 
 /*
  * out[t * out_stride + r] = (accumulate ? out[..] : 0) + w[r] . x[t] for rows [row_from, row_to)
- * and tokens [0, tokens); xt is x packed by tandem_bf16_pack.
+ * and tokens [0, tokens); xt is x packed by tandem_bf16_pack with the same shift.
  */
-void tandem_bf16_rows(const uint16_t *w, int cols, int row_from, int row_to, const float *xt, int tokens, int accumulate,
-                      float *out, int out_stride) {
+void tandem_bf16_rows(const uint16_t *w, int cols, int row_from, int row_to, const float *xt, int tokens, int shift,
+                      int accumulate, float *out, int out_stride) {
     int L = tandem_bf16_lanes();
-    if (L > 0 && tandem_bf16_tiles(cols)) {
-        bf16_amx_rows(w, cols, row_from, row_to, xt, tokens, accumulate, out, out_stride);
+    if (L > 0 && tandem_bf16_amx()) {
+        bf16_amx_rows(w, cols, row_from, row_to, xt, tokens, shift, accumulate, out, out_stride);
     } else if (L == 16) {
         rows_avx512(w, cols, row_from, row_to, xt, tokens, accumulate, out, out_stride);
     } else if (L == 8) {

@@ -1,7 +1,6 @@
 /*
  * The bf16 batch kernel on AMX tiles (Intel's tile registers: Sapphire Rapids and later Xeons),
- * chosen by bf16_rows.c when the CPU has AMX-BF16, Linux grants the tile state, and the rows are
- * a multiple of 32 columns long.
+ * chosen by bf16_rows.c when the CPU has AMX-BF16 and Linux grants the tile state.
  *
  * One TDPBF16PS multiplies a tile of 16 weight rows x 32 columns (loaded straight from the
  * memory-mapped weights with the row stride: no repacking of the model) by 32 columns x 16 tokens
@@ -11,8 +10,16 @@
  * products with a bf16 weight are exact in f32 and accumulate in f32 like the FMA kernels, so the
  * results stay the f32 reference's, to rounding, not bf16 activations'.
  *
- * Packed layout: per block of 16 tokens, per step of 32 columns, per part, a 16 x 16 tile of
- * 32-bit pairs: xt[p][n] = (x[n][k0 + 2p], x[n][k0 + 2p + 1]), zero for missing tokens.
+ * A tile row is 64 bytes: a load that is not 64-byte aligned touches two cache lines per row and
+ * took 1.5x as long. Checkpoints put tensors anywhere (safetensors aligns to 8 bytes; the demo
+ * model's all start 32 bytes into a line), so the steps of 32 columns start `shift` columns
+ * before the row, where the cache line starts. The first and last steps, which reach outside
+ * the row, are loaded through a scratch tile with the outside zeroed (masked loads do not fault);
+ * the activations' columns outside the row are zero too.
+ *
+ * Packed layout: per block of 16 tokens, per step j (columns k0 = 32j - shift ..), per part, a
+ * 16 x 16 tile of 32-bit pairs: xt[p][n] = (x[n][k0 + 2p], x[n][k0 + 2p + 1]), zero outside the
+ * row and for missing tokens.
  */
 #include <cpuid.h>
 #include <stdint.h>
@@ -49,9 +56,25 @@ int bf16_amx_supported(void) {
     return amx_bf16 && amx_tile && syscall(SYS_arch_prctl, ARCH_REQ_XCOMP_PERM, XFEATURE_XTILEDATA) == 0;
 }
 
+static inline int steps_of(int cols, int shift) {
+    return (cols + shift + STEP - 1) / STEP;
+}
+
 long bf16_amx_packed_floats(int tokens, int cols) {
     long blocks = (tokens + 15) / 16;
-    return blocks * cols * 16 * PARTS / 2; /* bf16 values, two per float */
+    return blocks * steps_of(cols, STEP - 1) * PARTS * TILE_PAIRS / 2; /* bf16 values, two per float */
+}
+
+/* Bit i set for the columns k0 + i that lie in [0, cols), i < 32. */
+static inline uint32_t inside(int k0, int cols) {
+    uint32_t m = 0xffffffffu;
+    if (k0 < 0) {
+        m &= 0xffffffffu << -k0;
+    }
+    if (k0 + STEP > cols) {
+        m &= cols - k0 <= 0 ? 0 : 0xffffffffu >> (STEP - (cols - k0));
+    }
+    return m;
 }
 
 /*
@@ -73,17 +96,22 @@ __attribute__((target("avx512f"))) static inline __m512 truncated(__m512 v) {
  * scratch, one 64-byte row of pairs per token and part, and a register transpose turns each part
  * into its tile (pairs down, tokens across).
  */
-__attribute__((target("avx512f,avx512bw"))) void bf16_amx_pack(const float *x, int tokens, int cols, float *packed) {
+__attribute__((target("avx512f,avx512bw"))) void bf16_amx_pack(const float *x, int tokens, int cols, int shift,
+                                                               float *packed) {
     float scratch[PARTS][16][16] __attribute__((aligned(64)));
-    int blocks = (tokens + 15) / 16, steps = cols / STEP;
+    int blocks = (tokens + 15) / 16, steps = steps_of(cols, shift);
     float *dst = packed;
     for (int b = 0; b < blocks; b++) {
         int n = tokens - b * 16 < 16 ? tokens - b * 16 : 16;
         memset(scratch, 0, sizeof scratch);
         for (int s = 0; s < steps; s++) {
+            int k0 = s * STEP - shift;
+            uint32_t valid = inside(k0, cols);
             for (int j = 0; j < n; j++) {
-                const float *src = x + (long)(b * 16 + j) * cols + s * STEP;
-                __m512 a = _mm512_loadu_ps(src), c = _mm512_loadu_ps(src + 16);
+                // Offsets before the row are only formed under a zero mask bit: nothing is read there.
+                const float *src = x + (long)(b * 16 + j) * cols + k0;
+                __m512 a = _mm512_maskz_loadu_ps((__mmask16)valid, src);
+                __m512 c = _mm512_maskz_loadu_ps((__mmask16)(valid >> 16), src + 16);
                 for (int q = 0; q < PARTS; q++) {
                     _mm512_store_si512((__m512i *)scratch[q][j], upper_halves(a, c));
                     a = _mm512_sub_ps(a, truncated(a));
@@ -120,10 +148,16 @@ __attribute__((target("amx-tile,amx-bf16"))) static inline void load_config(int 
         _tile_zero(2);                                                                                        \
         for (int s = 0; s < steps; s++) {                                                                     \
             const uint16_t *xs = xb + (long)s * PARTS * TILE_PAIRS;                                           \
+            int k0 = s * STEP - shift;                                                                        \
             for (int i = 0; i < 16; i++) {                                                                    \
-                __builtin_prefetch(wr + (16 + i) * (long)cols + s * STEP);                                    \
+                __builtin_prefetch(wr + (16 + i) * (long)cols + k0);                                          \
             }                                                                                                 \
-            _tile_loadd(WEIGHTS, wr + s * STEP, stride);                                                      \
+            if (k0 >= 0 && k0 + STEP <= cols) {                                                               \
+                _tile_loadd(WEIGHTS, wr + k0, stride);                                                        \
+            } else {                                                                                          \
+                edge_tile(wr, cols, rows, k0, edge);                                                          \
+                _tile_loadd(WEIGHTS, edge, 64);                                                               \
+            }                                                                                                 \
             _tile_loadd(4, xs, 64);                                                                           \
             _tile_loadd(5, xs + TILE_PAIRS, 64);                                                              \
             _tile_loadd(6, xs + 2 * TILE_PAIRS, 64);                                                          \
@@ -161,11 +195,22 @@ __attribute__((target("avx512f"))) static void add_to_out(float sums[PARTS][256]
     }
 }
 
-__attribute__((target("amx-tile,amx-bf16,avx512f"))) void bf16_amx_rows(const uint16_t *w, int cols, int row_from,
-                                                                          int row_to, const float *packed, int tokens,
-                                                                          int accumulate, float *out, int out_stride) {
+/* edge[i][c] = w[i][k0 + c] for the columns inside the row, else 0; i < rows, c < 32. */
+__attribute__((target("avx512f,avx512bw"))) static void edge_tile(const uint16_t *w, int cols, int rows, int k0,
+                                                                 uint16_t edge[16][STEP]) {
+    __mmask32 valid = inside(k0, cols);
+    for (int i = 0; i < rows; i++) {
+        _mm512_store_si512((__m512i *)edge[i], _mm512_maskz_loadu_epi16(valid, w + (long)i * cols + k0));
+    }
+}
+
+__attribute__((target("amx-tile,amx-bf16,avx512f,avx512bw"))) void bf16_amx_rows(const uint16_t *w, int cols, int row_from,
+                                                                                   int row_to, const float *packed,
+                                                                                   int tokens, int shift, int accumulate,
+                                                                                   float *out, int out_stride) {
     const uint16_t *xt = (const uint16_t *)packed;
-    int blocks = (tokens + 15) / 16, steps = cols / STEP;
+    uint16_t edge[16][STEP] __attribute__((aligned(64)));
+    int blocks = (tokens + 15) / 16, steps = steps_of(cols, shift);
     int full_to = row_from + (row_to - row_from) / 16 * 16;
     float sums[PARTS][16 * 16] __attribute__((aligned(64)));
     long stride = (long)cols * 2;

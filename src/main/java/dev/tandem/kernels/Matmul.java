@@ -44,8 +44,10 @@ public final class Matmul {
     private MemorySegment xScalesSegment;
     private MemorySegment sumsSegment;
     private final ArraySegments segments = new ArraySegments(12);
-    private float[] packed = new float[0];
-    private MemorySegment packedSegment;
+    private final float[][] packed = new float[MAX_PARTS][0];
+    private final MemorySegment[] packedSegments = new MemorySegment[MAX_PARTS];
+    private final MemorySegment[] packedOf = new MemorySegment[MAX_PARTS];
+    private final int[] shifts = new int[MAX_PARTS];
     private boolean bf16Native;
     private int numTokens;
     private boolean accumulate;
@@ -120,12 +122,22 @@ public final class Matmul {
                 && 2 * tokens >= NativeBf16Rows.lanes();
         if (bf16Native) {
             int n = NativeBf16Rows.packedSize(tokens, weights.cols());
-            if (packed.length < n) {
-                packed = new float[n]; // grows to the largest batch once, then is reused
-                packedSegment = MemorySegment.ofArray(packed);
-            }
-            NativeBf16Rows.pack(segments.of(input), tokens, weights.cols(), packedSegment);
             for (int p = 0; p < count; p++) {
+                // Packed once per shift (parts at different offsets in their cache lines, which
+                // real checkpoints do not have), so that fused calls equal separate ones exactly.
+                shifts[p] = NativeBf16Rows.shift(ws[p]);
+                int first = 0;
+                while (shifts[first] != shifts[p]) {
+                    first++;
+                }
+                if (first == p) {
+                    if (packed[p].length < n) {
+                        packed[p] = new float[n]; // grows to the largest batch once, then is reused
+                        packedSegments[p] = MemorySegment.ofArray(packed[p]);
+                    }
+                    NativeBf16Rows.pack(segments.of(input), tokens, weights.cols(), shifts[p], packedSegments[p]);
+                }
+                packedOf[p] = packedSegments[first];
                 outSegments[p] = segments.of(outputs[p]);
             }
         } else if (weights.format() == TensorFormat.BF16) {
@@ -160,7 +172,7 @@ public final class Matmul {
         // Native calls take bigger chunks: each call has a fixed cost, and one streams its rows well.
         int maxRows = useNative && weights.format().isQuantized() ? MAX_NATIVE_ROWS_PER_CHUNK : MAX_ROWS_PER_CHUNK;
         int tile = bf16Native ? NativeBf16Rows.lanes() : 4; // the C tiles are as many rows as lanes
-        boolean alone = bf16Native && NativeBf16Rows.tiles(weights.cols()) && tileWork(ws, count, tokens) < MIN_SHARED_TILE_WORK;
+        boolean alone = bf16Native && NativeBf16Rows.amx() && tileWork(ws, count, tokens) < MIN_SHARED_TILE_WORK;
         for (int p = 0; p < count; p++) {
             int rows = ws[p].rows();
             rowsPerChunk[p] = alone ? rows : Math.max(tile, Math.min(maxRows, rows / (8 * team.size()) / tile * tile));
@@ -210,7 +222,7 @@ public final class Matmul {
             return;
         }
         if (bf16Native) {
-            NativeBf16Rows.rows(w, start, end, packedSegment, numTokens, accumulate, outSegments[p]);
+            NativeBf16Rows.rows(w, start, end, packedOf[p], numTokens, shifts[p], accumulate, outSegments[p]);
             if (bias != null) {
                 for (int t = 0; t < numTokens; t++) {
                     for (int r = start; r < end; r++) {

@@ -22,17 +22,16 @@ public final class NativeBf16Rows {
     private static final MethodHandle USE_LANES = NativeKernels.criticalHandle("tandem_bf16_use_lanes",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT));
     private static final MethodHandle PACK = NativeKernels.criticalHandle("tandem_bf16_pack",
-            FunctionDescriptor.ofVoid(ADDRESS, JAVA_INT, JAVA_INT, ADDRESS));
+            FunctionDescriptor.ofVoid(ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
     private static final MethodHandle ROWS = NativeKernels.criticalHandle("tandem_bf16_rows",
-            FunctionDescriptor.ofVoid(ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+            FunctionDescriptor.ofVoid(ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
     private static final MethodHandle AMX = NativeKernels.criticalHandle("tandem_bf16_amx", FunctionDescriptor.of(JAVA_INT));
     private static final MethodHandle USE_AMX = NativeKernels.criticalHandle("tandem_bf16_use_amx",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT));
     private static final MethodHandle PACKED_FLOATS = NativeKernels.criticalHandle("tandem_bf16_packed_floats",
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_INT));
-    private static final MethodHandle TILES = NativeKernels.criticalHandle("tandem_bf16_tiles", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
     private static final boolean LOADED = LANES != null && USE_LANES != null && PACK != null && ROWS != null && AMX != null
-            && USE_AMX != null && PACKED_FLOATS != null && TILES != null;
+            && USE_AMX != null && PACKED_FLOATS != null;
     private static int lanes = LOADED ? call(LANES, -1) : 0;
     private static boolean amx = LOADED && call(AMX, -1) == 1
             && (Boolean.parseBoolean(System.getProperty("tandem.kernels.amx", "true")) || useAmx(false));
@@ -50,14 +49,18 @@ public final class NativeBf16Rows {
         return lanes;
     }
 
-    /** Whether AMX tiles do the products (rows of a multiple of 32 columns), as bf16_tiles.c says why. */
+    /** Whether AMX tiles do the products, as bf16_tiles.c says why. */
     public static boolean amx() {
         return amx;
     }
 
-    /** Whether rows of this many columns go to the AMX tiles (a multiple of a tile's 32 columns, where AMX is on). */
-    static boolean tiles(int cols) {
-        return amx && call(TILES, cols) == 1;
+    /**
+     * The columns before w's rows at which the AMX kernel's steps start: w's offset in its cache
+     * line, so that whole steps load whole lines (bf16_tiles.c says why). {@link #pack} and
+     * {@link #rows} of one matmul take the same shift.
+     */
+    static int shift(WeightMatrix w) {
+        return amx ? (int) (w.data().address() & 63) / 2 : 0;
     }
 
     /** For tests: turn the AMX kernel off, or on where the CPU has it; returns whether it is on. */
@@ -76,9 +79,9 @@ public final class NativeBf16Rows {
     }
 
     /** packed = x[0 .. tokens * cols) in the kernel's layout (column-major per vector of tokens). */
-    static void pack(MemorySegment x, int tokens, int cols, MemorySegment packed) {
+    static void pack(MemorySegment x, int tokens, int cols, int shift, MemorySegment packed) {
         try {
-            PACK.invokeExact(x, tokens, cols, packed);
+            PACK.invokeExact(x, tokens, cols, shift, packed);
         } catch (Throwable t) {
             throw new IllegalStateException("native kernel failed", t);
         }
@@ -88,11 +91,12 @@ public final class NativeBf16Rows {
      * out[t * rows + r] = (accumulate ? out[..] : 0) + w[r] . x[t] for rows [from, to) and every
      * token (biases are added by the caller: a model has too many bias arrays to keep a segment of each).
      */
-    static void rows(WeightMatrix w, int from, int to, MemorySegment packed, int tokens, boolean accumulate, MemorySegment out) {
+    static void rows(WeightMatrix w, int from, int to, MemorySegment packed, int tokens, int shift, boolean accumulate,
+            MemorySegment out) {
         // A raw address, as NativeKernels.rows says why: no shared-arena acquire per call.
         MemorySegment data = MemorySegment.ofAddress(w.data().address());
         try {
-            ROWS.invokeExact(data, w.cols(), from, to, packed, tokens, accumulate ? 1 : 0, out, w.rows());
+            ROWS.invokeExact(data, w.cols(), from, to, packed, tokens, shift, accumulate ? 1 : 0, out, w.rows());
         } catch (Throwable t) {
             throw new IllegalStateException("native kernel failed", t);
         }
