@@ -10,7 +10,7 @@
  * each weight is widened from bf16 once per tile, into a small f32 scratch that stays in L1.
  * With AVX-512F the lanes are 16 tokens and a tile 16 rows; with AVX2 8 and 8. Where the CPU has
  * neither, tandem_bf16_lanes() is 0 and the Java kernels run. Where it has AMX, bf16_tiles.c does
- * the work instead, for rows of a multiple of 32 columns (tandem_bf16_amx()).
+ * the work instead (tandem_bf16_amx()).
  */
 #include <stdint.h>
 #include <string.h>

@@ -53,7 +53,9 @@ int bf16_amx_supported(void) {
     }
     int amx_bf16 = (d >> 22) & 1, amx_tile = (d >> 24) & 1;
     // Linux keeps the 8 KiB tile state off until a process asks for it (once, for all its threads).
-    return amx_bf16 && amx_tile && syscall(SYS_arch_prctl, ARCH_REQ_XCOMP_PERM, XFEATURE_XTILEDATA) == 0;
+    // The pack and the stores use AVX-512 (every AMX CPU so far has it; a hypervisor could hide it).
+    return amx_bf16 && amx_tile && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw")
+           && syscall(SYS_arch_prctl, ARCH_REQ_XCOMP_PERM, XFEATURE_XTILEDATA) == 0;
 }
 
 static inline int steps_of(int cols, int shift) {
