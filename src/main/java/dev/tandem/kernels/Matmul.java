@@ -12,12 +12,15 @@ public final class Matmul {
     private static final int MAX_NATIVE_ROWS_PER_CHUNK = 1024;
     private static final int MAX_PARTS = 4;
     /**
-     * Below this much AMX work (see tileWork) the caller does it alone: handing half to the other
-     * thread costs more than it saves. On the 2-vCPU development VM, 16 tokens through 256x256
-     * weights took 8 us alone against 20 us shared; 1536x256 37 us either way; 4096x256 100 us
-     * alone against 82 us shared (bf16_tiles.c timed from C).
+     * How the AMX kernel's work is shared out, timed from C on the 2-vCPU development VM (16
+     * tokens, two threads, each call a chunk). Every call costs its tile configuration and more
+     * chunks more hand-offs, so the rows go out in two chunks per thread: 1536x256 took 23 us in
+     * halves, 25 in quarters, 36 in 64-row chunks and 34 alone; 4096x256 53 / 54 / 90 and 93
+     * alone. Below MIN_SHARED_TILE_WORK (see tileWork) the caller does it alone: 256x256 took 6.6
+     * us alone against 12 in halves, 256x768 25 against 29.
      */
-    private static final long MIN_SHARED_TILE_WORK = 1L << 20;
+    private static final long MIN_SHARED_TILE_WORK = 1L << 18;
+    private static final int TILE_CHUNKS_PER_THREAD = 2;
 
     private final ThreadTeam team;
     private final float[][] dots;
@@ -172,10 +175,18 @@ public final class Matmul {
         // Native calls take bigger chunks: each call has a fixed cost, and one streams its rows well.
         int maxRows = useNative && weights.format().isQuantized() ? MAX_NATIVE_ROWS_PER_CHUNK : MAX_ROWS_PER_CHUNK;
         int tile = bf16Native ? NativeBf16Rows.lanes() : 4; // the C tiles are as many rows as lanes
-        boolean alone = bf16Native && NativeBf16Rows.amx() && tileWork(ws, count, tokens) < MIN_SHARED_TILE_WORK;
+        boolean tiles = bf16Native && NativeBf16Rows.amx();
+        boolean alone = tiles && tileWork(ws, count, tokens) < MIN_SHARED_TILE_WORK;
         for (int p = 0; p < count; p++) {
             int rows = ws[p].rows();
-            rowsPerChunk[p] = alone ? rows : Math.max(tile, Math.min(maxRows, rows / (8 * team.size()) / tile * tile));
+            if (alone) {
+                rowsPerChunk[p] = rows;
+            } else if (tiles) {
+                int chunks = TILE_CHUNKS_PER_THREAD * team.size();
+                rowsPerChunk[p] = Math.max(tile, (rows + chunks * tile - 1) / (chunks * tile) * tile);
+            } else {
+                rowsPerChunk[p] = Math.max(tile, Math.min(maxRows, rows / (8 * team.size()) / tile * tile));
+            }
             firstChunk[p + 1] = firstChunk[p] + (rows + rowsPerChunk[p] - 1) / rowsPerChunk[p];
         }
         if (alone) {
