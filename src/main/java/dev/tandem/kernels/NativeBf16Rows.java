@@ -25,16 +25,16 @@ public final class NativeBf16Rows {
             FunctionDescriptor.ofVoid(ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
     private static final MethodHandle ROWS = NativeKernels.criticalHandle("tandem_bf16_rows",
             FunctionDescriptor.ofVoid(ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
-    private static final MethodHandle AMX = NativeKernels.criticalHandle("tandem_bf16_amx", FunctionDescriptor.of(JAVA_INT));
     private static final MethodHandle USE_AMX = NativeKernels.criticalHandle("tandem_bf16_use_amx",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT));
     private static final MethodHandle PACKED_FLOATS = NativeKernels.criticalHandle("tandem_bf16_packed_floats",
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_INT));
-    private static final boolean LOADED = LANES != null && USE_LANES != null && PACK != null && ROWS != null && AMX != null
+    private static final boolean LOADED = LANES != null && USE_LANES != null && PACK != null && ROWS != null
             && USE_AMX != null && PACKED_FLOATS != null;
     private static int lanes = LOADED ? call(LANES, -1) : 0;
-    private static boolean amx = LOADED && call(AMX, -1) == 1
-            && (Boolean.parseBoolean(System.getProperty("tandem.kernels.amx", "true")) || useAmx(false));
+    // -Dtandem.kernels.amx=false runs the vector kernels on an AMX machine (for comparisons).
+    private static boolean amx = LOADED
+            && call(USE_AMX, Boolean.parseBoolean(System.getProperty("tandem.kernels.amx", "true")) ? 1 : 0) == 1;
 
     private NativeBf16Rows() {}
 
@@ -78,7 +78,10 @@ public final class NativeBf16Rows {
         }
     }
 
-    /** packed = x[0 .. tokens * cols) in the kernel's layout (column-major per vector of tokens). */
+    /**
+     * packed = x[0 .. tokens * cols) in the layout of the kernel in use: column-major per vector
+     * of tokens, or with AMX bf16 pairs per tile, in steps starting shift columns before the row.
+     */
     static void pack(MemorySegment x, int tokens, int cols, int shift, MemorySegment packed) {
         try {
             PACK.invokeExact(x, tokens, cols, shift, packed);
