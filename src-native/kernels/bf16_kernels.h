@@ -3,10 +3,6 @@
 #define TANDEM_BF16_KERNELS_H
 #include <stdint.h>
 
-/* Writes a tile's sums (sums[i * L + j]: row r0 + i, token t0 + j) into out. */
-void bf16_store(const float *sums, int rows, int L, int r0, int t0, int tokens, int accumulate, float *out,
-                int out_stride);
-
 /* dst[k * 16 + j] = src[j * stride + k] for j, k < 16 (32-bit values: floats or bf16 pairs); AVX-512F. */
 void bf16_transpose16(const float *src, long stride, float *dst);
 

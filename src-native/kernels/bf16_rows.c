@@ -10,7 +10,7 @@
  * each weight is widened from bf16 once per tile, into a small f32 scratch that stays in L1.
  * With AVX-512F the lanes are 16 tokens and a tile 16 rows; with AVX2 8 and 8. Where the CPU has
  * neither, tandem_bf16_lanes() is 0 and the Java kernels run. Where it has AMX, bf16_tiles.c does
- * the work instead (tandem_bf16_amx()).
+ * the work instead (tandem_bf16_use_amx(0) turns it off).
  */
 #include <stdint.h>
 #include <string.h>
@@ -46,8 +46,8 @@ int tandem_bf16_use_lanes(int wanted) {
 
 static int amx = -1;
 
-/* Exported: 1 when the AMX tiles do the work (bf16_tiles.c). */
-int tandem_bf16_amx(void) {
+/* 1 when the AMX tiles do the work (bf16_tiles.c). */
+static int amx_on(void) {
     if (amx < 0) {
         amx = bf16_amx_supported();
     }
@@ -66,7 +66,7 @@ long tandem_bf16_packed_floats(int tokens, int cols) {
     if (L == 0) {
         return 0;
     }
-    return tandem_bf16_amx() ? bf16_amx_packed_floats(tokens, cols) : (long)(tokens + L - 1) / L * L * cols;
+    return amx_on() ? bf16_amx_packed_floats(tokens, cols) : (long)(tokens + L - 1) / L * L * cols;
 }
 
 /*
@@ -116,7 +116,7 @@ void tandem_bf16_pack(const float *x, int tokens, int cols, int shift, float *xt
     if (L == 0) {
         return;
     }
-    if (tandem_bf16_amx()) {
+    if (amx_on()) {
         bf16_amx_pack(x, tokens, cols, shift, xt);
         return;
     }
@@ -156,7 +156,7 @@ static inline void widen(const uint16_t *w, int cols, int row, int rows, int k0,
  * Writes a tile's sums (sums[i * L + j]: row r0 + i, token t0 + j) into out, one token at a time:
  * each token's rows are contiguous in out, whose rows are often 4 KiB apart (L1 set conflicts).
  */
-void bf16_store(const float *sums, int rows, int L, int r0, int t0, int tokens, int accumulate, float *out,
+static inline void store(const float *sums, int rows, int L, int r0, int t0, int tokens, int accumulate, float *out,
                          int out_stride) {
     int n = tokens - t0 < L ? tokens - t0 : L;
     for (int j = 0; j < n; j++) {
@@ -221,7 +221,7 @@ void bf16_store(const float *sums, int rows, int L, int r0, int t0, int tokens, 
                 for (int i = 0; i < rows; i++) {                                                                            \
                     STOREU(sums + i * L, acc[i]);                                                                           \
                 }                                                                                                           \
-                bf16_store(sums, rows, L, r0, b * L, tokens, accumulate, out, out_stride);                                       \
+                store(sums, rows, L, r0, b * L, tokens, accumulate, out, out_stride);                                       \
             }                                                                                                               \
         }                                                                                                                   \
     }
@@ -238,7 +238,7 @@ DEFINE_ROWS(rows_avx2, "avx2,fma", __m256, 8, 8, _mm256_setzero_ps, _mm256_loadu
 void tandem_bf16_rows(const uint16_t *w, int cols, int row_from, int row_to, const float *xt, int tokens, int shift,
                       int accumulate, float *out, int out_stride) {
     int L = tandem_bf16_lanes();
-    if (L > 0 && tandem_bf16_amx()) {
+    if (L > 0 && amx_on()) {
         bf16_amx_rows(w, cols, row_from, row_to, xt, tokens, shift, accumulate, out, out_stride);
     } else if (L == 16) {
         rows_avx512(w, cols, row_from, row_to, xt, tokens, accumulate, out, out_stride);
