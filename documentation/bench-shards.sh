@@ -18,7 +18,7 @@ memory() { # pid label
 }
 for round in $(seq "$rounds"); do
   for mode in process in-process; do
-    TANDEM_JAVA_OPTS="-Dtandem.shards.mode=$mode" "$root/tandem" serve --model "$model" --port "$port" > "$out/server-$mode.log" 2>&1 &
+    TANDEM_JAVA_OPTS="-Dtandem.shards.mode=$mode ${EXTRA_JAVA_OPTS:-}" "$root/tandem" serve --model "$model" --port "$port" > "$out/server-$mode.log" 2>&1 &
     server=$!
     for _ in $(seq 180); do curl -sf "http://127.0.0.1:$port/q/health/ready" >/dev/null && break; sleep 1; done
     "$root/tandem" bench serve --url "http://127.0.0.1:$port" --concurrency 1,16 --requests-per-client ${REQUESTS_PER_CLIENT:-4} \

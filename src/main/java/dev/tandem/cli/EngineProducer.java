@@ -114,7 +114,7 @@ public class EngineProducer {
         KvCacheManager kv = new KvCacheManager(new BlockPool(numBlocks), settings.blockSize(), settings.prefixCaching(),
                 path.toAbsolutePath().toString().hashCode());
         Scheduler scheduler = new Scheduler(new SchedulerConfig(budget, maxSeqs, maxModelLen, settings.maxDecodeSteps(),
-                settings.decodeStepsWindow()), kv, shards.prefill, shards.decode, metrics);
+                settings.decodeStepsWindow()), kv, shards.prefill, shards.decode, metrics, shards.interrupt);
         String name = settings.servedModelName().orElse(path.toAbsolutePath().normalize().getFileName().toString());
         Engine engine = new Engine(scheduler, tokenizer, new EngineConfig(name, c.vocabSize(), defaults.eosTokenIds(),
                 settings.maxWaitingRequests()), metrics);

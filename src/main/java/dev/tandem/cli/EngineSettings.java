@@ -26,15 +26,15 @@ public interface EngineSettings {
     /**
      * Most decode steps the decode shard runs in one go while every running sequence decodes and no
      * request waits (multi-step decoding: one round trip to a shard process for several tokens per
-     * sequence). 1 turns it off.
+     * sequence). A request that arrives or is aborted meanwhile cuts them short after the step in
+     * progress. 1 turns it off.
      */
-    @WithDefault("8")
+    @WithDefault("32")
     int maxDecodeSteps();
 
     /**
-     * How long those decode steps may take together, judged by the step time measured lately: the
-     * most a new request waits to be admitted, or an abort to take effect, and how bursty streamed
-     * tokens are. Models whose steps are longer than this decode one step at a time.
+     * How long those decode steps may take together, judged by the step time measured lately: how
+     * bursty streamed tokens are. Models whose steps are longer than this decode one step at a time.
      */
     @WithDefault("20ms")
     Duration decodeStepsWindow();

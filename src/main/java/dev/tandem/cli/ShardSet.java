@@ -5,6 +5,7 @@ import dev.tandem.kernels.PagedKvLayout;
 import dev.tandem.kvcache.KvArena;
 import dev.tandem.model.Checkpoint;
 import dev.tandem.model.ModelConfig;
+import dev.tandem.shard.DecodeInterrupt;
 import dev.tandem.shard.KernelWarmUp;
 import dev.tandem.shard.LocalShard;
 import dev.tandem.shard.ModelRunner;
@@ -28,12 +29,15 @@ import java.util.concurrent.CompletionException;
 final class ShardSet implements AutoCloseable {
     final Shard prefill;
     final Shard decode;
+    /** The flag in the KV arena that cuts the decode shard's multi-step decodes short. */
+    final DecodeInterrupt interrupt;
     private final AutoCloseable memory;
     private final Path kvSegment;
 
-    private ShardSet(Shard prefill, Shard decode, AutoCloseable memory, Path kvSegment) {
+    private ShardSet(Shard prefill, Shard decode, DecodeInterrupt interrupt, AutoCloseable memory, Path kvSegment) {
         this.prefill = prefill;
         this.decode = decode;
+        this.interrupt = interrupt;
         this.memory = memory;
         this.kvSegment = kvSegment;
     }
@@ -46,8 +50,9 @@ final class ShardSet implements AutoCloseable {
         ModelRunner runner = new ModelRunner(checkpoint, new RunnerSettings(z.blockSize(), z.numBlocks(), z.maxBatchTokens(),
                 z.maxSequences(), z.threads(), sharedMemoryDir, segmentName));
         KernelWarmUp.run(checkpoint, z.blockSize(), z.threads(), z.warmUp());
-        LocalShard shard = new LocalShard("prefill+decode (in-process) on CPU", runner, z.eosTokenIds());
-        return new ShardSet(shard, shard, runner, runner.kvSegment());
+        DecodeInterrupt interrupt = DecodeInterrupt.of(runner.kvArena());
+        LocalShard shard = new LocalShard("prefill+decode (in-process) on CPU", runner, z.eosTokenIds(), interrupt);
+        return new ShardSet(shard, shard, interrupt, runner, runner.kvSegment());
     }
 
     /** openvino: the OpenVINO options of each role that runs on backend openvino. */
@@ -72,7 +77,7 @@ final class ShardSet implements AutoCloseable {
             throw e;
         }
         try {
-            return new ShardSet(prefillStart.join(), decode, arena, arena.file());
+            return new ShardSet(prefillStart.join(), decode, DecodeInterrupt.of(arena), arena, arena.file());
         } catch (CompletionException e) {
             decode.close();
             arena.close();

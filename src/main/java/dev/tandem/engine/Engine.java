@@ -97,6 +97,7 @@ public final class Engine implements AutoCloseable {
             scheduler.add(new Sequence(request.requestId(), request.promptTokens(), request.params(), config.eosTokenIds(),
                     request.numTopLogprobs()));
         });
+        scheduler.interruptDecode(); // admitted after the decode round in flight, not after its whole window
     }
 
     /** Ends a request (its client went away); safe from any thread, effective within one step. */
@@ -108,6 +109,7 @@ public final class Engine implements AutoCloseable {
                 complete(r, FinishReason.ABORT, o);
             }
         });
+        scheduler.interruptDecode();
     }
 
     /** Each shard's role and state ("ready: ..." or "down: ..."), for health data. */

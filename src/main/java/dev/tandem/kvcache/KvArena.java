@@ -15,17 +15,24 @@ import java.nio.file.StandardOpenOption;
  * KV written by one process is read by another without a copy. A segment's file name carries its
  * creator's pid, so that segments of dead processes can be found and removed
  * ({@link StaleSegments}); the creator removes its own on close and at normal JVM exit.
+ *
+ * <p>Behind the blocks, the region keeps a few bytes of signals: words that the server writes and
+ * the shards read while they compute, with no message and no extra segment to clean up.
  */
 public final class KvArena implements AutoCloseable {
+    /** Bytes of signals after the KV blocks: one cache line. */
+    public static final long SIGNAL_BYTES = 64;
     private final Arena arena;
+    private final MemorySegment whole;
     private final MemorySegment segment;
     private final Path file;
     private final boolean owner;
     private final Thread cleanup;
 
-    private KvArena(Arena arena, MemorySegment segment, Path file, boolean owner) {
+    private KvArena(Arena arena, MemorySegment whole, Path file, boolean owner) {
         this.arena = arena;
-        this.segment = segment;
+        this.whole = whole;
+        this.segment = whole.asSlice(0, whole.byteSize() - SIGNAL_BYTES);
         this.file = file;
         this.owner = owner;
         this.cleanup = owner && file != null ? new Thread(this::deleteFile, "tandem-shm-cleanup") : null;
@@ -37,11 +44,12 @@ public final class KvArena implements AutoCloseable {
     /** Process-private memory (in-process shards, tests). */
     public static KvArena anonymous(long bytes) {
         Arena arena = Arena.ofShared();
-        return new KvArena(arena, arena.allocate(bytes, 64), null, false);
+        return new KvArena(arena, arena.allocate(bytes + SIGNAL_BYTES, 64), null, false);
     }
 
-    /** Creates the segment {@code <dir>/tandem-<name>-<pid>} of the given size, zero-filled, and maps it. */
-    public static KvArena createShared(Path dir, String name, long bytes) {
+    /** Creates the segment {@code <dir>/tandem-<name>-<pid>} for the given bytes of KV, zero-filled, and maps it. */
+    public static KvArena createShared(Path dir, String name, long kvBytes) {
+        long bytes = kvBytes + SIGNAL_BYTES;
         Path file = dir.resolve(StaleSegments.PREFIX + name + "-" + ProcessHandle.current().pid());
         Arena arena = Arena.ofShared();
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
@@ -72,8 +80,14 @@ public final class KvArena implements AutoCloseable {
         }
     }
 
+    /** The KV blocks. */
     public MemorySegment segment() {
         return segment;
+    }
+
+    /** The signal words behind the blocks (zero at creation), shared like the blocks. */
+    public MemorySegment signals() {
+        return whole.asSlice(segment.byteSize(), SIGNAL_BYTES);
     }
 
     /** The segment's file, or null for process-private memory. */

@@ -2,6 +2,7 @@ package dev.tandem.scheduler;
 
 import dev.tandem.kvcache.KvCacheManager;
 import dev.tandem.sampling.FinishReason;
+import dev.tandem.shard.DecodeInterrupt;
 import dev.tandem.shard.NewRequest;
 import dev.tandem.shard.SampledToken;
 import dev.tandem.shard.SequenceStep;
@@ -23,7 +24,8 @@ import java.util.Map;
  * last. A sequence that cannot grow preempts the newest running one: its blocks are freed and it
  * goes back to the head of the queue, to be recomputed. Prompt chunks go to the prefill shard,
  * decode tokens to the decode shard; while only decoding goes on, several decode steps at a time
- * ({@link DecodeSteps}). Not thread-safe: the engine's loop thread owns it.
+ * ({@link DecodeSteps}), cut short when a request arrives or is aborted ({@link #interruptDecode}).
+ * Not thread-safe, but for interruptDecode: the engine's loop thread owns it.
  */
 public final class Scheduler {
     private final SchedulerConfig config;
@@ -33,12 +35,27 @@ public final class Scheduler {
     private final ArrayDeque<Sequence> waiting = new ArrayDeque<>();
     private final List<Sequence> running = new ArrayList<>();
     private final Map<String, Sequence> byId = new HashMap<>();
-    private final List<String> finishedSinceLastStep = new ArrayList<>();
+    /**
+     * Ended requests whose state each shard may still hold. They ride along with that shard's next
+     * step rather than in a message of their own: waking an idle shard process just to forget a
+     * request would cost a round trip on the cores the other shard is computing on.
+     */
+    private final List<String> endedForPrefill = new ArrayList<>();
+    private final List<String> endedForDecode = new ArrayList<>();
     private final StepListener listener;
     private final DecodeSteps decodeStepsPolicy;
+    private final DecodeInterrupt interrupt;
     private boolean stalled;
 
+    /** A scheduler whose multi-step decodes run to the end (shards without a shared interrupt). */
     public Scheduler(SchedulerConfig config, KvCacheManager kv, Shard prefillShard, Shard decodeShard, StepListener listener) {
+        this(config, kv, prefillShard, decodeShard, listener, DecodeInterrupt.local());
+    }
+
+    /** interrupt: the flag the decode shard reads between the rounds of a multi-step decode. */
+    public Scheduler(SchedulerConfig config, KvCacheManager kv, Shard prefillShard, Shard decodeShard, StepListener listener,
+                     DecodeInterrupt interrupt) {
+        this.interrupt = interrupt;
         this.config = config;
         this.listener = listener;
         this.kv = kv;
@@ -113,8 +130,18 @@ public final class Scheduler {
         return (shard.isReady() ? "ready: " : "down: ") + shard.describe();
     }
 
+    /**
+     * Thread-safe: makes a multi-step decode in flight return after its current round, because a
+     * request arrived or was aborted and should not wait for the rest. Call it after handing the
+     * change to the loop thread: a step planned from then on sees it.
+     */
+    public void interruptDecode() {
+        interrupt.raise();
+    }
+
     /** Plans one step, runs it on the shards, and reports each request's new tokens or end. */
     public List<StepOutput> step() {
+        interrupt.clear();
         int budget = config.maxNumBatchedTokens();
         int decodeSteps = onlyDecoding() ? decodeStepsPolicy.next() : 1;
         List<Planned> scheduled = new ArrayList<>();
@@ -218,12 +245,10 @@ public final class Scheduler {
                 prefillSeqs.add(s);
             }
         }
-        List<String> finished = List.copyOf(finishedSinceLastStep);
-        finishedSinceLastStep.clear();
         List<StepOutput> outputs = new ArrayList<>();
         // Both shards work at once: the decode step is sent before the prefill step's tokens are awaited.
-        Started prefillStep = start(StepKind.PREFILL, prefillShard, prefill, finished);
-        Started decodeStep = start(StepKind.DECODE, decodeShard, decode, finished);
+        Started prefillStep = start(StepKind.PREFILL, prefillShard, prefill, endedForPrefill);
+        Started decodeStep = start(StepKind.DECODE, decodeShard, decode, endedForDecode);
         collect(prefillStep, prefillSeqs, outputs);
         collect(decodeStep, decodeSeqs, outputs);
         return outputs;
@@ -232,11 +257,12 @@ public final class Scheduler {
     /** A step handed to a shard (pending is null if the shard failed at once, with failure set). */
     private record Started(StepKind kind, StepBatch batch, Shard.PendingStep pending, ShardFailedException failure, long startNanos) {}
 
-    private Started start(StepKind kind, Shard shard, List<SequenceStep> steps, List<String> finished) {
-        if (steps.isEmpty() && finished.isEmpty()) {
+    private Started start(StepKind kind, Shard shard, List<SequenceStep> steps, List<String> ended) {
+        if (steps.isEmpty()) {
             return null;
         }
-        StepBatch batch = new StepBatch(kind, steps, finished);
+        StepBatch batch = new StepBatch(kind, steps, List.copyOf(ended));
+        ended.clear();
         long t0 = System.nanoTime();
         try {
             return new Started(kind, batch, shard.start(batch), null, t0);
@@ -261,21 +287,19 @@ public final class Scheduler {
             return;
         }
         List<SequenceStep> steps = step.batch().sequences();
-        if (!steps.isEmpty()) {
-            long nanos = System.nanoTime() - step.startNanos();
-            listener.onStep(step.kind(), step.batch().numTokens(), steps.size(), nanos);
-            if (step.kind() == StepKind.DECODE) {
-                decodeStepsPolicy.observe(nanos, step.batch().numRounds());
-            }
-        }
-        int next = 0;
+        long nanos = System.nanoTime() - step.startNanos();
+        int next = 0, computedTokens = 0, rounds = 0;
         for (int i = 0; i < seqs.size(); i++) {
             Sequence s = seqs.get(i);
             SequenceStep seqStep = steps.get(i);
             FinishReason reason = null;
-            int accepted = 0;
+            int accepted = 0, computed = 0;
             for (int j = 0; j < seqStep.numSamples(); j++) {
                 SampledToken t = sampled.get(next++);
+                if (!t.isComputed()) {
+                    continue; // the step was cut short before this round
+                }
+                computed++;
                 if (reason != null) {
                     continue; // computed past the end of the sequence: dropped
                 }
@@ -287,10 +311,16 @@ public final class Scheduler {
             }
             // Every sampled token but the last was fed back, so its KV is computed too.
             s.numComputed += seqStep.tokens().length + Math.max(0, accepted - 1);
+            computedTokens += seqStep.tokens().length + Math.max(0, computed - 1);
+            rounds = Math.max(rounds, computed);
             kv.cacheComputed(s.requestId, s.tokens, s.numComputed);
             if (reason != null) {
                 end(s, reason);
             }
+        }
+        listener.onStep(step.kind(), computedTokens, steps.size(), nanos);
+        if (step.kind() == StepKind.DECODE) {
+            decodeStepsPolicy.observe(nanos, Math.max(1, rounds));
         }
     }
 
@@ -317,6 +347,7 @@ public final class Scheduler {
     }
 
     private void requeue(Sequence s) {
+        forgetOnShards(s);
         kv.free(s.requestId);
         running.remove(s);
         s.status = Sequence.Status.WAITING;
@@ -324,6 +355,16 @@ public final class Scheduler {
         s.knownByPrefillShard = false;
         s.knownByDecodeShard = false;
         waiting.addFirst(s);
+    }
+
+    /** Queues the request's end for the shards that were sent it (a replaced shard ignores ids it never saw). */
+    private void forgetOnShards(Sequence s) {
+        if (s.knownByPrefillShard) {
+            endedForPrefill.add(s.requestId);
+        }
+        if (s.knownByDecodeShard) {
+            endedForDecode.add(s.requestId);
+        }
     }
 
     private void end(Sequence s, FinishReason reason) {
@@ -339,6 +380,6 @@ public final class Scheduler {
         s.status = Sequence.Status.FINISHED;
         s.finishReason = reason;
         byId.remove(s.requestId);
-        finishedSinceLastStep.add(s.requestId);
+        forgetOnShards(s);
     }
 }

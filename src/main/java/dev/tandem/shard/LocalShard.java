@@ -13,12 +13,15 @@ import java.util.Map;
  * the NPU or GPU). Every token of a step goes through the model in one forward pass (one read of
  * the weights for the whole batch); each sequence's attention uses its own block table. Keeps
  * per-request sampling state, created from {@link NewRequest} and advanced by the output tokens it
- * is fed. Tokens come back sequence by sequence, each sequence's numSamples in order.
+ * is fed. Tokens come back sequence by sequence, each sequence's numSamples in order; when the
+ * {@link DecodeInterrupt} cuts a step of several rounds short, the samples of the rounds not run
+ * come back as {@link SampledToken#notComputed}.
  */
 public final class LocalShard implements Shard {
     private final String name;
     private final StepRunner runner;
     private final List<Integer> eosTokenIds;
+    private final DecodeInterrupt interrupt;
     private final int vocab;
     private final Sampler sampler;
     private final LogprobCalculator logprobs;
@@ -42,10 +45,16 @@ public final class LocalShard implements Shard {
         }
     }
 
+    /** A shard whose multi-step decodes always run every round. */
     public LocalShard(String name, StepRunner runner, List<Integer> eosTokenIds) {
+        this(name, runner, eosTokenIds, DecodeInterrupt.local());
+    }
+
+    public LocalShard(String name, StepRunner runner, List<Integer> eosTokenIds, DecodeInterrupt interrupt) {
         this.name = name;
         this.runner = runner;
         this.eosTokenIds = List.copyOf(eosTokenIds);
+        this.interrupt = interrupt;
         this.vocab = runner.config().vocabSize();
         this.sampler = new Sampler(vocab);
         this.logprobs = new LogprobCalculator(vocab);
@@ -105,7 +114,7 @@ public final class LocalShard implements Shard {
             }
         }
         forwardAndSample(n, numLogits, 0, out);
-        for (int round = 1; round < rounds; round++) {
+        for (int round = 1; round < rounds && !interrupt.isRaised(); round++) {
             n = 0;
             for (int i = 0; i < seqs.size(); i++) {
                 SequenceStep s = seqs.get(i);
@@ -118,6 +127,13 @@ public final class LocalShard implements Shard {
                 }
             }
             forwardAndSample(n, n, round, out);
+        }
+        for (int i = 0; i < seqs.size(); i++) {
+            for (int j = firstOutput[i]; j < firstOutput[i] + seqs.get(i).numSamples(); j++) {
+                if (out[j] == null) {
+                    out[j] = SampledToken.notComputed(seqs.get(i).requestId());
+                }
+            }
         }
         Arrays.fill(state, 0, seqs.size(), null);
         return Arrays.asList(out);

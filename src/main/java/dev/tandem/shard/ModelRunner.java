@@ -90,6 +90,11 @@ public final class ModelRunner implements StepRunner {
         return layout.blockSize();
     }
 
+    /** The KV arena the runner computes on (its signals included). */
+    public KvArena kvArena() {
+        return arena;
+    }
+
     /** The KV arena's shared-memory file, or null when it is process-private. */
     public java.nio.file.Path kvSegment() {
         return arena.file();

@@ -97,7 +97,7 @@ public final class ShardWorker {
         try (checkpoint; KvArena arena = KvArena.attach(o.segment());
              StepRunner runner = cpu ? new ModelRunner(checkpoint, settings, arena) : openVinoRunner(o, arena);
              LocalShard shard = new LocalShard(o.role() + " (process " + ProcessHandle.current().pid() + ") on " + o.device(), runner,
-                     o.eosTokenIds());
+                     o.eosTokenIds(), DecodeInterrupt.of(arena));
             ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
             Files.deleteIfExists(socket);
             server.bind(UnixDomainSocketAddress.of(socket));

@@ -55,8 +55,12 @@ class ProcessShardTest {
             assertNotEquals(prefillPid, decodePid);
             assertNotEquals(ProcessHandle.current().pid(), decodePid);
             // Eight decode steps per round trip (the window never binds): sampled tokens are fed back in the worker.
+            // The first such step is sent with the interrupt raised, as when a request arrives: the worker,
+            // reading the flag in the shared arena, stops after one round.
+            DecodeInterrupt interrupt = DecodeInterrupt.of(arena);
+            CutOnce decodeCut = new CutOnce(decode, interrupt);
             Scheduler scheduler = new Scheduler(new SchedulerConfig(64, 8, 1024, 8, java.time.Duration.ofHours(1)),
-                    new KvCacheManager(new BlockPool(BLOCKS), 16, true, 1), prefill, decode, StepListener.NONE);
+                    new KvCacheManager(new BlockPool(BLOCKS), 16, true, 1), prefill, decodeCut, StepListener.NONE, interrupt);
             scheduler.add(new Sequence("jury", new int[] {415, 484, 1208, 574}, SamplingParams.greedy(32), List.of(0, 2), -1));
             while (scheduler.hasWork()) {
                 for (StepOutput o : scheduler.step()) {
@@ -64,6 +68,9 @@ class ProcessShardTest {
                 }
             }
             assertTrue(prefill.isReady() && decode.isReady());
+            assertEquals(8, decodeCut.cut.size(), "the cut step planned eight samples");
+            assertTrue(decodeCut.cut.getFirst().isComputed(), "its first round ran");
+            assertTrue(decodeCut.cut.subList(1, 8).stream().noneMatch(SampledToken::isComputed), "and no other: " + decodeCut.cut);
             assertTrue(decode.describe().contains("decode (process " + decodePid + ")"), decode.describe());
         }
         // transformers' greedy continuation of "The jury said" (models/demo-llama-6m/text-fixtures.json)
@@ -73,6 +80,43 @@ class ProcessShardTest {
         assertFalse(ProcessHandle.of(decodePid).map(ProcessHandle::isAlive).orElse(false), "decode process ended");
         assertFalse(Files.exists(segmentFile), "segment removed");
         assertEquals(0, Files.list(tmp).count(), "sockets removed");
+    }
+
+    /** A shard that raises the interrupt as its first step of several rounds is sent, and keeps that step's tokens. */
+    static final class CutOnce implements Shard {
+        final Shard inner;
+        final DecodeInterrupt interrupt;
+        List<SampledToken> cut;
+
+        CutOnce(Shard inner, DecodeInterrupt interrupt) {
+            this.inner = inner;
+            this.interrupt = interrupt;
+        }
+
+        @Override
+        public PendingStep start(StepBatch batch) {
+            if (cut != null || batch.numRounds() == 1) {
+                return inner.start(batch);
+            }
+            interrupt.raise();
+            PendingStep pending = inner.start(batch);
+            return () -> cut = pending.await();
+        }
+
+        @Override
+        public List<SampledToken> execute(StepBatch batch) {
+            return start(batch).await();
+        }
+
+        @Override
+        public String describe() {
+            return inner.describe();
+        }
+
+        @Override
+        public void close() {
+            // the test closes the shard it wraps
+        }
     }
 
     @Test

@@ -61,7 +61,7 @@ class StepCodecTest {
                 }
             }
             List<SampledToken> tokens = List.of(new SampledToken("a", 7, -0.25f, null, null),
-                    new SampledToken("b", 9, -1.5f, new int[] {9, 3}, new float[] {-1.5f, -2f}));
+                    new SampledToken("b", 9, -1.5f, new int[] {9, 3}, new float[] {-1.5f, -2f}), SampledToken.notComputed("a"));
             ByteArrayOutputStream t = new ByteArrayOutputStream();
             StepCodec.writeTokens(new DataOutputStream(t), tokens);
             List<SampledToken> tb = StepCodec.readTokens(new DataInputStream(new ByteArrayInputStream(t.toByteArray())));
@@ -69,6 +69,7 @@ class StepCodecTest {
             assertTrue(tb.get(0).topTokens() == null);
             assertArrayEquals(new int[] {9, 3}, tb.get(1).topTokens());
             assertArrayEquals(new float[] {-1.5f, -2f}, tb.get(1).topLogprobs());
+            assertTrue(tb.get(0).isComputed() && !tb.get(2).isComputed(), "a sample a cut-short step skipped stays skipped");
         }
     }
 
