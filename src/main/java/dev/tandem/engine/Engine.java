@@ -167,9 +167,7 @@ public final class Engine implements AutoCloseable {
                     }
                     stopped = true;
                 } else if (scheduler.hasWork()) {
-                    for (StepOutput o : scheduler.step()) {
-                        handle(o);
-                    }
+                    scheduler.step(this::handle);
                 }
             } catch (InterruptedException e) {
                 stopped = true;

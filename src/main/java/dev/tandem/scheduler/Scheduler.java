@@ -16,6 +16,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * Continuous batching in the style of vLLM V1. Each step gives every running sequence what it
@@ -139,8 +140,19 @@ public final class Scheduler {
         interrupt.raise();
     }
 
-    /** Plans one step, runs it on the shards, and reports each request's new tokens or end. */
+    /** Plans one step, runs it on the shards, and returns each request's new tokens or end. */
     public List<StepOutput> step() {
+        List<StepOutput> outputs = new ArrayList<>();
+        step(outputs::add);
+        return outputs;
+    }
+
+    /**
+     * Plans one step, runs it on the shards, and hands each request's new tokens or end to sink:
+     * the prefill shard's as soon as they are in, while the decode shard may still compute, so that
+     * a first token does not wait for a decode step running beside it. The sink may finish requests.
+     */
+    public void step(Consumer<StepOutput> sink) {
         interrupt.clear();
         int budget = config.maxNumBatchedTokens();
         int decodeSteps = onlyDecoding() ? decodeStepsPolicy.next() : 1;
@@ -190,7 +202,7 @@ public final class Scheduler {
             budget -= n;
         }
         stalled = scheduled.isEmpty();
-        return execute(scheduled);
+        execute(scheduled, sink);
     }
 
     /** One sequence's part of the planned step: its next numTokens tokens, then numSamples samples. */
@@ -222,7 +234,7 @@ public final class Scheduler {
         return decodesNext(s) ? decodeShard : prefillShard;
     }
 
-    private List<StepOutput> execute(List<Planned> scheduled) {
+    private void execute(List<Planned> scheduled, Consumer<StepOutput> sink) {
         List<SequenceStep> prefill = new ArrayList<>();
         List<SequenceStep> decode = new ArrayList<>();
         List<Sequence> prefillSeqs = new ArrayList<>();
@@ -245,13 +257,11 @@ public final class Scheduler {
                 prefillSeqs.add(s);
             }
         }
-        List<StepOutput> outputs = new ArrayList<>();
         // Both shards work at once: the decode step is sent before the prefill step's tokens are awaited.
         Started prefillStep = start(StepKind.PREFILL, prefillShard, prefill, endedForPrefill);
         Started decodeStep = start(StepKind.DECODE, decodeShard, decode, endedForDecode);
-        collect(prefillStep, prefillSeqs, outputs);
-        collect(decodeStep, decodeSeqs, outputs);
-        return outputs;
+        collect(prefillStep, prefillSeqs).forEach(sink);
+        collect(decodeStep, decodeSeqs).forEach(sink);
     }
 
     /** A step handed to a shard (pending is null if the shard failed at once, with failure set). */
@@ -271,9 +281,11 @@ public final class Scheduler {
         }
     }
 
-    private void collect(Started step, List<Sequence> seqs, List<StepOutput> outputs) {
+    /** Awaits a step's tokens and applies them to its sequences; returns what the requests got. */
+    private List<StepOutput> collect(Started step, List<Sequence> seqs) {
+        List<StepOutput> outputs = new ArrayList<>();
         if (step == null) {
-            return;
+            return outputs;
         }
         List<SampledToken> sampled;
         try {
@@ -284,7 +296,7 @@ public final class Scheduler {
         } catch (ShardFailedException e) {
             recomputeSequencesOf(step.kind());
             listener.onShardFailure(step.kind(), e.getMessage());
-            return;
+            return outputs;
         }
         List<SequenceStep> steps = step.batch().sequences();
         long nanos = System.nanoTime() - step.startNanos();
@@ -322,6 +334,7 @@ public final class Scheduler {
         if (step.kind() == StepKind.DECODE) {
             decodeStepsPolicy.observe(nanos, Math.max(1, rounds));
         }
+        return outputs;
     }
 
     /**

@@ -17,11 +17,11 @@ public interface Shard extends AutoCloseable {
     /**
      * Hands the step to the shard and returns without waiting where the shard runs elsewhere, so
      * that the scheduler can have the prefill and the decode shard work at the same time. A shard
-     * in this process runs the step before returning.
+     * in this process runs the step when it is awaited: steps are awaited in the order they were
+     * started, and the first one's tokens can reach their clients before the second one runs.
      */
     default PendingStep start(StepBatch batch) {
-        List<SampledToken> tokens = execute(batch);
-        return () -> tokens;
+        return () -> execute(batch);
     }
 
     /** Runs the step and returns a token for every sequence that asked to sample, in order. */
