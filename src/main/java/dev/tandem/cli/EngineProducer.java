@@ -99,6 +99,7 @@ public class EngineProducer {
             case "process" -> {
                 Placement prefill = place("prefill", shardSettings.prefill()), decode = place("decode", shardSettings.decode());
                 yield ShardSet.processes(c, sizes, shm, settings.kvSegmentName(), prefill, decode,
+                        ShardSet.decodeNice(prefill, decode, shardSettings.decodeNiceOnSharedCpu()),
                         Map.of("prefill", OpenVinoBackend.options(openvino, path, prefill), "decode", OpenVinoBackend.options(openvino, path, decode)),
                         new SupervisedShard.Policy(shardSettings.stepTimeout(), shardSettings.startupTimeout(), shardSettings.restartBackoff(),
                                 shardSettings.maxRestartBackoff()), metrics);

@@ -1,5 +1,6 @@
 package dev.tandem.cli;
 
+import dev.tandem.device.DeviceKind;
 import dev.tandem.device.Placement;
 import dev.tandem.kernels.PagedKvLayout;
 import dev.tandem.kvcache.KvArena;
@@ -46,6 +47,15 @@ final class ShardSet implements AutoCloseable {
     record Sizes(Path model, boolean hugePages, int blockSize, int numBlocks, int maxBatchTokens, int maxSequences, int threads,
                  List<Integer> eosTokenIds, java.time.Duration warmUp) {}
 
+    /**
+     * The decode worker's nice increment: decodeNiceOnSharedCpu when both shards run on the CPU
+     * (their steps compete for its cores), else 0.
+     */
+    static int decodeNice(Placement prefill, Placement decode, int decodeNiceOnSharedCpu) {
+        boolean sharedCpu = prefill.device() == DeviceKind.CPU && decode.device() == DeviceKind.CPU;
+        return sharedCpu ? decodeNiceOnSharedCpu : 0;
+    }
+
     static ShardSet inProcess(Checkpoint checkpoint, Sizes z, Path sharedMemoryDir, String segmentName) {
         ModelRunner runner = new ModelRunner(checkpoint, new RunnerSettings(z.blockSize(), z.numBlocks(), z.maxBatchTokens(),
                 z.maxSequences(), z.threads(), sharedMemoryDir, segmentName));
@@ -57,7 +67,7 @@ final class ShardSet implements AutoCloseable {
 
     /** openvino: the OpenVINO options of each role that runs on backend openvino. */
     static ShardSet processes(ModelConfig c, Sizes z, Path sharedMemoryDir, String segmentName, Placement prefillPlace,
-                              Placement decodePlace, Map<String, OpenVinoOptions> openvino, SupervisedShard.Policy policy,
+                              Placement decodePlace, int decodeNice, Map<String, OpenVinoOptions> openvino, SupervisedShard.Policy policy,
                               ShardListener listener) {
         if (sharedMemoryDir == null) {
             throw new IllegalStateException("tandem.shards.mode=process needs the KV arena in shared memory"
@@ -67,10 +77,10 @@ final class ShardSet implements AutoCloseable {
         KvArena arena = KvArena.createShared(sharedMemoryDir, segmentName, bytes);
         // Both workers load at once; they map the same weight files, so the page cache holds them once.
         CompletableFuture<SupervisedShard> prefillStart = CompletableFuture.supplyAsync(
-                () -> new SupervisedShard(options(prefillPlace, z, arena.file(), openvino), policy, listener));
+                () -> new SupervisedShard(options(prefillPlace, z, 0, arena.file(), openvino), policy, listener));
         SupervisedShard decode;
         try {
-            decode = new SupervisedShard(options(decodePlace, z, arena.file(), openvino), policy, listener);
+            decode = new SupervisedShard(options(decodePlace, z, decodeNice, arena.file(), openvino), policy, listener);
         } catch (RuntimeException e) {
             prefillStart.thenAccept(SupervisedShard::close);
             arena.close();
@@ -86,10 +96,10 @@ final class ShardSet implements AutoCloseable {
     }
 
     /** A worker for one role on the server's KV segment; its socket goes in the temporary directory. */
-    private static ShardWorker.Options options(Placement place, Sizes z, Path segment, Map<String, OpenVinoOptions> openvino) {
+    private static ShardWorker.Options options(Placement place, Sizes z, int nice, Path segment, Map<String, OpenVinoOptions> openvino) {
         Path socket = Path.of(System.getProperty("java.io.tmpdir"), segment.getFileName() + "-" + place.role() + ".sock");
         return new ShardWorker.Options(place.role(), place.device().name(), place.backend(), place.deviceName(), z.model(), z.hugePages(),
-                segment, socket, z.blockSize(), z.numBlocks(), z.maxBatchTokens(), z.maxSequences(), z.threads(), z.eosTokenIds(),
+                segment, socket, z.blockSize(), z.numBlocks(), z.maxBatchTokens(), z.maxSequences(), z.threads(), nice, z.eosTokenIds(),
                 z.warmUp(), place.backend().equals("openvino") ? openvino.get(place.role()) : null);
     }
 

@@ -31,6 +31,15 @@ public interface ShardSettings {
     @WithDefault("5s")
     Duration warmUp();
 
+    /**
+     * When both shard processes run on the CPU, and so share its cores, the decode shard runs this
+     * much lower in CPU priority (a nice increment, 0 to 19): a prefill step holds up first tokens,
+     * so it gets the cores first, and decode steps take what is left, as when one process runs the
+     * two one after the other. A shard on a device of its own keeps the normal priority.
+     */
+    @WithDefault("8")
+    int decodeNiceOnSharedCpu();
+
     /** Wait before restarting a dead shard; doubles while restarted shards keep dying young. */
     @WithDefault("200ms")
     Duration restartBackoff();

@@ -37,13 +37,17 @@ public final class ShardWorker {
     /**
      * What a worker needs; written as key=value arguments by the server, parsed back by the worker.
      * backend cpu runs the model here on the CPU; backend openvino runs it through OpenVINO on
-     * deviceName (an OpenVINO device: NPU, GPU, GPU.1, ...) with the openvino options.
+     * deviceName (an OpenVINO device: NPU, GPU, GPU.1, ...) with the openvino options. nice lowers
+     * the worker's CPU priority by that much (0: unchanged).
      */
     public record Options(String role, String device, String backend, String deviceName, Path model, boolean hugePages, Path segment,
-                          Path socket, int blockSize, int numBlocks, int maxBatchTokens, int maxSequences, int threads,
+                          Path socket, int blockSize, int numBlocks, int maxBatchTokens, int maxSequences, int threads, int nice,
                           List<Integer> eosTokenIds, Duration warmUp, OpenVinoOptions openvino) {
         public Options {
             eosTokenIds = List.copyOf(eosTokenIds);
+            if (nice < 0 || nice > 19) {
+                throw new IllegalArgumentException("a shard's nice increment must be 0 to 19, got " + nice);
+            }
             if (backend.equals("openvino") && openvino == null) {
                 throw new IllegalArgumentException("backend openvino needs its options");
             }
@@ -53,7 +57,7 @@ public final class ShardWorker {
             List<String> out = new ArrayList<>(List.of("role=" + role, "device=" + device, "backend=" + backend, "device-name=" + deviceName,
                     "model=" + model.toAbsolutePath(), "huge-pages=" + hugePages, "segment=" + segment, "socket=" + socket,
                     "block-size=" + blockSize, "num-blocks=" + numBlocks, "max-batch-tokens=" + maxBatchTokens,
-                    "max-seqs=" + maxSequences, "threads=" + threads,
+                    "max-seqs=" + maxSequences, "threads=" + threads, "nice=" + nice,
                     "eos=" + String.join(",", eosTokenIds.stream().map(String::valueOf).toList()), "warm-up-ms=" + warmUp.toMillis()));
             if (openvino != null) {
                 out.addAll(openvino.arguments());
@@ -78,13 +82,15 @@ public final class ShardWorker {
                     Boolean.parseBoolean(a.getOrDefault("huge-pages", "false")), Path.of(a.get("segment")), Path.of(a.get("socket")),
                     Integer.parseInt(a.get("block-size")), Integer.parseInt(a.get("num-blocks")),
                     Integer.parseInt(a.get("max-batch-tokens")), Integer.parseInt(a.get("max-seqs")),
-                    Integer.parseInt(a.get("threads")), eos, Duration.ofMillis(Long.parseLong(a.getOrDefault("warm-up-ms", "0"))),
+                    Integer.parseInt(a.get("threads")), Integer.parseInt(a.getOrDefault("nice", "0")), eos, Duration.ofMillis(Long.parseLong(a.getOrDefault("warm-up-ms", "0"))),
                     OpenVinoOptions.parse(a));
         }
     }
 
     public static void main(String[] args) throws Exception {
         Options o = Options.parse(args);
+        // Before the kernel threads exist: Linux keeps nice per thread, and new threads inherit it.
+        ThreadPriority.lowerBy(o.nice());
         watchParent();
         boolean cpu = o.backend().equals("cpu");
         if (cpu && !o.device().equals("CPU")) {

@@ -36,8 +36,27 @@ class ProcessShardTest {
     static final java.time.Duration STARTUP = java.time.Duration.ofSeconds(60);
 
     static ShardWorker.Options options(String role, Path segment, Path socket) {
+        return options(role, segment, socket, 0);
+    }
+
+    static ShardWorker.Options options(String role, Path segment, Path socket, int nice) {
         return new ShardWorker.Options(role, "CPU", "cpu", "cpu", Path.of("models/demo-llama-6m"), false, segment, socket, 16, BLOCKS, 64, 8, 1,
-                List.of(0, 2), java.time.Duration.ZERO, null);
+                nice, List.of(0, 2), java.time.Duration.ZERO, null);
+    }
+
+    /** The nice value of a process's thread of that name (Linux keeps nice per thread), from /proc. */
+    static int niceOfThread(long pid, String name) throws java.io.IOException {
+        try (var tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
+            for (Path task : tasks.toList()) {
+                String stat = Files.readString(task.resolve("stat"));
+                String comm = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+                if (name.startsWith(comm)) {
+                    // Fields after the name start at field 3 (state); nice is field 19.
+                    return Integer.parseInt(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[16]);
+                }
+            }
+        }
+        throw new AssertionError("no thread " + name + " in process " + pid);
     }
 
     @Test
@@ -48,12 +67,14 @@ class ProcessShardTest {
         Path segmentFile;
         try (KvArena arena = KvArena.createShared(Path.of("/dev/shm"), "test-" + UUID.randomUUID(), layout.totalBytes());
              ProcessShard prefill = new ProcessShard(options("prefill", arena.file(), tmp.resolve("p.sock")), STARTUP);
-             ProcessShard decode = new ProcessShard(options("decode", arena.file(), tmp.resolve("d.sock")), STARTUP)) {
+             ProcessShard decode = new ProcessShard(options("decode", arena.file(), tmp.resolve("d.sock"), 3), STARTUP)) {
             segmentFile = arena.file();
             prefillPid = prefill.pid();
             decodePid = decode.pid();
             assertNotEquals(prefillPid, decodePid);
             assertNotEquals(ProcessHandle.current().pid(), decodePid);
+            // Threads a worker starts after it lowered its priority run at it: the decode shard yields shared cores.
+            assertEquals(Math.min(19, niceOfThread(prefillPid, "tandem-parent-watch") + 3), niceOfThread(decodePid, "tandem-parent-watch"));
             // Eight decode steps per round trip (the window never binds): sampled tokens are fed back in the worker.
             // The first such step is sent with the interrupt raised, as when a request arrives: the worker,
             // reading the flag in the shared arena, stops after one round.
