@@ -6,6 +6,8 @@
 # against each, and records the resident memory of the server and its shard processes: RSS, and
 # PSS (shared pages such as the memory-mapped weights divided among the processes that map them,
 # so that the PSS sum counts the weights once).
+# Environment: ROUNDS (3), REQUESTS_PER_CLIENT (4), WARMUP_SECONDS (5: the client's warm-up at
+# c=16 before each server's measurements), EXTRA_JAVA_OPTS (server options for both modes), PORT.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 model=$1 out=$2 prompt=${3:-32} output=${4:-128} port=${PORT:-8198} rounds=${ROUNDS:-3}
@@ -21,7 +23,7 @@ for round in $(seq "$rounds"); do
     TANDEM_JAVA_OPTS="-Dtandem.shards.mode=$mode ${EXTRA_JAVA_OPTS:-}" "$root/tandem" serve --model "$model" --port "$port" > "$out/server-$mode.log" 2>&1 &
     server=$!
     for _ in $(seq 180); do curl -sf "http://127.0.0.1:$port/q/health/ready" >/dev/null && break; sleep 1; done
-    "$root/tandem" bench serve --url "http://127.0.0.1:$port" --concurrency 1,16 --requests-per-client ${REQUESTS_PER_CLIENT:-4} \
+    "$root/tandem" bench serve --url "http://127.0.0.1:$port" --concurrency 1,16 --requests-per-client ${REQUESTS_PER_CLIENT:-4} --warmup-seconds ${WARMUP_SECONDS:-5} \
       --prompt-tokens "$prompt" --output-tokens "$output" --json "$out/$mode-$round.json" 2>/dev/null | grep -vE "^\{" > "$out/$mode-$round.txt"
     echo "== round $round, $mode"; tail -n 2 "$out/$mode-$round.txt"
     { memory "$server" server
