@@ -19,6 +19,7 @@ import dev.tandem.shard.RunnerSettings;
 import dev.tandem.shard.SampledToken;
 import dev.tandem.shard.Shard;
 import dev.tandem.shard.StepBatch;
+import dev.tandem.testsupport.ForwardingShard;
 import dev.tandem.tokenizer.TextTokenizer;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -86,14 +87,13 @@ class EngineTest {
     }
 
     /** A shard that holds its first step of several rounds until released, and keeps that step's tokens. */
-    static final class HeldShard implements Shard {
-        final Shard inner;
+    static final class HeldShard extends ForwardingShard {
         final CountDownLatch entered = new CountDownLatch(1);
         final CountDownLatch release = new CountDownLatch(1);
         volatile List<SampledToken> held;
 
         HeldShard(Shard inner) {
-            this.inner = inner;
+            super(inner);
         }
 
         @Override
@@ -110,16 +110,6 @@ class EngineTest {
             List<SampledToken> tokens = inner.execute(batch);
             held = tokens;
             return tokens;
-        }
-
-        @Override
-        public String describe() {
-            return inner.describe();
-        }
-
-        @Override
-        public void close() {
-            inner.close();
         }
     }
 

@@ -14,6 +14,7 @@ import dev.tandem.shard.SampledToken;
 import dev.tandem.shard.Shard;
 import dev.tandem.shard.StepBatch;
 import dev.tandem.shard.StepKind;
+import dev.tandem.testsupport.ForwardingShard;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -235,45 +236,42 @@ class SchedulerTest {
     }
 
     /** Records the batches sent to one role of a shared shard. */
-    record Recording(Shard inner, List<StepBatch> batches) implements Shard {
+    static final class Recording extends ForwardingShard {
+        final List<StepBatch> batches = new ArrayList<>();
+
+        Recording(Shard inner) {
+            super(inner);
+        }
+
         @Override
         public List<SampledToken> execute(StepBatch batch) {
             batches.add(batch);
             return inner.execute(batch);
-        }
-
-        @Override
-        public String describe() {
-            return inner.describe();
-        }
-
-        @Override
-        public void close() {
         }
     }
 
     @Test
     void endedRequestsRideAlongWithTheNextStepOfEachShardThatKnewThem() {
         LocalShard shard = new LocalShard("cpu", runner, List.of(0, 2));
-        Recording prefill = new Recording(shard, new ArrayList<>()), decode = new Recording(shard, new ArrayList<>());
+        Recording prefill = new Recording(shard), decode = new Recording(shard);
         KvCacheManager kv = new KvCacheManager(new BlockPool(64), 16, false, 1);
         Scheduler scheduler = new Scheduler(new SchedulerConfig(64, 8, 1024), kv, prefill, decode, StepListener.NONE);
         scheduler.add(new Sequence("a", prompt(1, 10), greedy(4), List.of(0, 2), -1));
         DemoRunner.runUntilIdle(scheduler);
-        assertEquals(1, prefill.batches().size(), "no batch only to tell the prefill shard that a ended");
-        assertEquals(3, decode.batches().size(), "three decode steps for the three tokens after the first; none more");
-        assertTrue(decode.batches().stream().allMatch(b -> !b.sequences().isEmpty() && b.finishedRequestIds().isEmpty()));
+        assertEquals(1, prefill.batches.size(), "no batch only to tell the prefill shard that a ended");
+        assertEquals(3, decode.batches.size(), "three decode steps for the three tokens after the first; none more");
+        assertTrue(decode.batches.stream().allMatch(b -> !b.sequences().isEmpty() && b.finishedRequestIds().isEmpty()));
         scheduler.add(new Sequence("b", prompt(2, 10), greedy(2), List.of(0, 2), -1));
         scheduler.add(new Sequence("c", prompt(3, 10), greedy(1), List.of(0, 2), -1));
         DemoRunner.runUntilIdle(scheduler);
-        assertEquals(List.of("a"), prefill.batches().get(1).finishedRequestIds(), "the next prefill step carries a's end");
-        assertEquals(List.of("a"), decode.batches().get(3).finishedRequestIds(), "so does the next decode step");
-        assertEquals(List.of(), prefill.batches().get(1).sequences().stream().filter(q -> q.requestId().equals("a")).toList());
-        assertEquals(1, decode.batches().size() - 3, "c ended at its prefill: the decode shard never saw it");
+        assertEquals(List.of("a"), prefill.batches.get(1).finishedRequestIds(), "the next prefill step carries a's end");
+        assertEquals(List.of("a"), decode.batches.get(3).finishedRequestIds(), "so does the next decode step");
+        assertEquals(List.of(), prefill.batches.get(1).sequences().stream().filter(q -> q.requestId().equals("a")).toList());
+        assertEquals(1, decode.batches.size() - 3, "c ended at its prefill: the decode shard never saw it");
         scheduler.add(new Sequence("d", prompt(4, 10), greedy(2), List.of(0, 2), -1));
         DemoRunner.runUntilIdle(scheduler);
-        assertEquals(List.of("c", "b"), prefill.batches().get(2).finishedRequestIds(), "in the order they ended");
-        assertEquals(List.of("b"), decode.batches().get(4).finishedRequestIds(), "only the ends the decode shard can hold state for");
+        assertEquals(List.of("c", "b"), prefill.batches.get(2).finishedRequestIds(), "in the order they ended");
+        assertEquals(List.of("b"), decode.batches.get(4).finishedRequestIds(), "only the ends the decode shard can hold state for");
         assertEquals(64, kv.pool().numAllocatable());
     }
 }

@@ -16,6 +16,7 @@ import dev.tandem.scheduler.SchedulerConfig;
 import dev.tandem.scheduler.Sequence;
 import dev.tandem.scheduler.StepListener;
 import dev.tandem.scheduler.StepOutput;
+import dev.tandem.testsupport.ForwardingShard;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.file.Files;
@@ -104,13 +105,12 @@ class ProcessShardTest {
     }
 
     /** A shard that raises the interrupt as its first step of several rounds is sent, and keeps that step's tokens. */
-    static final class CutOnce implements Shard {
-        final Shard inner;
+    static final class CutOnce extends ForwardingShard {
         final DecodeInterrupt interrupt;
         List<SampledToken> cut;
 
         CutOnce(Shard inner, DecodeInterrupt interrupt) {
-            this.inner = inner;
+            super(inner);
             this.interrupt = interrupt;
         }
 
@@ -122,21 +122,6 @@ class ProcessShardTest {
             interrupt.raise();
             PendingStep pending = inner.start(batch);
             return () -> cut = pending.await();
-        }
-
-        @Override
-        public List<SampledToken> execute(StepBatch batch) {
-            return start(batch).await();
-        }
-
-        @Override
-        public String describe() {
-            return inner.describe();
-        }
-
-        @Override
-        public void close() {
-            // the test closes the shard it wraps
         }
     }
 
