@@ -52,6 +52,9 @@ final class ShardSet implements AutoCloseable {
      * (their steps compete for its cores), else 0.
      */
     static int decodeNice(Placement prefill, Placement decode, int decodeNiceOnSharedCpu) {
+        if (decodeNiceOnSharedCpu < 0 || decodeNiceOnSharedCpu > 19) {
+            throw new IllegalArgumentException("tandem.shards.decode-nice-on-shared-cpu must be 0 to 19, got " + decodeNiceOnSharedCpu);
+        }
         boolean sharedCpu = prefill.device() == DeviceKind.CPU && decode.device() == DeviceKind.CPU;
         return sharedCpu ? decodeNiceOnSharedCpu : 0;
     }

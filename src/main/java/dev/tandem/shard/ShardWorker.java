@@ -90,7 +90,8 @@ public final class ShardWorker {
     public static void main(String[] args) throws Exception {
         Options o = Options.parse(args);
         // Before the kernel threads exist: Linux keeps nice per thread, and new threads inherit it.
-        ThreadPriority.lowerBy(o.nice());
+        String priority = o.nice() == 0 ? "" : ThreadPriority.lowerBy(o.nice()) ? ", priority lowered by " + o.nice()
+                : ", priority not lowered (setpriority failed)";
         watchParent();
         boolean cpu = o.backend().equals("cpu");
         if (cpu && !o.device().equals("CPU")) {
@@ -113,7 +114,7 @@ public final class ShardWorker {
                 int passes = KernelWarmUp.run(checkpoint, o.blockSize(), o.threads(), o.warmUp());
                 warmUp = ", kernels warmed up by " + passes + " passes in " + (System.nanoTime() - start) / 1_000_000 + " ms";
             }
-            System.out.println("ready " + shard.describe() + warmUp);
+            System.out.println("ready " + shard.describe() + warmUp + priority);
             System.out.flush();
             try (SocketChannel channel = server.accept()) {
                 DataInputStream in = new DataInputStream(new BufferedInputStream(Channels.newInputStream(channel), 1 << 16));

@@ -94,6 +94,7 @@ class ProcessShardTest {
             assertTrue(decodeCut.cut.getFirst().isComputed(), "its first round ran");
             assertTrue(decodeCut.cut.subList(1, 8).stream().noneMatch(SampledToken::isComputed), "and no other: " + decodeCut.cut);
             assertTrue(decode.describe().contains("decode (process " + decodePid + ")"), decode.describe());
+            assertTrue(decode.describe().endsWith(", priority lowered by 3") && !prefill.describe().contains("priority"), decode.describe());
         }
         // transformers' greedy continuation of "The jury said" (models/demo-llama-6m/text-fixtures.json)
         assertArrayEquals(new int[] {14, 354, 43, 852, 459, 664, 592, 323, 1039, 1876, 16, 323, 1039, 374, 1153, 288, 303, 261, 749,
