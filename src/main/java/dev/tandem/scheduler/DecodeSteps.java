@@ -4,9 +4,10 @@ package dev.tandem.scheduler;
  * How many decode steps the decode shard runs for one scheduling step (vLLM's multi-step
  * scheduling). Every scheduling step costs a round trip to the shard, and to a shard process that
  * is two cross-process wake-ups; running several decode steps per round trip spreads that cost.
- * The price: a request that arrives, or aborts, waits until the steps are done, and streamed tokens
- * come in bursts. Both are bounded by the window, which is divided by the decode step time measured
- * lately, so a large model (whose steps dwarf the round trip) keeps one step per round trip.
+ * The price: streamed tokens come in bursts (a request that arrives, or aborts, cuts the steps
+ * short: {@link dev.tandem.shard.DecodeInterrupt}). Bursts are bounded by the window, which is
+ * divided by the decode step time measured lately, so a large model (whose steps dwarf the round
+ * trip) keeps one step per round trip.
  */
 final class DecodeSteps {
     private final int max;

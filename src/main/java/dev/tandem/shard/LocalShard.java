@@ -114,7 +114,8 @@ public final class LocalShard implements Shard {
             }
         }
         forwardAndSample(n, numLogits, 0, out);
-        for (int round = 1; round < rounds && !interrupt.isRaised(); round++) {
+        int round = 1;
+        for (; round < rounds && !interrupt.isRaised(); round++) {
             n = 0;
             for (int i = 0; i < seqs.size(); i++) {
                 SequenceStep s = seqs.get(i);
@@ -128,9 +129,9 @@ public final class LocalShard implements Shard {
             }
             forwardAndSample(n, n, round, out);
         }
-        for (int i = 0; i < seqs.size(); i++) {
-            for (int j = firstOutput[i]; j < firstOutput[i] + seqs.get(i).numSamples(); j++) {
-                if (out[j] == null) {
+        if (round < rounds) { // cut short: the samples of the rounds not run
+            for (int i = 0; i < seqs.size(); i++) {
+                for (int j = firstOutput[i] + round; j < firstOutput[i] + seqs.get(i).numSamples(); j++) {
                     out[j] = SampledToken.notComputed(seqs.get(i).requestId());
                 }
             }

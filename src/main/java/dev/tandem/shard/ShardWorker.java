@@ -45,9 +45,6 @@ public final class ShardWorker {
                           List<Integer> eosTokenIds, Duration warmUp, OpenVinoOptions openvino) {
         public Options {
             eosTokenIds = List.copyOf(eosTokenIds);
-            if (nice < 0 || nice > 19) {
-                throw new IllegalArgumentException("a shard's nice increment must be 0 to 19, got " + nice);
-            }
             if (backend.equals("openvino") && openvino == null) {
                 throw new IllegalArgumentException("backend openvino needs its options");
             }
