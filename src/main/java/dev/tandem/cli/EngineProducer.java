@@ -9,6 +9,7 @@ import dev.tandem.kvcache.KvCacheManager;
 import dev.tandem.kvcache.StaleSegments;
 import dev.tandem.model.Checkpoint;
 import dev.tandem.model.ModelConfig;
+import dev.tandem.model.WeightPageCache;
 import dev.tandem.observability.DeviceInventory;
 import dev.tandem.observability.EngineMetrics;
 import dev.tandem.scheduler.Scheduler;
@@ -60,6 +61,9 @@ public class EngineProducer {
     Engine engine() {
         Path path = modelPath(settings);
         long t0 = System.nanoTime();
+        if (!settings.hugePages()) {
+            prepareWeightPages(path, settings.rebuildWeightPageCache());
+        }
         try {
             // In process mode the server only reads the config; the shard processes load the weights
             // (or, on backend openvino, the IR: the folder then needs no safetensors at all).
@@ -124,6 +128,27 @@ public class EngineProducer {
                 name, c.architecture(), (System.nanoTime() - t0) / 1e9, numBlocks, settings.blockSize(),
                 shards.kvSegment() == null ? "private memory" : shards.kvSegment(), maxModelLen, maxSeqs, shards.describe());
         return engine;
+    }
+
+    /**
+     * Before anything maps the weights: how much of each file the page cache holds in 2 MiB pages,
+     * rebuilt where it is mostly small pages (see WeightPageCache). A folder without safetensors
+     * (an OpenVINO IR only) has nothing to prepare.
+     */
+    private static void prepareWeightPages(Path model, boolean rebuild) {
+        java.util.Set<Path> files;
+        try {
+            files = Checkpoint.weightFiles(model);
+        } catch (IOException noWeights) {
+            return;
+        }
+        for (Path file : files) {
+            try {
+                LOG.infof("weights %s", WeightPageCache.prepare(file, rebuild).describe());
+            } catch (IOException | RuntimeException e) {
+                LOG.warnf("could not look at the page cache of %s: %s", file, e.getMessage());
+            }
+        }
     }
 
     private Placement place(String role, ShardSettings.Role asked) {

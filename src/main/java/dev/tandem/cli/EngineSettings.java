@@ -72,6 +72,15 @@ public interface EngineSettings {
     @WithDefault("false")
     boolean hugePages();
 
+    /**
+     * At start, when the page cache holds a weight file mostly in 4 KiB pages, drop the file's
+     * cached pages and read it again in 2 MiB folios, which every shard then maps with 2 MiB pages
+     * (shared, no copy). Done only where a test window of the file comes back in 2 MiB folios;
+     * false only reports the share in the log.
+     */
+    @WithDefault("true")
+    boolean rebuildWeightPageCache();
+
     /** Requests that may wait for a slot before new ones get 429. */
     @WithDefault("256")
     int maxWaitingRequests();

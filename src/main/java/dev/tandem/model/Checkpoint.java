@@ -89,7 +89,7 @@ public final class Checkpoint implements AutoCloseable {
     }
 
     /** As transformers looks for weights: the sharded index if present, else model.safetensors. */
-    private static TreeSet<Path> weightFiles(Path directory) throws IOException {
+    public static TreeSet<Path> weightFiles(Path directory) throws IOException {
         TreeSet<Path> files = new TreeSet<>();
         Path index = directory.resolve("model.safetensors.index.json");
         Path single = directory.resolve("model.safetensors");

@@ -20,9 +20,7 @@ public final class HugePageMemory implements AutoCloseable {
     private static final long HUGE_PAGE = 2L << 20;
     private static final int PROT_READ_WRITE = 0x1 | 0x2;
     private static final int MAP_PRIVATE_ANONYMOUS = 0x02 | 0x20;
-    private static final int MADV_HUGEPAGE = 14;
     private static final MethodHandle MMAP;
-    private static final MethodHandle MADVISE;
     private static final MethodHandle MUNMAP;
 
     static {
@@ -30,7 +28,6 @@ public final class HugePageMemory implements AutoCloseable {
         var libc = linker.defaultLookup();
         MMAP = linker.downcallHandle(libc.find("mmap").orElseThrow(),
                 FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG));
-        MADVISE = linker.downcallHandle(libc.find("madvise").orElseThrow(), FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
         MUNMAP = linker.downcallHandle(libc.find("munmap").orElseThrow(), FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
     }
 
@@ -51,7 +48,7 @@ public final class HugePageMemory implements AutoCloseable {
             }
             long aligned = (base.address() + HUGE_PAGE - 1) / HUGE_PAGE * HUGE_PAGE;
             MemorySegment memory = MemorySegment.ofAddress(aligned).reinterpret(bytes);
-            int ignored = (int) MADVISE.invokeExact(memory, bytes, MADV_HUGEPAGE); // best effort: without THP, small pages
+            WeightPageCache.adviseHugePages(memory); // best effort: without THP, small pages
             return new HugePageMemory(base.reinterpret(total), memory);
         } catch (Throwable t) {
             throw new IllegalStateException("cannot allocate " + bytes + " bytes of weight memory: " + t, t);

@@ -35,6 +35,8 @@ public final class SafeTensorsFile {
         SafeTensorsFile file = new SafeTensorsFile(path);
         try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
             MemorySegment all = channel.map(FileChannel.MapMode.READ_ONLY, 0, channel.size(), arena);
+            // Pages the kernel reads for this mapping from now on come in 2 MiB folios where it can.
+            WeightPageCache.adviseHugePages(all);
             file.parse(all);
         }
         return file;
