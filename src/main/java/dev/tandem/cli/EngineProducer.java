@@ -104,6 +104,7 @@ public class EngineProducer {
                 Placement prefill = place("prefill", shardSettings.prefill()), decode = place("decode", shardSettings.decode());
                 yield ShardSet.processes(c, sizes, shm, settings.kvSegmentName(), prefill, decode,
                         ShardSet.decodeNice(prefill, decode, shardSettings.decodeNiceOnSharedCpu()),
+                        ShardSet.overlapSteps(prefill, decode, shardSettings.overlapOnSharedCpu()),
                         Map.of("prefill", OpenVinoBackend.options(openvino, path, prefill), "decode", OpenVinoBackend.options(openvino, path, decode)),
                         new SupervisedShard.Policy(shardSettings.stepTimeout(), shardSettings.startupTimeout(), shardSettings.restartBackoff(),
                                 shardSettings.maxRestartBackoff()), metrics);
@@ -119,7 +120,7 @@ public class EngineProducer {
         KvCacheManager kv = new KvCacheManager(new BlockPool(numBlocks), settings.blockSize(), settings.prefixCaching(),
                 path.toAbsolutePath().toString().hashCode());
         Scheduler scheduler = new Scheduler(new SchedulerConfig(budget, maxSeqs, maxModelLen, settings.maxDecodeSteps(),
-                settings.decodeStepsWindow()), kv, shards.prefill, shards.decode, metrics, shards.interrupt);
+                settings.decodeStepsWindow(), shards.overlapSteps), kv, shards.prefill, shards.decode, metrics, shards.interrupt);
         String name = settings.servedModelName().orElse(path.toAbsolutePath().normalize().getFileName().toString());
         Engine engine = new Engine(scheduler, tokenizer, new EngineConfig(name, c.vocabSize(), defaults.eosTokenIds(),
                 settings.maxWaitingRequests()), metrics);

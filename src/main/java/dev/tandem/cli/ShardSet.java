@@ -32,10 +32,13 @@ final class ShardSet implements AutoCloseable {
     final Shard decode;
     /** The flag in the KV arena that cuts the decode shard's multi-step decodes short. */
     final DecodeInterrupt interrupt;
+    /** Whether the two shards' steps may run at once (in one process they cannot). */
+    final boolean overlapSteps;
     private final AutoCloseable memory;
     private final Path kvSegment;
 
-    private ShardSet(Shard prefill, Shard decode, DecodeInterrupt interrupt, AutoCloseable memory, Path kvSegment) {
+    private ShardSet(Shard prefill, Shard decode, DecodeInterrupt interrupt, boolean overlapSteps, AutoCloseable memory, Path kvSegment) {
+        this.overlapSteps = overlapSteps;
         this.prefill = prefill;
         this.decode = decode;
         this.interrupt = interrupt;
@@ -55,8 +58,16 @@ final class ShardSet implements AutoCloseable {
         if (decodeNiceOnSharedCpu < 0 || decodeNiceOnSharedCpu > 19) {
             throw new IllegalArgumentException("tandem.shards.decode-nice-on-shared-cpu must be 0 to 19, got " + decodeNiceOnSharedCpu);
         }
-        boolean sharedCpu = prefill.device() == DeviceKind.CPU && decode.device() == DeviceKind.CPU;
-        return sharedCpu ? decodeNiceOnSharedCpu : 0;
+        return sharedCpu(prefill, decode) ? decodeNiceOnSharedCpu : 0;
+    }
+
+    /** Whether the shards' steps run at once: always on devices of their own, on the shared CPU when asked to. */
+    static boolean overlapSteps(Placement prefill, Placement decode, boolean overlapOnSharedCpu) {
+        return !sharedCpu(prefill, decode) || overlapOnSharedCpu;
+    }
+
+    private static boolean sharedCpu(Placement prefill, Placement decode) {
+        return prefill.device() == DeviceKind.CPU && decode.device() == DeviceKind.CPU;
     }
 
     static ShardSet inProcess(Checkpoint checkpoint, Sizes z, Path sharedMemoryDir, String segmentName) {
@@ -65,12 +76,12 @@ final class ShardSet implements AutoCloseable {
         KernelWarmUp.run(checkpoint, z.blockSize(), z.threads(), z.warmUp());
         DecodeInterrupt interrupt = DecodeInterrupt.of(runner.kvArena());
         LocalShard shard = new LocalShard("prefill+decode (in-process) on CPU", runner, z.eosTokenIds(), interrupt);
-        return new ShardSet(shard, shard, interrupt, runner, runner.kvSegment());
+        return new ShardSet(shard, shard, interrupt, false, runner, runner.kvSegment());
     }
 
     /** openvino: the OpenVINO options of each role that runs on backend openvino. */
     static ShardSet processes(ModelConfig c, Sizes z, Path sharedMemoryDir, String segmentName, Placement prefillPlace,
-                              Placement decodePlace, int decodeNice, Map<String, OpenVinoOptions> openvino, SupervisedShard.Policy policy,
+                              Placement decodePlace, int decodeNice, boolean overlapSteps, Map<String, OpenVinoOptions> openvino, SupervisedShard.Policy policy,
                               ShardListener listener) {
         if (sharedMemoryDir == null) {
             throw new IllegalStateException("tandem.shards.mode=process needs the KV arena in shared memory"
@@ -90,7 +101,7 @@ final class ShardSet implements AutoCloseable {
             throw e;
         }
         try {
-            return new ShardSet(prefillStart.join(), decode, DecodeInterrupt.of(arena), arena, arena.file());
+            return new ShardSet(prefillStart.join(), decode, DecodeInterrupt.of(arena), overlapSteps, arena, arena.file());
         } catch (CompletionException e) {
             decode.close();
             arena.close();

@@ -40,6 +40,15 @@ public interface ShardSettings {
     @WithDefault("8")
     int decodeNiceOnSharedCpu();
 
+    /**
+     * When both shard processes run on the CPU, whether the prefill step and the decode step of
+     * one scheduling step run at once (true) or the prefill step first, then the decode step
+     * (false), as in one process. On shared cores overlapping steps only contend: each step's
+     * kernel threads wait for the other's. Shards on devices of their own always overlap.
+     */
+    @WithDefault("false")
+    boolean overlapOnSharedCpu();
+
     /** Wait before restarting a dead shard; doubles while restarted shards keep dying young. */
     @WithDefault("200ms")
     Duration restartBackoff();

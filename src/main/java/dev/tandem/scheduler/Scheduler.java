@@ -257,6 +257,11 @@ public final class Scheduler {
                 prefillSeqs.add(s);
             }
         }
+        if (!config.overlapShardSteps()) {
+            collect(start(StepKind.PREFILL, prefillShard, prefill, endedForPrefill), prefillSeqs).forEach(sink);
+            collect(start(StepKind.DECODE, decodeShard, decode, endedForDecode), decodeSeqs).forEach(sink);
+            return;
+        }
         // Both shards work at once: the decode step is sent before the prefill step's tokens are awaited.
         Started prefillStep = start(StepKind.PREFILL, prefillShard, prefill, endedForPrefill);
         Started decodeStep = start(StepKind.DECODE, decodeShard, decode, endedForDecode);

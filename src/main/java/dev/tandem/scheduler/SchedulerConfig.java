@@ -6,13 +6,21 @@ import java.time.Duration;
  * Limits of one scheduling step: at most maxNumBatchedTokens tokens and maxNumSeqs running
  * sequences; maxModelLen is the context length no sequence may exceed. When every running
  * sequence decodes and none waits, one step may run up to maxDecodeSteps decode steps on the
- * shard, as many as fit in decodeWindow at the measured step time (1 turns this off).
+ * shard, as many as fit in decodeWindow at the measured step time (1 turns this off). With
+ * overlapShardSteps the prefill and the decode step of one scheduling step run at once; without,
+ * one after the other (shards that share their cores only contend when they overlap).
  */
-public record SchedulerConfig(int maxNumBatchedTokens, int maxNumSeqs, int maxModelLen, int maxDecodeSteps, Duration decodeWindow) {
+public record SchedulerConfig(int maxNumBatchedTokens, int maxNumSeqs, int maxModelLen, int maxDecodeSteps, Duration decodeWindow,
+                              boolean overlapShardSteps) {
     public SchedulerConfig {
         if (maxNumBatchedTokens < 1 || maxNumSeqs < 1 || maxModelLen < 2 || maxDecodeSteps < 1 || decodeWindow.isNegative()) {
             throw new IllegalArgumentException("invalid scheduler limits: " + this);
         }
+    }
+
+    /** Shard steps that overlap. */
+    public SchedulerConfig(int maxNumBatchedTokens, int maxNumSeqs, int maxModelLen, int maxDecodeSteps, Duration decodeWindow) {
+        this(maxNumBatchedTokens, maxNumSeqs, maxModelLen, maxDecodeSteps, decodeWindow, true);
     }
 
     /** One decode step per scheduling step. */

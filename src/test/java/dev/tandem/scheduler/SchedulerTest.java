@@ -274,4 +274,58 @@ class SchedulerTest {
         assertEquals(List.of("b"), decode.batches.get(4).finishedRequestIds(), "only the ends the decode shard can hold state for");
         assertEquals(64, kv.pool().numAllocatable());
     }
+
+    /** Writes when a step is handed to a shard and when its tokens are awaited. */
+    static final class Ordered extends ForwardingShard {
+        final List<String> events;
+
+        Ordered(Shard inner, List<String> events) {
+            super(inner);
+            this.events = events;
+        }
+
+        @Override
+        public Shard.PendingStep start(StepBatch batch) {
+            events.add("start " + batch.kind());
+            Shard.PendingStep pending = inner.start(batch);
+            return () -> {
+                events.add("await " + batch.kind());
+                return pending.await();
+            };
+        }
+    }
+
+    @Test
+    void shardStepsOverlapOrRunOneAfterTheOtherAsConfigured() {
+        Map<Boolean, Map<String, int[]>> outputs = new HashMap<>();
+        for (boolean overlap : new boolean[] {true, false}) {
+            LocalShard shard = new LocalShard("cpu", runner, List.of(0, 2));
+            List<String> events = new ArrayList<>();
+            KvCacheManager kv = new KvCacheManager(new BlockPool(64), 16, false, 1);
+            Scheduler scheduler = new Scheduler(new SchedulerConfig(64, 8, 1024, 1, java.time.Duration.ZERO, overlap), kv,
+                    new Ordered(shard, events), new Ordered(shard, events), StepListener.NONE);
+            scheduler.add(new Sequence("a", prompt(1, 10), greedy(6), List.of(0, 2), -1));
+            Map<String, List<Integer>> tokens = new HashMap<>();
+            scheduler.step().forEach(o -> tokens.computeIfAbsent(o.requestId(), k -> new ArrayList<>()).add(o.token()));
+            scheduler.add(new Sequence("b", prompt(2, 10), greedy(6), List.of(0, 2), -1));
+            events.clear();
+            scheduler.step().forEach(o -> tokens.computeIfAbsent(o.requestId(), k -> new ArrayList<>()).add(o.token()));
+            assertEquals(overlap ? List.of("start PREFILL", "start DECODE", "await PREFILL", "await DECODE")
+                    : List.of("start PREFILL", "await PREFILL", "start DECODE", "await DECODE"), events,
+                    "a decodes while b is prefilled, " + (overlap ? "at once" : "after it"));
+            DemoRunner.runUntilIdle(scheduler).forEach((id, more) -> {
+                for (int t : more) {
+                    tokens.computeIfAbsent(id, k -> new ArrayList<>()).add(t);
+                }
+            });
+            Map<String, int[]> texts = new HashMap<>();
+            tokens.forEach((id, ts) -> texts.put(id, ts.stream().mapToInt(Integer::intValue).toArray()));
+            outputs.put(overlap, texts);
+            assertEquals(64, kv.pool().numAllocatable());
+        }
+        assertEquals(6, outputs.get(false).get("a").length);
+        assertEquals(6, outputs.get(false).get("b").length);
+        assertArrayEquals(outputs.get(true).get("a"), outputs.get(false).get("a"));
+        assertArrayEquals(outputs.get(true).get("b"), outputs.get(false).get("b"));
+    }
 }

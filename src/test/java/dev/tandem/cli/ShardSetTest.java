@@ -1,0 +1,34 @@
+package dev.tandem.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tandem.device.DeviceKind;
+import dev.tandem.device.Placement;
+import org.junit.jupiter.api.Test;
+
+/** How the shards' placement decides their priority and whether their steps overlap. */
+class ShardSetTest {
+    private static final Placement PREFILL_CPU = new Placement("prefill", DeviceKind.CPU, "cpu", "cpu", "");
+    private static final Placement DECODE_CPU = new Placement("decode", DeviceKind.CPU, "cpu", "cpu", "");
+    private static final Placement PREFILL_NPU = new Placement("prefill", DeviceKind.NPU, "openvino", "NPU", "");
+    private static final Placement DECODE_GPU = new Placement("decode", DeviceKind.GPU, "openvino", "GPU", "");
+
+    @Test
+    void stepsOverlapOnDevicesOfTheirOwnAndOnASharedCpuOnlyWhenAsked() {
+        assertFalse(ShardSet.overlapSteps(PREFILL_CPU, DECODE_CPU, false));
+        assertTrue(ShardSet.overlapSteps(PREFILL_CPU, DECODE_CPU, true));
+        assertTrue(ShardSet.overlapSteps(PREFILL_NPU, DECODE_GPU, false));
+        assertTrue(ShardSet.overlapSteps(PREFILL_NPU, DECODE_CPU, false), "one shard on the CPU does not share its cores with an NPU");
+    }
+
+    @Test
+    void theDecodeShardYieldsOnlyASharedCpu() {
+        assertEquals(8, ShardSet.decodeNice(PREFILL_CPU, DECODE_CPU, 8));
+        assertEquals(0, ShardSet.decodeNice(PREFILL_NPU, DECODE_GPU, 8));
+        assertEquals(0, ShardSet.decodeNice(PREFILL_NPU, DECODE_CPU, 8));
+        assertThrows(IllegalArgumentException.class, () -> ShardSet.decodeNice(PREFILL_CPU, DECODE_CPU, 20));
+    }
+}
