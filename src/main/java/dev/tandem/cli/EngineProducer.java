@@ -26,6 +26,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Set;
 import org.jboss.logging.Logger;
 
 /** Builds the serving stack from the configuration: model, runner, shards, KV cache, scheduler, engine. */
@@ -137,7 +138,7 @@ public class EngineProducer {
      * (an OpenVINO IR only) has nothing to prepare.
      */
     private static void prepareWeightPages(Path model, boolean rebuild) {
-        java.util.Set<Path> files;
+        Set<Path> files;
         try {
             files = Checkpoint.weightFiles(model);
         } catch (IOException noWeights) {
