@@ -257,15 +257,17 @@ public final class Scheduler {
                 prefillSeqs.add(s);
             }
         }
-        if (!config.overlapShardSteps()) {
-            collect(start(StepKind.PREFILL, prefillShard, prefill, endedForPrefill), prefillSeqs).forEach(sink);
-            collect(start(StepKind.DECODE, decodeShard, decode, endedForDecode), decodeSeqs).forEach(sink);
-            return;
-        }
-        // Both shards work at once: the decode step is sent before the prefill step's tokens are awaited.
+        // Overlapping, both shards work at once: the decode step is sent before the prefill step's
+        // tokens are awaited. Otherwise it is sent after them, as one process would run the two.
+        boolean overlap = config.overlapShardSteps();
         Started prefillStep = start(StepKind.PREFILL, prefillShard, prefill, endedForPrefill);
+        if (!overlap) {
+            collect(prefillStep, prefillSeqs).forEach(sink);
+        }
         Started decodeStep = start(StepKind.DECODE, decodeShard, decode, endedForDecode);
-        collect(prefillStep, prefillSeqs).forEach(sink);
+        if (overlap) {
+            collect(prefillStep, prefillSeqs).forEach(sink);
+        }
         collect(decodeStep, decodeSeqs).forEach(sink);
     }
 
