@@ -1,24 +1,22 @@
 /*
- * bf16 matrix products for batches of tokens (batched decode and prefill), called through FFM by
- * dev.tandem.kernels.NativeKernels. out[t, r] = w[r, :] . x[t, :] for a block of rows.
+ * bf16 matrix products, called through FFM by dev.tandem.kernels.NativeBf16Rows: out[t, r] =
+ * w[r, :] . x[t, :] for a block of rows and every token of a batch (decode of one sequence or
+ * many, and prefill).
  *
- * The tokens, not the columns, lie in the vector lanes: the activations are first packed
- * column-major in blocks of LANES tokens (xt[block][k][lane], zero-padded), then every row's
- * weight is broadcast against a vector of LANES tokens. A tile of ROWS rows keeps ROWS
- * accumulators in registers for the whole row, so there is no horizontal reduction per dot
- * product (which, for rows of only a few hundred columns, costs as much as the products), and
- * each weight is widened from bf16 once per tile, into a small f32 scratch that stays in L1.
- * With AVX-512F the lanes are 16 tokens and a tile 16 rows; with AVX2 8 and 8. Where the CPU has
- * neither, tandem_bf16_lanes() is 0 and the Java kernels run. Where it has AMX, bf16_tiles.c does
- * the work instead (tandem_bf16_use_amx(0) turns it off).
+ * The vector kernels compute every dot product in one order, the same as the Java kernels of
+ * dev.tandem.kernels.RowDots at the same vector width (L = 16 floats with AVX-512F, 8 with AVX2):
+ * a token's result is bit for bit the same alone, in any batch, and in Java or in C, so nothing
+ * that decides how a step is computed (batch size, tiles, threads) changes an answer. Tiles of 4
+ * rows x 4 tokens keep 16 accumulators in registers, each activation vector serving four rows
+ * and each weight vector four tokens. Where the CPU has AMX, bf16_tiles.c does the work instead,
+ * for every batch size (tandem_bf16_use_amx(0) turns it off): its tiles compute each token's row
+ * on its own, so it too gives a token the same result in any batch.
  */
 #include <stdint.h>
 #include <string.h>
 #include <immintrin.h>
 
 #include "bf16_kernels.h"
-
-#define KC 256 /* columns widened per step: ROWS x KC floats of scratch (16 KiB at 16 rows) */
 
 static int lanes = -1;
 
@@ -66,7 +64,7 @@ long tandem_bf16_packed_floats(int tokens, int cols) {
     if (L == 0) {
         return 0;
     }
-    return amx_on() ? bf16_amx_packed_floats(tokens, cols) : (long)(tokens + L - 1) / L * L * cols;
+    return amx_on() ? bf16_amx_packed_floats(tokens, cols) : (long)tokens * cols;
 }
 
 /*
@@ -104,12 +102,11 @@ __attribute__((target("avx512f"))) void bf16_transpose16(const float *src, long 
 }
 
 /*
- * xt[(b * cols + k) * L + j] = x[(b * L + j) * cols + k], zero where b * L + j >= tokens. Full
- * 16-token blocks are transposed 16 columns at a time in registers; element by element, down one
- * token's row at a time, this took 7 us for 16 x 768 (a new cache line per element), about a
- * third of a small matmul's time at 16 tokens. With AMX, the layout of bf16_tiles.c instead, its
- * steps of 32 columns starting shift columns before each row (the weights' offset in their cache
- * line, in bf16 values); the vector kernels ignore shift.
+ * xt = x for the vector kernels (their layout is x's own, permuted per block of 2L columns as
+ * RowDots.permuteForBf16 does: the L even-indexed values, then the L odd-indexed ones; a tail
+ * shorter than a block keeps its order). With AMX, the layout of bf16_tiles.c instead, its steps
+ * of 32 columns starting shift columns before each row (the weights' offset in their cache line,
+ * in bf16 values); the vector kernels ignore shift.
  */
 void tandem_bf16_pack(const float *x, int tokens, int cols, int shift, float *xt) {
     int L = tandem_bf16_lanes();
@@ -120,116 +117,137 @@ void tandem_bf16_pack(const float *x, int tokens, int cols, int shift, float *xt
         bf16_amx_pack(x, tokens, cols, shift, xt);
         return;
     }
-    int blocks = (tokens + L - 1) / L;
-    for (int b = 0; b < blocks; b++) {
-        float *dst = xt + (long)b * cols * L;
-        const float *src = x + (long)b * L * cols;
-        int n = tokens - b * L < L ? tokens - b * L : L;
-        int k0 = 0;
-        if (n < L) {
-            memset(dst, 0, sizeof(float) * (size_t)cols * L);
-        } else if (L == 16) {
-            for (; k0 + 16 <= cols; k0 += 16) {
-                bf16_transpose16(src + k0, cols, dst + (long)k0 * 16);
+    int block = 2 * L;
+    for (int t = 0; t < tokens; t++) {
+        const float *src = x + (long)t * cols;
+        float *dst = xt + (long)t * cols;
+        int k = 0;
+        for (; k + block <= cols; k += block) {
+            for (int l = 0; l < L; l++) {
+                dst[k + l] = src[k + 2 * l];
+                dst[k + L + l] = src[k + 2 * l + 1];
             }
         }
-        for (int j = 0; j < n; j++) {
-            for (int k = k0; k < cols; k++) {
-                dst[(long)k * L + j] = src[(long)j * cols + k];
-            }
-        }
-    }
-}
-
-/* ws[i * KC + k] = w[row + i][k0 + k] widened to f32, for i < rows, k < kc. */
-static inline void widen(const uint16_t *w, int cols, int row, int rows, int k0, int kc, float *ws) {
-    for (int i = 0; i < rows; i++) {
-        const uint16_t *src = w + (long)(row + i) * cols + k0;
-        uint32_t *dst = (uint32_t *)(ws + i * KC);
-        for (int k = 0; k < kc; k++) {
-            dst[k] = (uint32_t)src[k] << 16;
-        }
+        memcpy(dst + k, src + k, sizeof(float) * (size_t)(cols - k));
     }
 }
 
 /*
- * Writes a tile's sums (sums[i * L + j]: row r0 + i, token t0 + j) into out, one token at a time:
- * each token's rows are contiguous in out, whose rows are often 4 KiB apart (L1 set conflicts).
+ * The reductions fold halves, as Vectors.sum does in Java: lane i meets lane i + L/2, then
+ * i + L/4, ... Any fixed tree would do; this one is what both languages compute cheaply.
  */
-static inline void store(const float *sums, int rows, int L, int r0, int t0, int tokens, int accumulate, float *out,
-                         int out_stride) {
-    int n = tokens - t0 < L ? tokens - t0 : L;
-    for (int j = 0; j < n; j++) {
-        float *o = out + (long)(t0 + j) * out_stride + r0;
-        for (int i = 0; i < rows; i++) {
-            o[i] = (accumulate ? o[i] : 0) + sums[i * L + j];
-        }
-    }
+__attribute__((target("avx2,fma"))) static inline float fold8(__m256 v) {
+    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    s = _mm_add_ss(s, _mm_movehdup_ps(s));
+    return _mm_cvtss_f32(s);
+}
+
+__attribute__((target("avx512f"))) static inline float fold16(__m512 v) {
+    __m256 lo = _mm512_castps512_ps256(v);
+    __m256 hi = _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(v), 1));
+    return fold8(_mm256_add_ps(lo, hi));
+}
+
+static inline float bf16_at(const uint16_t *w, long i) {
+    union {
+        uint32_t u;
+        float f;
+    } v = {.u = (uint32_t)w[i] << 16};
+    return v.f;
 }
 
 /*
- * One instruction set's kernel: VEC is its float vector type, ROWS its tile height. Every tile
- * widens its rows once per KC columns and reuses them for every block of tokens when the whole
- * row fits in one step (the common case for these models' hidden sizes up to KC); otherwise
- * per block. The compiler keeps acc[] in registers because ROWS is a constant.
+ * One instruction set's kernel: a tile of R rows x T tokens (R, T <= 4, constants once inlined)
+ * with one accumulator per row and token, the order of RowDots in Java, operation for operation:
+ * per block of 2L columns, the even-indexed weights (a shift) times the block's first L
+ * activations, then the odd-indexed ones (a mask) times the next L, each an FMA into the
+ * accumulator; then the fold of its lanes; then the columns of a partial block, one product and
+ * one addition each (this file is built with -ffp-contract=off, as Java never fuses). Each token
+ * is computed the same whichever tile and batch it is in: the batch does not change a result.
  */
-#define DEFINE_ROWS(NAME, TARGET, VEC, L, ROWS, ZERO, LOAD, FMA, SET1, STOREU)                                          \
-    __attribute__((target(TARGET))) static void NAME(const uint16_t *w, int cols, int row_from, int row_to, const float *xt, \
-                                                     int tokens, int accumulate, float *out,                                 \
-                                                     int out_stride) {                                                      \
-        float ws[ROWS * KC] __attribute__((aligned(64)));                                                                   \
-        float sums[ROWS * L] __attribute__((aligned(64)));                                                                  \
-        int blocks = (tokens + L - 1) / L;                                                                                  \
-        for (int r0 = row_from; r0 < row_to; r0 += ROWS) {                                                                 \
-            int rows = row_to - r0 < ROWS ? row_to - r0 : ROWS;                                                             \
-            /* The next tile's rows are fetched while this one computes: one line per column step. */                     \
-            const char *next = (const char *)(w + (long)(r0 + ROWS) * cols);                                               \
-            long next_bytes = r0 + ROWS >= row_to ? 0                                                                      \
-                              : (long)(row_to - r0 - ROWS < ROWS ? row_to - r0 - ROWS : ROWS) * cols * 2;                   \
-            long fetched = 0;                                                                                               \
-            for (int b = 0; b < blocks; b++) {                                                                              \
-                VEC acc[ROWS];                                                                                              \
-                for (int i = 0; i < ROWS; i++) {                                                                            \
-                    acc[i] = ZERO();                                                                                        \
+#define DEFINE_TILE(NAME, TARGET, VEC, L, ZERO, LOADI, SLLI, ANDI, MASK, CASTPS, LOAD, FMA, FOLD)                          \
+    __attribute__((target(TARGET), always_inline)) static inline void NAME(const uint16_t *w, int cols, int r0,           \
+                                                                           const float *x, int t0, int accumulate,          \
+                                                                           float *out, int out_stride, const int R,         \
+                                                                           const int T) {                                  \
+        VEC acc[4][4];                                                                                                      \
+        for (int i = 0; i < R; i++) {                                                                                       \
+            for (int j = 0; j < T; j++) {                                                                                   \
+                acc[i][j] = ZERO();                                                                                         \
+            }                                                                                                               \
+        }                                                                                                                   \
+        int full = cols / (2 * L) * (2 * L);                                                                                \
+        for (int k = 0; k < full; k += 2 * L) {                                                                             \
+            VEC e[4], o[4];                                                                                                 \
+            for (int i = 0; i < R; i++) {                                                                                   \
+                __typeof__(LOADI(w)) p = LOADI(w + (long)(r0 + i) * cols + k);                                             \
+                e[i] = CASTPS(SLLI(p, 16));                                                                                 \
+                o[i] = CASTPS(ANDI(p, MASK));                                                                               \
+            }                                                                                                               \
+            for (int j = 0; j < T; j++) {                                                                                   \
+                VEC xe = LOAD(x + (long)(t0 + j) * cols + k);                                                               \
+                for (int i = 0; i < R; i++) {                                                                               \
+                    acc[i][j] = FMA(e[i], xe, acc[i][j]);                                                                   \
                 }                                                                                                           \
-                for (int k0 = 0; k0 < cols; k0 += KC) {                                                                     \
-                    int kc = cols - k0 < KC ? cols - k0 : KC;                                                               \
-                    if (b == 0 || cols > KC) {                                                                              \
-                        widen(w, cols, r0, rows, k0, kc, ws);                                                               \
-                    }                                                                                                       \
-                    const float *xp = xt + ((long)b * cols + k0) * L;                                                       \
-                    if (rows == ROWS) {                                                                                     \
-                        for (int k = 0; k < kc; k++) {                                                                      \
-                            if (fetched < next_bytes) {                                                                     \
-                                __builtin_prefetch(next + fetched);                                                         \
-                                fetched += 64;                                                                              \
-                            }                                                                                               \
-                            VEC xv = LOAD(xp + (long)k * L);                                                                \
-                            _Pragma("GCC unroll 16") for (int i = 0; i < ROWS; i++) {                                       \
-                                acc[i] = FMA(SET1(ws[i * KC + k]), xv, acc[i]);                                             \
-                            }                                                                                               \
-                        }                                                                                                   \
-                    } else {                                                                                                \
-                        for (int k = 0; k < kc; k++) {                                                                      \
-                            VEC xv = LOAD(xp + (long)k * L);                                                                \
-                            for (int i = 0; i < rows; i++) {                                                                \
-                                acc[i] = FMA(SET1(ws[i * KC + k]), xv, acc[i]);                                             \
-                            }                                                                                               \
-                        }                                                                                                   \
-                    }                                                                                                       \
+            }                                                                                                               \
+            for (int j = 0; j < T; j++) {                                                                                   \
+                VEC xo = LOAD(x + (long)(t0 + j) * cols + k + L);                                                           \
+                for (int i = 0; i < R; i++) {                                                                               \
+                    acc[i][j] = FMA(o[i], xo, acc[i][j]);                                                                   \
                 }                                                                                                           \
-                for (int i = 0; i < rows; i++) {                                                                            \
-                    STOREU(sums + i * L, acc[i]);                                                                           \
+            }                                                                                                               \
+        }                                                                                                                   \
+        for (int i = 0; i < R; i++) {                                                                                       \
+            for (int j = 0; j < T; j++) {                                                                                   \
+                float s = FOLD(acc[i][j]);                                                                                  \
+                const float *xt = x + (long)(t0 + j) * cols;                                                                \
+                for (int k = full; k < cols; k++) {                                                                         \
+                    s = s + bf16_at(w, (long)(r0 + i) * cols + k) * xt[k];                                                  \
                 }                                                                                                           \
-                store(sums, rows, L, r0, b * L, tokens, accumulate, out, out_stride);                                       \
+                float *o = out + (long)(t0 + j) * out_stride + r0 + i;                                                      \
+                *o = (accumulate ? *o : 0) + s;                                                                             \
             }                                                                                                               \
         }                                                                                                                   \
     }
 
-DEFINE_ROWS(rows_avx512, "avx512f", __m512, 16, 16, _mm512_setzero_ps, _mm512_loadu_ps, _mm512_fmadd_ps, _mm512_set1_ps,
-            _mm512_storeu_ps)
-DEFINE_ROWS(rows_avx2, "avx2,fma", __m256, 8, 8, _mm256_setzero_ps, _mm256_loadu_ps, _mm256_fmadd_ps, _mm256_set1_ps,
-            _mm256_storeu_ps)
+#define LOAD256I(p) _mm256_loadu_si256((const __m256i *)(p))
+#define LOAD512I(p) _mm512_loadu_si512((const void *)(p))
+DEFINE_TILE(tile_avx2, "avx2,fma", __m256, 8, _mm256_setzero_ps, LOAD256I, _mm256_slli_epi32, _mm256_and_si256,
+            _mm256_set1_epi32((int)0xFFFF0000u), _mm256_castsi256_ps, _mm256_loadu_ps, _mm256_fmadd_ps, fold8)
+DEFINE_TILE(tile_avx512, "avx512f", __m512, 16, _mm512_setzero_ps, LOAD512I, _mm512_slli_epi32, _mm512_and_si512,
+            _mm512_set1_epi32((int)0xFFFF0000u), _mm512_castsi512_ps, _mm512_loadu_ps, _mm512_fmadd_ps, fold16)
+
+/* Rows in tiles of 4, tokens in groups of 4; the partial tiles at the edges get kernels of their own size. */
+#define DEFINE_ROWS(NAME, TARGET, TILE)                                                                                     \
+    __attribute__((target(TARGET))) static void NAME(const uint16_t *w, int cols, int row_from, int row_to,              \
+                                                     const float *x, int tokens, int accumulate, float *out,             \
+                                                     int out_stride) {                                                   \
+        for (int r0 = row_from; r0 < row_to; r0 += 4) {                                                                  \
+            int R = row_to - r0 < 4 ? row_to - r0 : 4;                                                                    \
+            for (int t0 = 0; t0 < tokens; t0 += 4) {                                                                     \
+                int T = tokens - t0 < 4 ? tokens - t0 : 4;                                                                \
+                switch (R * 4 + T) {                                                                                      \
+                    case 17: TILE(w, cols, r0, x, t0, accumulate, out, out_stride, 4, 1); break;                          \
+                    case 18: TILE(w, cols, r0, x, t0, accumulate, out, out_stride, 4, 2); break;                          \
+                    case 19: TILE(w, cols, r0, x, t0, accumulate, out, out_stride, 4, 3); break;                          \
+                    case 20: TILE(w, cols, r0, x, t0, accumulate, out, out_stride, 4, 4); break;                          \
+                    default:                                                                                              \
+                        for (int r = r0; r < r0 + R; r++) {                                                               \
+                            switch (T) {                                                                                  \
+                                case 1: TILE(w, cols, r, x, t0, accumulate, out, out_stride, 1, 1); break;                \
+                                case 2: TILE(w, cols, r, x, t0, accumulate, out, out_stride, 1, 2); break;                \
+                                case 3: TILE(w, cols, r, x, t0, accumulate, out, out_stride, 1, 3); break;                \
+                                default: TILE(w, cols, r, x, t0, accumulate, out, out_stride, 1, 4); break;               \
+                            }                                                                                             \
+                        }                                                                                                 \
+                }                                                                                                         \
+            }                                                                                                             \
+        }                                                                                                                 \
+    }
+
+DEFINE_ROWS(rows_avx2, "avx2,fma", tile_avx2)
+DEFINE_ROWS(rows_avx512, "avx512f", tile_avx512)
 
 /*
  * out[t * out_stride + r] = (accumulate ? out[..] : 0) + w[r] . x[t] for rows [row_from, row_to)

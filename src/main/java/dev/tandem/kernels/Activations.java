@@ -102,7 +102,7 @@ public final class Activations {
             e.intoArray(x, i);
             sumV = sumV.add(e);
         }
-        float sum = sumV.reduceLanes(VectorOperators.ADD);
+        float sum = Vectors.sum(sumV);
         for (; i < end; i++) {
             x[i] = (float) Math.exp(Math.min(87f, Math.max(-87f, sign * x[i] + shift)));
             sum += x[i];

@@ -6,6 +6,9 @@ import java.lang.foreign.MemorySegment;
  * out[t, r] = x[t, :] . w[r, :] (+ bias[r]) for a batch of activation rows: one pass over the
  * weights serves every row of the batch. Output rows are shared out across the thread team in
  * chunks. One instance per caller; it keeps its per-call state in fields so no loop allocates.
+ * Which kernel runs depends on the format and on the process's {@link KernelPath}, never on the
+ * batch: a token gets the same bits alone or among others, which every kernel here guarantees for
+ * its own tiles and which this class keeps by choosing per process, not per call.
  */
 public final class Matmul {
     private static final int MAX_ROWS_PER_CHUNK = 128;
@@ -119,10 +122,9 @@ public final class Matmul {
         biases = biasesOrNull;
         outs = outputs;
         x = input;
-        // The C bf16 kernel puts tokens in its vector lanes: with fewer than half a vector of
-        // tokens (decode of a few sequences) the Java kernels waste less.
-        bf16Native = weights.format() == TensorFormat.BF16 && useNative && NativeBf16Rows.lanes() > 0
-                && 2 * tokens >= NativeBf16Rows.lanes();
+        // The C bf16 kernels for every batch size where they run: AMX computes in an order of its
+        // own, and the vector kernels are the Java ones' order but faster.
+        bf16Native = weights.format() == TensorFormat.BF16 && useNative && NativeBf16Rows.lanes() > 0;
         if (bf16Native) {
             int n = NativeBf16Rows.packedSize(tokens, weights.cols());
             for (int p = 0; p < count; p++) {
@@ -174,8 +176,9 @@ public final class Matmul {
         // At least 8 chunks per thread so the threads finish together; multiples of 4 rows for the tiles.
         // Native calls take bigger chunks: each call has a fixed cost, and one streams its rows well.
         int maxRows = useNative && weights.format().isQuantized() ? MAX_NATIVE_ROWS_PER_CHUNK : MAX_ROWS_PER_CHUNK;
-        int tile = bf16Native ? NativeBf16Rows.lanes() : 4; // the C tiles are as many rows as lanes
         boolean tiles = bf16Native && NativeBf16Rows.amx();
+        int tile = tiles ? 16 : 4; // rows per tile: AMX's, or the vector kernels'
+
         boolean alone = tiles && tileWork(ws, count, tokens) < MIN_SHARED_TILE_WORK;
         for (int p = 0; p < count; p++) {
             int rows = ws[p].rows();
@@ -243,25 +246,39 @@ public final class Matmul {
             }
             return;
         }
-        int fullTokenGroups = RowDots.tileable(w) ? numTokens / 4 * 4 : 0;
         int r = start;
-        if (fullTokenGroups > 0) {
-            // Batches: 4x4 register tiles over the rows and the first multiple-of-4 tokens.
+        if (w.format() == TensorFormat.BF16) {
             for (; r + 4 <= end; r += 4) {
-                for (int t = 0; t < fullTokenGroups; t += 4) {
-                    RowDots.bf16Tile(w, r, x, t * cols, cols, d);
-                    for (int i = 0; i < 4; i++) {
-                        float b = bias == null ? 0f : bias[r + i];
-                        for (int j = 0; j < 4; j++) {
-                            int o = (t + j) * rows + r + i;
-                            out[o] = (accumulate ? out[o] : 0f) + d[i * 4 + j] + b;
-                        }
-                    }
-                }
-                rowsForTokens(w, bias, out, r, r + 4, fullTokenGroups, d);
+                bf16FourRows(w, bias, out, r, d);
             }
         }
         rowsForTokens(w, bias, out, r, end, 0, d);
+    }
+
+    /** Rows [r, r + 4) for every token: 4x4 tiles, then the tokens left over (one: decode). */
+    private void bf16FourRows(WeightMatrix w, float[] bias, float[] out, int r, float[] d) {
+        int cols = w.cols();
+        int rows = w.rows();
+        int t = 0;
+        for (; t + 4 <= numTokens; t += 4) {
+            RowDots.bf16Tile(w, r, x, t * cols, cols, d);
+            for (int i = 0; i < 4; i++) {
+                float b = bias == null ? 0f : bias[r + i];
+                for (int j = 0; j < 4; j++) {
+                    int o = (t + j) * rows + r + i;
+                    out[o] = (accumulate ? out[o] : 0f) + d[i * 4 + j] + b;
+                }
+            }
+        }
+        if (t + 1 == numTokens) {
+            RowDots.bf16Rows4(w, r, x, t * cols, d);
+            for (int i = 0; i < 4; i++) {
+                int o = t * rows + r + i;
+                out[o] = (accumulate ? out[o] : 0f) + d[i] + (bias == null ? 0f : bias[r + i]);
+            }
+        } else if (t < numTokens) {
+            rowsForTokens(w, bias, out, r, r + 4, t, d);
+        }
     }
 
     private void nativeRows(WeightMatrix w, float[] bias, float[] out, int start, int end, int worker, int chunkRows) {

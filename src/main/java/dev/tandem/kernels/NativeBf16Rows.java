@@ -9,13 +9,14 @@ import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
 
 /**
- * The C kernel for bf16 weights times a batch of tokens (src-native/kernels/bf16_rows.c): the
- * tokens lie in the vector lanes and each weight is broadcast, so no dot product ends in a
- * horizontal reduction, which for the short rows of small models costs as much as the products.
+ * The C kernels for bf16 weights times a batch of tokens (src-native/kernels/bf16_rows.c), for
+ * any batch from one token up: 4x4 tiles of rows and tokens that compute each dot product in
+ * the order of the Java kernels (RowDots) at the same vector width, bit for bit, only faster.
  * Activations are packed once per matmul ({@link #pack}), then every thread computes its rows
  * ({@link #rows}) straight into the output array. {@link #lanes} is 0 where the library or the
- * instruction set (AVX2 or AVX-512F) is missing, or with -Dtandem.kernels=java: the Java tiles run.
- * Where the CPU has AMX, its tile instructions do the products instead ({@link #amx}).
+ * instruction set of the Java vectors' width (AVX2 or AVX-512F) is missing, or with
+ * -Dtandem.kernels=java: the Java tiles run. Where the CPU has AMX (and the path is native), its
+ * tile instructions do the products instead ({@link #amx}).
  */
 public final class NativeBf16Rows {
     private static final MethodHandle LANES = NativeKernels.criticalHandle("tandem_bf16_lanes", FunctionDescriptor.of(JAVA_INT));
@@ -31,15 +32,25 @@ public final class NativeBf16Rows {
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_INT));
     private static final boolean LOADED = LANES != null && USE_LANES != null && PACK != null && ROWS != null
             && USE_AMX != null && PACKED_FLOATS != null;
-    private static int lanes = LOADED ? call(LANES, -1) : 0;
-    // -Dtandem.kernels.amx=false runs the vector kernels on an AMX machine (for comparisons).
-    private static boolean amx = LOADED
-            && call(USE_AMX, Boolean.parseBoolean(System.getProperty("tandem.kernels.amx", "true")) ? 1 : 0) == 1;
+    /** The process's kernels: the C vector width equals the Java one, so that both compute alike. */
+    private static final int DEFAULT_LANES = LOADED && call(USE_LANES, Vectors.LANES) == Vectors.LANES ? Vectors.LANES : 0;
+    // AMX on the native path only; -Dtandem.kernels.amx=false runs the vector kernels on an AMX machine.
+    private static final boolean DEFAULT_AMX = DEFAULT_LANES > 0 && KernelPath.requested() == KernelPath.NATIVE
+            && Boolean.parseBoolean(System.getProperty("tandem.kernels.amx", "true")) && call(USE_AMX, 1) == 1;
+    private static int lanes = useDefaults();
+    private static boolean amx = DEFAULT_AMX;
 
     private NativeBf16Rows() {}
 
     /** Tokens per vector of the kernel in use (16 with AVX-512F, 8 with AVX2), 0 when it cannot run. */
     public static int lanes() {
+        return lanes;
+    }
+
+    /** Back to the process's kernels (after a test chose others); returns the lanes in use. */
+    public static int useDefaults() {
+        lanes = LOADED ? call(USE_LANES, DEFAULT_LANES) : 0;
+        amx = LOADED && call(USE_AMX, DEFAULT_AMX ? 1 : 0) == 1;
         return lanes;
     }
 
@@ -79,8 +90,9 @@ public final class NativeBf16Rows {
     }
 
     /**
-     * packed = x[0 .. tokens * cols) in the layout of the kernel in use: column-major per vector
-     * of tokens, or with AMX bf16 pairs per tile, in steps starting shift columns before the row.
+     * packed = x[0 .. tokens * cols) in the layout of the kernel in use: each token's row permuted
+     * per block as RowDots.permuteForBf16 does, or with AMX bf16 pairs per tile, in steps
+     * starting shift columns before the row.
      */
     static void pack(MemorySegment x, int tokens, int cols, int shift, MemorySegment packed) {
         try {

@@ -34,7 +34,7 @@ public final class NativeKernels {
                 System.getProperty("tandem.home", ".") + "/target/native/libtandem_kernels.so"));
         SymbolLookup symbols = null;
         String whyNot = null;
-        if (System.getProperty("tandem.kernels", "native").equals("java")) {
+        if (KernelPath.requested() == KernelPath.JAVA) {
             whyNot = "tandem.kernels=java";
         } else if (!Files.isRegularFile(lib)) {
             whyNot = "no " + lib + "; it is built when a C compiler is present";

@@ -98,13 +98,13 @@ final class QuantizedDots {
                 }
             }
         }
-        out[0] = t0.reduceLanes(VectorOperators.ADD) - c0;
+        out[0] = Vectors.sum(t0) - c0;
         if (count > 1) {
-            out[1] = t1.reduceLanes(VectorOperators.ADD) - c1;
+            out[1] = Vectors.sum(t1) - c1;
             if (count > 2) {
-                out[2] = t2.reduceLanes(VectorOperators.ADD) - c2;
+                out[2] = Vectors.sum(t2) - c2;
                 if (count > 3) {
-                    out[3] = t3.reduceLanes(VectorOperators.ADD) - c3;
+                    out[3] = Vectors.sum(t3) - c3;
                 }
             }
         }
@@ -120,7 +120,7 @@ final class QuantizedDots {
                 for (int e = k + group; k < e; k += LANES) {
                     a = a.add(FloatVector.fromArray(F, x, k));
                 }
-                sums[t * groups + g] = a.reduceLanes(VectorOperators.ADD);
+                sums[t * groups + g] = Vectors.sum(a);
             }
         }
     }

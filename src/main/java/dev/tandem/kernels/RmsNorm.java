@@ -4,7 +4,6 @@ import static dev.tandem.kernels.Vectors.F;
 import static dev.tandem.kernels.Vectors.LANES;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 
 /** RMSNorm as Hugging Face computes it in f32: x / sqrt(mean(x^2) + eps) * weight. */
 public final class RmsNorm {
@@ -21,7 +20,7 @@ public final class RmsNorm {
                 FloatVector xv = FloatVector.fromArray(F, x, xo + i);
                 acc = xv.fma(xv, acc);
             }
-            float ss = acc.reduceLanes(VectorOperators.ADD);
+            float ss = Vectors.sum(acc);
             for (; i < size; i++) {
                 ss += x[xo + i] * x[xo + i];
             }

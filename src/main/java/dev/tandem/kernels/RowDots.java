@@ -9,9 +9,13 @@ import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 
 /**
- * Dot products of one weight row with up to four activation rows at once, so that each weight
- * vector loaded from memory is used four times during prefill. Decode (one activation row) takes
- * the single-row path with four accumulators for instruction-level parallelism.
+ * Dot products of weight rows with activation rows: a tile of four rows by four tokens (each
+ * activation vector serves four rows, each weight vector four tokens), four rows by one token
+ * (decode: four independent accumulators for the FMA latency), and one row by up to four tokens
+ * for the edges. Every dot product, in every one of them, is computed in one order (per
+ * accumulator: the FMAs over the columns, then {@link Vectors#sum}, then the scalar tail), so a
+ * token's result does not depend on which tile or batch it is in; for bf16 it is also the order
+ * of the C kernels (bf16_rows.c) at the same width, bit for bit.
  */
 final class RowDots {
     private RowDots() {}
@@ -19,26 +23,13 @@ final class RowDots {
     /** out[t] = w[row] . x[t] for t in 0..count-1 (count 1..4), x rows at xOff + t*xStride. */
     static void dot(WeightMatrix w, int row, float[] x, int xOff, int xStride, int count, float[] out) {
         switch (w.format()) {
-            case BF16 -> {
-                if (count == 1) {
-                    out[0] = bf16Single(w.data(), w.rowOffset(row), x, xOff, w.cols());
-                } else {
-                    bf16Multi(w.data(), w.rowOffset(row), x, xOff, xStride, count, w.cols(), out);
-                }
-            }
+            case BF16 -> bf16Multi(w.data(), w.rowOffset(row), x, xOff, xStride, count, w.cols(), out);
             case F32 -> f32Multi(w.data(), w.rowOffset(row), x, xOff, xStride, count, w.cols(), out);
             case F16 -> scalarMulti(w, row, x, xOff, xStride, count, out);
             case Q8, Q4 -> throw new IllegalArgumentException(w.format() + " rows go through QuantizedDots");
         }
     }
 
-    /**
-     * bf16 rows are read as 32-bit lanes, each holding two bf16 values: a shift gives the even
-     * element as f32 and a mask the odd one, far cheaper than widening 16-bit lanes. The
-     * activations were permuted by {@link #permuteForBf16} to match: per block of 2*LANES values,
-     * the even-indexed ones first, then the odd-indexed ones; a tail shorter than a block keeps
-     * its order and is done in scalar code.
-     */
     /**
      * A 4-row by 4-token tile of bf16 dot products: out[i * 4 + t] = w[row + i] . x[t]. Each
      * activation vector loaded serves four rows and each weight vector four tokens, so a batch
@@ -53,7 +44,8 @@ final class RowDots {
         FloatVector a00 = FloatVector.zero(F), a01 = a00, a02 = a00, a03 = a00, a10 = a00, a11 = a00, a12 = a00, a13 = a00;
         FloatVector a20 = a00, a21 = a00, a22 = a00, a23 = a00, a30 = a00, a31 = a00, a32 = a00, a33 = a00;
         int block = 2 * LANES;
-        for (int k = 0; k < cols; k += block) {
+        int full = cols / block * block;
+        for (int k = 0; k < full; k += block) {
             long o = 2L * k;
             IntVector p0 = IntVector.fromMemorySegment(Vectors.I, s, r0 + o, Vectors.LE);
             IntVector p1 = IntVector.fromMemorySegment(Vectors.I, s, r1 + o, Vectors.LE);
@@ -78,53 +70,71 @@ final class RowDots {
             xo = FloatVector.fromArray(F, x, x3 + k + LANES);
             a03 = d0.fma(xo, a03); a13 = d1.fma(xo, a13); a23 = d2.fma(xo, a23); a33 = d3.fma(xo, a33);
         }
-        out[0] = a00.reduceLanes(VectorOperators.ADD);
-        out[1] = a01.reduceLanes(VectorOperators.ADD);
-        out[2] = a02.reduceLanes(VectorOperators.ADD);
-        out[3] = a03.reduceLanes(VectorOperators.ADD);
-        out[4] = a10.reduceLanes(VectorOperators.ADD);
-        out[5] = a11.reduceLanes(VectorOperators.ADD);
-        out[6] = a12.reduceLanes(VectorOperators.ADD);
-        out[7] = a13.reduceLanes(VectorOperators.ADD);
-        out[8] = a20.reduceLanes(VectorOperators.ADD);
-        out[9] = a21.reduceLanes(VectorOperators.ADD);
-        out[10] = a22.reduceLanes(VectorOperators.ADD);
-        out[11] = a23.reduceLanes(VectorOperators.ADD);
-        out[12] = a30.reduceLanes(VectorOperators.ADD);
-        out[13] = a31.reduceLanes(VectorOperators.ADD);
-        out[14] = a32.reduceLanes(VectorOperators.ADD);
-        out[15] = a33.reduceLanes(VectorOperators.ADD);
+        out[0] = Vectors.sum(a00);
+        out[1] = Vectors.sum(a01);
+        out[2] = Vectors.sum(a02);
+        out[3] = Vectors.sum(a03);
+        out[4] = Vectors.sum(a10);
+        out[5] = Vectors.sum(a11);
+        out[6] = Vectors.sum(a12);
+        out[7] = Vectors.sum(a13);
+        out[8] = Vectors.sum(a20);
+        out[9] = Vectors.sum(a21);
+        out[10] = Vectors.sum(a22);
+        out[11] = Vectors.sum(a23);
+        out[12] = Vectors.sum(a30);
+        out[13] = Vectors.sum(a31);
+        out[14] = Vectors.sum(a32);
+        out[15] = Vectors.sum(a33);
+        for (int k = full; k < cols; k++) {
+            float w0 = Vectors.bf16(s, r0 + 2L * k), w1 = Vectors.bf16(s, r1 + 2L * k);
+            float w2 = Vectors.bf16(s, r2 + 2L * k), w3 = Vectors.bf16(s, r3 + 2L * k);
+            for (int t = 0; t < 4; t++) {
+                float xk = x[xOff + t * xStride + k];
+                out[t] += w0 * xk;
+                out[4 + t] += w1 * xk;
+                out[8 + t] += w2 * xk;
+                out[12 + t] += w3 * xk;
+            }
+        }
     }
 
-    static boolean tileable(WeightMatrix w) {
-        return w.format() == TensorFormat.BF16 && w.cols() % (2 * LANES) == 0;
-    }
-
-    private static float bf16Single(MemorySegment w, long base, float[] x, int xOff, int cols) {
-        FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F), a2 = FloatVector.zero(F), a3 = FloatVector.zero(F);
+    /**
+     * out[i] = w[row + i] . x for four rows and one token (decode): four independent accumulators
+     * keep the FMA units busy, each with the one order of every other kernel here.
+     */
+    static void bf16Rows4(WeightMatrix w, int row, float[] x, int xOff, float[] out) {
+        MemorySegment s = w.data();
+        int cols = w.cols();
+        long r0 = w.rowOffset(row), r1 = w.rowOffset(row + 1), r2 = w.rowOffset(row + 2), r3 = w.rowOffset(row + 3);
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
         int block = 2 * LANES;
-        int k = 0;
-        for (; k + 4 * block <= cols; k += 4 * block) {
-            // Four independent 64-byte loads in flight per iteration: one core needs that many to stream.
-            IntVector p = IntVector.fromMemorySegment(Vectors.I, w, base + 2L * k, Vectors.LE);
-            IntVector q = IntVector.fromMemorySegment(Vectors.I, w, base + 2L * (k + block), Vectors.LE);
-            IntVector r = IntVector.fromMemorySegment(Vectors.I, w, base + 2L * (k + 2 * block), Vectors.LE);
-            IntVector s = IntVector.fromMemorySegment(Vectors.I, w, base + 2L * (k + 3 * block), Vectors.LE);
-            a0 = odd(p).fma(FloatVector.fromArray(F, x, xOff + k + LANES), even(p).fma(FloatVector.fromArray(F, x, xOff + k), a0));
-            a1 = odd(q).fma(FloatVector.fromArray(F, x, xOff + k + block + LANES), even(q).fma(FloatVector.fromArray(F, x, xOff + k + block), a1));
-            a2 = odd(r).fma(FloatVector.fromArray(F, x, xOff + k + 2 * block + LANES), even(r).fma(FloatVector.fromArray(F, x, xOff + k + 2 * block), a2));
-            a3 = odd(s).fma(FloatVector.fromArray(F, x, xOff + k + 3 * block + LANES), even(s).fma(FloatVector.fromArray(F, x, xOff + k + 3 * block), a3));
+        int full = cols / block * block;
+        for (int k = 0; k < full; k += block) {
+            long o = 2L * k;
+            IntVector p0 = IntVector.fromMemorySegment(Vectors.I, s, r0 + o, Vectors.LE);
+            IntVector p1 = IntVector.fromMemorySegment(Vectors.I, s, r1 + o, Vectors.LE);
+            IntVector p2 = IntVector.fromMemorySegment(Vectors.I, s, r2 + o, Vectors.LE);
+            IntVector p3 = IntVector.fromMemorySegment(Vectors.I, s, r3 + o, Vectors.LE);
+            FloatVector xe = FloatVector.fromArray(F, x, xOff + k);
+            FloatVector xo = FloatVector.fromArray(F, x, xOff + k + LANES);
+            a0 = odd(p0).fma(xo, even(p0).fma(xe, a0));
+            a1 = odd(p1).fma(xo, even(p1).fma(xe, a1));
+            a2 = odd(p2).fma(xo, even(p2).fma(xe, a2));
+            a3 = odd(p3).fma(xo, even(p3).fma(xe, a3));
         }
-        for (; k + block <= cols; k += block) {
-            IntVector p = IntVector.fromMemorySegment(Vectors.I, w, base + 2L * k, Vectors.LE);
-            a0 = even(p).fma(FloatVector.fromArray(F, x, xOff + k), a0);
-            a1 = odd(p).fma(FloatVector.fromArray(F, x, xOff + k + LANES), a1);
+        float s0 = Vectors.sum(a0), s1 = Vectors.sum(a1), s2 = Vectors.sum(a2), s3 = Vectors.sum(a3);
+        for (int k = full; k < cols; k++) {
+            float xk = x[xOff + k];
+            s0 += Vectors.bf16(s, r0 + 2L * k) * xk;
+            s1 += Vectors.bf16(s, r1 + 2L * k) * xk;
+            s2 += Vectors.bf16(s, r2 + 2L * k) * xk;
+            s3 += Vectors.bf16(s, r3 + 2L * k) * xk;
         }
-        float sum = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
-        for (; k < cols; k++) {
-            sum += Vectors.bf16(w, base + 2L * k) * x[xOff + k];
-        }
-        return sum;
+        out[0] = s0;
+        out[1] = s1;
+        out[2] = s2;
+        out[3] = s3;
     }
 
     private static void bf16Multi(MemorySegment w, long base, float[] x, int xOff, int xStride, int count, int cols, float[] out) {
@@ -137,11 +147,13 @@ final class RowDots {
             FloatVector e = even(p);
             FloatVector o = odd(p);
             a0 = o.fma(FloatVector.fromArray(F, x, xOff + k + LANES), e.fma(FloatVector.fromArray(F, x, xOff + k), a0));
-            a1 = o.fma(FloatVector.fromArray(F, x, x1 + k + LANES), e.fma(FloatVector.fromArray(F, x, x1 + k), a1));
-            if (count > 2) {
-                a2 = o.fma(FloatVector.fromArray(F, x, x2 + k + LANES), e.fma(FloatVector.fromArray(F, x, x2 + k), a2));
-                if (count > 3) {
-                    a3 = o.fma(FloatVector.fromArray(F, x, x3 + k + LANES), e.fma(FloatVector.fromArray(F, x, x3 + k), a3));
+            if (count > 1) {
+                a1 = o.fma(FloatVector.fromArray(F, x, x1 + k + LANES), e.fma(FloatVector.fromArray(F, x, x1 + k), a1));
+                if (count > 2) {
+                    a2 = o.fma(FloatVector.fromArray(F, x, x2 + k + LANES), e.fma(FloatVector.fromArray(F, x, x2 + k), a2));
+                    if (count > 3) {
+                        a3 = o.fma(FloatVector.fromArray(F, x, x3 + k + LANES), e.fma(FloatVector.fromArray(F, x, x3 + k), a3));
+                    }
                 }
             }
         }
@@ -162,7 +174,13 @@ final class RowDots {
         return pairs.and(0xFFFF0000).reinterpretAsFloats();
     }
 
-    /** Reorders rows of activations for the bf16 kernels (see {@link #bf16Single}); out must not alias x. */
+    /**
+     * Reorders rows of activations for the bf16 kernels; out must not alias x. bf16 rows are read
+     * as 32-bit lanes, each holding two bf16 values: a shift gives the even element as f32 and a
+     * mask the odd one, far cheaper than widening 16-bit lanes. So per block of 2*LANES values the
+     * activations hold the even-indexed ones first, then the odd-indexed ones; a tail shorter than
+     * a block keeps its order and is done in scalar code.
+     */
     static void permuteForBf16(float[] x, float[] out, int rows, int cols) {
         int block = 2 * LANES;
         for (int r = 0; r < rows; r++) {
@@ -218,9 +236,9 @@ final class RowDots {
     }
 
     private static void finish(float[] out, int count, FloatVector a0, FloatVector a1, FloatVector a2, FloatVector a3) {
-        out[0] = a0.reduceLanes(VectorOperators.ADD);
-        if (count > 1) out[1] = a1.reduceLanes(VectorOperators.ADD);
-        if (count > 2) out[2] = a2.reduceLanes(VectorOperators.ADD);
-        if (count > 3) out[3] = a3.reduceLanes(VectorOperators.ADD);
+        out[0] = Vectors.sum(a0);
+        if (count > 1) out[1] = Vectors.sum(a1);
+        if (count > 2) out[2] = Vectors.sum(a2);
+        if (count > 3) out[3] = Vectors.sum(a3);
     }
 }

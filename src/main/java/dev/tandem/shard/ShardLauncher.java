@@ -20,7 +20,7 @@ final class ShardLauncher {
         String java = ProcessHandle.current().info().command().orElse("java");
         List<String> cmd = new ArrayList<>(List.of(java, "--add-modules=jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED",
                 "-XX:+UseParallelGC", "-Xmn32m"));
-        for (String property : new String[] {"tandem.home", "tandem.kernels", "tandem.native.kernels"}) {
+        for (String property : new String[] {"tandem.home", "tandem.kernels", "tandem.kernels.amx", "tandem.native.kernels"}) {
             if (System.getProperty(property) != null) {
                 cmd.add("-D" + property + "=" + System.getProperty(property));
             }
