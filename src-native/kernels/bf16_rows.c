@@ -149,6 +149,61 @@ __attribute__((target("avx512f"))) static inline float fold16(__m512 v) {
     return fold8(_mm256_add_ps(lo, hi));
 }
 
+/*
+ * sums[n] = fold8(a[n]) for 16 accumulators at once: each step pairs two vectors' halves instead
+ * of one vector's, so 16 folds take 42 shuffles and additions instead of about a hundred, and
+ * each lane still meets the lanes fold8 adds to it, in the same tree (a + b is b + a, exactly).
+ */
+__attribute__((target("avx2,fma"))) static inline void fold8_all16(const __m256 *a, float *sums) {
+    __m256 x[8], w[4], v[2];
+    for (int m = 0; m < 8; m++) { /* lane i + lane i + 4: chunk c of x[m] is a[2m + c] */
+        x[m] = _mm256_add_ps(_mm256_permute2f128_ps(a[2 * m], a[2 * m + 1], 0x20),
+                             _mm256_permute2f128_ps(a[2 * m], a[2 * m + 1], 0x31));
+    }
+    for (int m = 0; m < 4; m++) { /* + 2: chunk c of w[m] holds a[4m + c] and a[4m + 2 + c] */
+        __m256d p = _mm256_castps_pd(x[2 * m]), q = _mm256_castps_pd(x[2 * m + 1]);
+        w[m] = _mm256_add_ps(_mm256_castpd_ps(_mm256_unpacklo_pd(p, q)), _mm256_castpd_ps(_mm256_unpackhi_pd(p, q)));
+    }
+    for (int p = 0; p < 2; p++) { /* + 1: lane 4c + k of v[p] is a[8p + c + 2k] */
+        v[p] = _mm256_add_ps(_mm256_shuffle_ps(w[2 * p], w[2 * p + 1], _MM_SHUFFLE(2, 0, 2, 0)),
+                             _mm256_shuffle_ps(w[2 * p], w[2 * p + 1], _MM_SHUFFLE(3, 1, 3, 1)));
+    }
+    float lanes[16];
+    _mm256_storeu_ps(lanes, v[0]);
+    _mm256_storeu_ps(lanes + 8, v[1]);
+    for (int p = 0; p < 2; p++) {
+        for (int c = 0; c < 2; c++) {
+            for (int k = 0; k < 4; k++) {
+                sums[8 * p + c + 2 * k] = lanes[8 * p + 4 * c + k];
+            }
+        }
+    }
+}
+
+/* sums[n] = fold16(a[n]) for 16 accumulators at once, as fold8_all16 does for fold8 (45 operations). */
+__attribute__((target("avx512f"))) static inline void fold16_all16(const __m512 *a, float *sums) {
+    __m512 x[8], z[4], w[2];
+    for (int m = 0; m < 8; m++) { /* lane i + lane i + 8: 128-bit chunks [A0+A2, A1+A3, B0+B2, B1+B3] */
+        x[m] = _mm512_add_ps(_mm512_shuffle_f32x4(a[2 * m], a[2 * m + 1], 0x44), _mm512_shuffle_f32x4(a[2 * m], a[2 * m + 1], 0xEE));
+    }
+    for (int m = 0; m < 4; m++) { /* + 4: chunk c of z[m] is a[4m + c] */
+        z[m] = _mm512_add_ps(_mm512_shuffle_f32x4(x[2 * m], x[2 * m + 1], 0x88), _mm512_shuffle_f32x4(x[2 * m], x[2 * m + 1], 0xDD));
+    }
+    for (int m = 0; m < 2; m++) { /* + 2: chunk c of w[m] holds a[8m + c] and a[8m + 4 + c] */
+        __m512d p = _mm512_castps_pd(z[2 * m]), q = _mm512_castps_pd(z[2 * m + 1]);
+        w[m] = _mm512_add_ps(_mm512_castpd_ps(_mm512_unpacklo_pd(p, q)), _mm512_castpd_ps(_mm512_unpackhi_pd(p, q)));
+    }
+    /* + 1: lane 4c + k is a[4k + c] */
+    __m512 v = _mm512_add_ps(_mm512_shuffle_ps(w[0], w[1], _MM_SHUFFLE(2, 0, 2, 0)), _mm512_shuffle_ps(w[0], w[1], _MM_SHUFFLE(3, 1, 3, 1)));
+    float lanes[16];
+    _mm512_storeu_ps(lanes, v);
+    for (int c = 0; c < 4; c++) {
+        for (int k = 0; k < 4; k++) {
+            sums[4 * k + c] = lanes[4 * c + k];
+        }
+    }
+}
+
 static inline float bf16_at(const uint16_t *w, long i) {
     union {
         uint32_t u;
@@ -166,7 +221,7 @@ static inline float bf16_at(const uint16_t *w, long i) {
  * one addition each (this file is built with -ffp-contract=off, as Java never fuses). Each token
  * is computed the same whichever tile and batch it is in: the batch does not change a result.
  */
-#define DEFINE_TILE(NAME, TARGET, VEC, L, ZERO, LOADI, SLLI, ANDI, MASK, CASTPS, LOAD, FMA, FOLD)                          \
+#define DEFINE_TILE(NAME, TARGET, VEC, L, ZERO, LOADI, SLLI, ANDI, MASK, CASTPS, LOAD, FMA, FOLD, FOLD_ALL)                        \
     __attribute__((target(TARGET), always_inline)) static inline void NAME(const uint16_t *w, int cols, int r0,           \
                                                                            const float *x, int t0, int accumulate,          \
                                                                            float *out, int out_stride, const int R,         \
@@ -198,9 +253,19 @@ static inline float bf16_at(const uint16_t *w, long i) {
                 }                                                                                                           \
             }                                                                                                               \
         }                                                                                                                   \
+        float sums[16];                                                                                                     \
+        if (R == 4 && T == 4) {                                                                                             \
+            FOLD_ALL(&acc[0][0], sums);                                                                                     \
+        } else {                                                                                                            \
+            for (int i = 0; i < R; i++) {                                                                                   \
+                for (int j = 0; j < T; j++) {                                                                               \
+                    sums[i * 4 + j] = FOLD(acc[i][j]);                                                                      \
+                }                                                                                                           \
+            }                                                                                                               \
+        }                                                                                                                   \
         for (int i = 0; i < R; i++) {                                                                                       \
             for (int j = 0; j < T; j++) {                                                                                   \
-                float s = FOLD(acc[i][j]);                                                                                  \
+                float s = sums[i * 4 + j];                                                                                  \
                 const float *xt = x + (long)(t0 + j) * cols;                                                                \
                 for (int k = full; k < cols; k++) {                                                                         \
                     s = s + bf16_at(w, (long)(r0 + i) * cols + k) * xt[k];                                                  \
@@ -214,19 +279,26 @@ static inline float bf16_at(const uint16_t *w, long i) {
 #define LOAD256I(p) _mm256_loadu_si256((const __m256i *)(p))
 #define LOAD512I(p) _mm512_loadu_si512((const void *)(p))
 DEFINE_TILE(tile_avx2, "avx2,fma", __m256, 8, _mm256_setzero_ps, LOAD256I, _mm256_slli_epi32, _mm256_and_si256,
-            _mm256_set1_epi32((int)0xFFFF0000u), _mm256_castsi256_ps, _mm256_loadu_ps, _mm256_fmadd_ps, fold8)
+            _mm256_set1_epi32((int)0xFFFF0000u), _mm256_castsi256_ps, _mm256_loadu_ps, _mm256_fmadd_ps, fold8, fold8_all16)
 DEFINE_TILE(tile_avx512, "avx512f", __m512, 16, _mm512_setzero_ps, LOAD512I, _mm512_slli_epi32, _mm512_and_si512,
-            _mm512_set1_epi32((int)0xFFFF0000u), _mm512_castsi512_ps, _mm512_loadu_ps, _mm512_fmadd_ps, fold16)
+            _mm512_set1_epi32((int)0xFFFF0000u), _mm512_castsi512_ps, _mm512_loadu_ps, _mm512_fmadd_ps, fold16, fold16_all16)
 
-/* Rows in tiles of 4, tokens in groups of 4; the partial tiles at the edges get kernels of their own size. */
+/*
+ * Rows in tiles of 4, tokens in groups of 4; the partial tiles at the edges get kernels of their
+ * own size. Tokens go in blocks of TOKEN_BLOCK, so that a block's activations stay in L1 while
+ * every row of the chunk passes over them.
+ */
+#define TOKEN_BLOCK 16
 #define DEFINE_ROWS(NAME, TARGET, TILE)                                                                                     \
     __attribute__((target(TARGET))) static void NAME(const uint16_t *w, int cols, int row_from, int row_to,              \
                                                      const float *x, int tokens, int accumulate, float *out,             \
                                                      int out_stride) {                                                   \
+        for (int tb = 0; tb < tokens; tb += TOKEN_BLOCK) {                                                               \
+        int te = tokens - tb < TOKEN_BLOCK ? tokens : tb + TOKEN_BLOCK;                                                   \
         for (int r0 = row_from; r0 < row_to; r0 += 4) {                                                                  \
             int R = row_to - r0 < 4 ? row_to - r0 : 4;                                                                    \
-            for (int t0 = 0; t0 < tokens; t0 += 4) {                                                                     \
-                int T = tokens - t0 < 4 ? tokens - t0 : 4;                                                                \
+            for (int t0 = tb; t0 < te; t0 += 4) {                                                                        \
+                int T = te - t0 < 4 ? te - t0 : 4;                                                                        \
                 switch (R * 4 + T) {                                                                                      \
                     case 17: TILE(w, cols, r0, x, t0, accumulate, out, out_stride, 4, 1); break;                          \
                     case 18: TILE(w, cols, r0, x, t0, accumulate, out, out_stride, 4, 2); break;                          \
@@ -243,6 +315,7 @@ DEFINE_TILE(tile_avx512, "avx512f", __m512, 16, _mm512_setzero_ps, LOAD512I, _mm
                         }                                                                                                 \
                 }                                                                                                         \
             }                                                                                                             \
+        }                                                                                                                 \
         }                                                                                                                 \
     }
 

@@ -1,5 +1,6 @@
 package dev.tandem.cli;
 
+import dev.tandem.kernels.KernelPath;
 import dev.tandem.kernels.MemoryBandwidth;
 import dev.tandem.model.Checkpoint;
 import dev.tandem.model.HugePageMemory;
@@ -22,6 +23,8 @@ public class DecodeBenchCommand implements Callable<Integer> {
     ModelOptions modelOptions;
     @Option(names = "--prompt-tokens", defaultValue = "128") int promptTokens;
     @Option(names = "--decode-tokens", defaultValue = "32") int decodeTokens;
+    @Option(names = "--rounds", defaultValue = "5",
+            description = "timed rounds of prefill + decode after one warm-up round; medians are printed") int rounds;
     @Option(names = "--bandwidth-mib", defaultValue = "1024", description = "buffer for the bandwidth test") int bandwidthMib;
     @Option(names = "--batch", defaultValue = "1",
             description = "also decode this many sequences in one batch per step (forward passes only, no HTTP)") int batch;
@@ -47,29 +50,33 @@ public class DecodeBenchCommand implements Callable<Integer> {
                 int vocab = ckpt.config().vocabSize();
                 int[] ids = new Random(1).ints(context, 0, vocab).toArray();
                 int[] table = runner.reversedBlockTable(context);
-                runner.feed(table, ids, 0, Math.min(8, promptTokens), false); // warm up the JIT on the real path
-                long t0 = System.nanoTime();
-                float[] logits = runner.feed(table, ids, 0, promptTokens, false);
-                long t1 = System.nanoTime();
-                for (int i = 0; i < decodeTokens; i++) {
-                    ids[promptTokens + i] = Sampler.argmax(logits, 0, vocab);
-                    logits = runner.feed(table, ids, promptTokens + i, promptTokens + i + 1, false);
+                double[] prefill = new double[rounds];
+                double[] decode = new double[rounds];
+                for (int round = -1; round < rounds; round++) { // round -1 warms up the JIT on the real path
+                    long t0 = System.nanoTime();
+                    float[] logits = runner.feed(table, ids, 0, promptTokens, false);
+                    long t1 = System.nanoTime();
+                    for (int i = 0; i < decodeTokens; i++) {
+                        ids[promptTokens + i] = Sampler.argmax(logits, 0, vocab);
+                        logits = runner.feed(table, ids, promptTokens + i, promptTokens + i + 1, false);
+                    }
+                    long t2 = System.nanoTime();
+                    if (round >= 0) {
+                        prefill[round] = promptTokens / ((t1 - t0) / 1e9);
+                        decode[round] = decodeTokens / ((t2 - t1) / 1e9);
+                    }
                 }
-                long t2 = System.nanoTime();
-                double decodeTps = decodeTokens / ((t2 - t1) / 1e9);
+                double prefillTps = median(prefill);
+                double decodeTps = median(decode);
                 long bytes = runner.weightBytesPerStep();
                 double bound = bandwidth / bytes;
                 System.out.printf("model            %s (%s, %d layers, %.2f GB of weights read per token)%n",
                         modelOptions.model, ckpt.config().architecture(), ckpt.config().numLayers(), bytes / 1e9);
                 System.out.printf("threads          %d%n", modelOptions.threads());
-                System.out.printf("int8/int4 kernels %s%n", dev.tandem.kernels.NativeKernels.status());
-                int lanes = dev.tandem.kernels.NativeBf16Rows.lanes();
-                System.out.printf("bf16 batches     %s%n", lanes == 0 ? "Java tiles"
-                        : "C, " + (dev.tandem.kernels.NativeBf16Rows.amx() ? "AMX tiles" : lanes + " tokens per vector")
-                                + " (from " + lanes / 2 + " tokens up)");
+                System.out.printf("kernels          %s%n", KernelPath.describe());
                 System.out.printf("read bandwidth   %.1f GB/s%s%n", bandwidth / 1e9, modelOptions.hugePages ? " (huge pages, as the weights)" : "");
-                System.out.printf("prefill          %.1f tokens/s (%d-token prompt)%n", promptTokens / ((t1 - t0) / 1e9), promptTokens);
-                System.out.printf("decode           %.2f tokens/s (%d tokens, concurrency 1)%n", decodeTps, decodeTokens);
+                System.out.printf("prefill          %.1f tokens/s (%d-token prompt, median of %d rounds)%n", prefillTps, promptTokens, rounds);
+                System.out.printf("decode           %.2f tokens/s (%d tokens, concurrency 1, median of %d rounds)%n", decodeTps, decodeTokens, rounds);
                 System.out.printf("decode bound     %.2f tokens/s (bandwidth / weight bytes)%n", bound);
                 System.out.printf("decode/bound     %.0f%%%n", 100 * decodeTps / bound);
                 if (batch > 1) {
@@ -82,5 +89,12 @@ public class DecodeBenchCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    private static double median(double[] values) {
+        double[] sorted = values.clone();
+        java.util.Arrays.sort(sorted);
+        int n = sorted.length;
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }
 }
