@@ -52,6 +52,10 @@ class SchedulerTest {
         }
 
         Stack(int numBlocks, SchedulerConfig config, boolean prefixCaching) {
+            this(numBlocks, config, prefixCaching, SchedulerTest.runner);
+        }
+
+        Stack(int numBlocks, SchedulerConfig config, boolean prefixCaching, ModelRunner runner) {
             kv = new KvCacheManager(new BlockPool(numBlocks), 16, prefixCaching, 1);
             LocalShard shard = new LocalShard("cpu", runner, List.of(0, 2));
             scheduler = new Scheduler(config, kv, shard, shard, new StepListener() {
