@@ -3,6 +3,7 @@ package dev.tandem.cli;
 import dev.tandem.device.Placement;
 import dev.tandem.engine.Engine;
 import dev.tandem.engine.EngineConfig;
+import dev.tandem.kernels.KernelPath;
 import dev.tandem.kernels.PagedKvLayout;
 import dev.tandem.kvcache.BlockPool;
 import dev.tandem.kvcache.KvCacheManager;
@@ -126,6 +127,7 @@ public class EngineProducer {
         Engine engine = new Engine(scheduler, tokenizer, new EngineConfig(name, c.vocabSize(), defaults.eosTokenIds(),
                 settings.maxWaitingRequests()), metrics);
         metrics.bind(engine, scheduler);
+        LOG.infof("kernels %s", KernelPath.describe());
         LOG.infof("model %s (%s) loaded in %.2f s: %d KV blocks of %d tokens in %s, context %d, max %d sequences, shard %s",
                 name, c.architecture(), (System.nanoTime() - t0) / 1e9, numBlocks, settings.blockSize(),
                 shards.kvSegment() == null ? "private memory" : shards.kvSegment(), maxModelLen, maxSeqs, shards.describe());

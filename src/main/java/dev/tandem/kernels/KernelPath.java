@@ -54,6 +54,11 @@ public enum KernelPath {
                 + "-bit Java vectors; bf16 " + bf16 + "; int8/int4 " + NativeKernels.status();
     }
 
+    /** The width of the Java kernels' vectors. */
+    public static int vectorBits() {
+        return Vectors.LANES * 32;
+    }
+
     /** {@link #name} of the path in use. */
     public static String current() {
         return name(NativeBf16Rows.amx());

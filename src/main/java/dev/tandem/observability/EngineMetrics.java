@@ -3,6 +3,7 @@ package dev.tandem.observability;
 import dev.tandem.engine.Engine;
 import dev.tandem.engine.EngineListener;
 import dev.tandem.engine.EngineSnapshot;
+import dev.tandem.kernels.KernelPath;
 import dev.tandem.sampling.FinishReason;
 import dev.tandem.scheduler.Scheduler;
 import dev.tandem.scheduler.StepListener;
@@ -85,6 +86,11 @@ public class EngineMetrics implements EngineListener, StepListener, ShardListene
                 .description("Prompt tokens looked up in the prefix cache").register(registry);
         FunctionCounter.builder("tandem.prefix_cache_hits", e, x -> x.snapshot().prefixHits())
                 .description("Prompt tokens found in the prefix cache").register(registry);
+        Gauge.builder("tandem.kernel_path_info", () -> 1)
+                .tag("path", KernelPath.current()).tag("requested", KernelPath.requested().name().toLowerCase(java.util.Locale.ROOT))
+                .tag("vector_bits", Integer.toString(KernelPath.vectorBits()))
+                .description("The kernel path this server computes with (always 1): results are bitwise reproducible within one path")
+                .register(registry);
     }
 
     private static double usage(EngineSnapshot s) {

@@ -84,6 +84,44 @@ class ConcurrencyTest {
         awaitIdle();
     }
 
+    /** Deterministic serving over HTTP: the probe's tokens and logprobs do not depend on who else is being served. */
+    @Test
+    void aGreedyProbeGetsTheSameLogprobsAloneAndAmongFifteenSampledRequests() throws Exception {
+        String probe = "{\"model\":\"demo-llama-6m\",\"prompt\":\"Once upon a time the little robot\",\"max_tokens\":20,"
+                + "\"temperature\":0,\"logprobs\":5,\"ignore_eos\":true}";
+        JsonNode alone = JSON.readTree(Http.post(completions.toString(), probe).body()).at("/choices/0");
+        assertEquals(20, alone.at("/logprobs/tokens").size(), alone.toString());
+        ExecutorService pool = Executors.newFixedThreadPool(16);
+        try {
+            List<CompletableFuture<String>> others = new ArrayList<>();
+            for (int i = 0; i < 15; i++) {
+                String sampled = "{\"model\":\"demo-llama-6m\",\"prompt\":" + JSON.valueToTree("Story " + i + ": " + "the dog ".repeat(i))
+                        + ",\"max_tokens\":" + (120 + 4 * i) + ",\"temperature\":1,\"seed\":" + i + ",\"ignore_eos\":true,\"stream\":true}";
+                others.add(CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return streamedText(Http.openStream(completions.toString(), sampled));
+                    } catch (Exception e) {
+                        throw new RuntimeException(e);
+                    }
+                }, pool));
+            }
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (engine.snapshot().numRunning() < 10 && System.nanoTime() < deadline) {
+                Thread.sleep(1);
+            }
+            assertTrue(engine.snapshot().numRunning() >= 10, "the sampled requests run while the probe does");
+            JsonNode among = JSON.readTree(Http.post(completions.toString(), probe).body()).at("/choices/0");
+            for (CompletableFuture<String> f : others) {
+                f.get();
+            }
+            assertEquals(alone.path("text").asText(), among.path("text").asText());
+            assertEquals(alone.path("logprobs"), among.path("logprobs"), "bitwise equal logprobs, printed as JSON numbers");
+        } finally {
+            pool.shutdownNow();
+        }
+        awaitIdle();
+    }
+
     @Test
     void clientsThatDisconnectMidStreamGiveTheirBlocksBack() throws Exception {
         double abortedBefore = aborted();

@@ -5,10 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tandem.kernels.KernelPath;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import java.net.URL;
 import java.net.http.HttpResponse;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** Malformed and hostile requests each get a clear OpenAI error with a 4xx status; the server stays healthy. */
@@ -110,6 +112,13 @@ class HostileInputTest {
             "tandem_step_batch_size_sequences_bucket{kind=\"prefill\"", "tandem_request_success_total{finished_reason=\"length\""}) {
             assertTrue(metrics.contains(name), "metric " + name);
         }
+        List<String> kernelPath = metrics.lines().filter(l -> l.startsWith("tandem_kernel_path_info{")).toList();
+        assertEquals(1, kernelPath.size(), metrics);
+        for (String label : new String[] {"path=\"" + KernelPath.current() + "\"", "vector_bits=\"" + KernelPath.vectorBits() + "\"",
+            "requested=\"" + KernelPath.requested().name().toLowerCase(java.util.Locale.ROOT) + "\""}) {
+            assertTrue(kernelPath.get(0).contains(label), "the info gauge names the kernel path that runs: " + kernelPath);
+        }
+        assertTrue(kernelPath.get(0).endsWith(" 1.0"), kernelPath.get(0));
         assertEquals(200, Http.get(root + "q/metrics").statusCode(), "Quarkus' default path too");
     }
 }

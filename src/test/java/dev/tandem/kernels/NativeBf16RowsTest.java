@@ -19,9 +19,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class NativeBf16RowsTest {
     @AfterEach
-    void restoreBestKernel() {
-        NativeBf16Rows.useLanes(16);
-        NativeBf16Rows.useAmx(true);
+    void restoreTheProcessKernels() {
+        NativeBf16Rows.useDefaults();
     }
 
     @ParameterizedTest
