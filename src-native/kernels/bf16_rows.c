@@ -17,6 +17,7 @@
 #include <immintrin.h>
 
 #include "bf16_kernels.h"
+#include "bf16_folds.h"
 
 static int lanes = -1;
 
@@ -27,7 +28,7 @@ static int best_lanes(void) {
     return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") ? 8 : 0;
 }
 
-/* Exported: tokens per vector in use (16 AVX-512F, 8 AVX2, 0 none: use the Java kernels). */
+/* Exported: floats per vector of the kernels in use (16 AVX-512F, 8 AVX2, 0 none: use the Java kernels). */
 int tandem_bf16_lanes(void) {
     if (lanes < 0) {
         lanes = best_lanes();
@@ -132,78 +133,6 @@ void tandem_bf16_pack(const float *x, int tokens, int cols, int shift, float *xt
     }
 }
 
-/*
- * The reductions fold halves, as Vectors.sum does in Java: lane i meets lane i + L/2, then
- * i + L/4, ... Any fixed tree would do; this one is what both languages compute cheaply.
- */
-__attribute__((target("avx2,fma"))) static inline float fold8(__m256 v) {
-    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-    s = _mm_add_ss(s, _mm_movehdup_ps(s));
-    return _mm_cvtss_f32(s);
-}
-
-__attribute__((target("avx512f"))) static inline float fold16(__m512 v) {
-    __m256 lo = _mm512_castps512_ps256(v);
-    __m256 hi = _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(v), 1));
-    return fold8(_mm256_add_ps(lo, hi));
-}
-
-/*
- * sums[n] = fold8(a[n]) for 16 accumulators at once: each step pairs two vectors' halves instead
- * of one vector's, so 16 folds take 42 shuffles and additions instead of about a hundred, and
- * each lane still meets the lanes fold8 adds to it, in the same tree (a + b is b + a, exactly).
- */
-__attribute__((target("avx2,fma"))) static inline void fold8_all16(const __m256 *a, float *sums) {
-    __m256 x[8], w[4], v[2];
-    for (int m = 0; m < 8; m++) { /* lane i + lane i + 4: chunk c of x[m] is a[2m + c] */
-        x[m] = _mm256_add_ps(_mm256_permute2f128_ps(a[2 * m], a[2 * m + 1], 0x20),
-                             _mm256_permute2f128_ps(a[2 * m], a[2 * m + 1], 0x31));
-    }
-    for (int m = 0; m < 4; m++) { /* + 2: chunk c of w[m] holds a[4m + c] and a[4m + 2 + c] */
-        __m256d p = _mm256_castps_pd(x[2 * m]), q = _mm256_castps_pd(x[2 * m + 1]);
-        w[m] = _mm256_add_ps(_mm256_castpd_ps(_mm256_unpacklo_pd(p, q)), _mm256_castpd_ps(_mm256_unpackhi_pd(p, q)));
-    }
-    for (int p = 0; p < 2; p++) { /* + 1: lane 4c + k of v[p] is a[8p + c + 2k] */
-        v[p] = _mm256_add_ps(_mm256_shuffle_ps(w[2 * p], w[2 * p + 1], _MM_SHUFFLE(2, 0, 2, 0)),
-                             _mm256_shuffle_ps(w[2 * p], w[2 * p + 1], _MM_SHUFFLE(3, 1, 3, 1)));
-    }
-    float lanes[16];
-    _mm256_storeu_ps(lanes, v[0]);
-    _mm256_storeu_ps(lanes + 8, v[1]);
-    for (int p = 0; p < 2; p++) {
-        for (int c = 0; c < 2; c++) {
-            for (int k = 0; k < 4; k++) {
-                sums[8 * p + c + 2 * k] = lanes[8 * p + 4 * c + k];
-            }
-        }
-    }
-}
-
-/* sums[n] = fold16(a[n]) for 16 accumulators at once, as fold8_all16 does for fold8 (45 operations). */
-__attribute__((target("avx512f"))) static inline void fold16_all16(const __m512 *a, float *sums) {
-    __m512 x[8], z[4], w[2];
-    for (int m = 0; m < 8; m++) { /* lane i + lane i + 8: 128-bit chunks [A0+A2, A1+A3, B0+B2, B1+B3] */
-        x[m] = _mm512_add_ps(_mm512_shuffle_f32x4(a[2 * m], a[2 * m + 1], 0x44), _mm512_shuffle_f32x4(a[2 * m], a[2 * m + 1], 0xEE));
-    }
-    for (int m = 0; m < 4; m++) { /* + 4: chunk c of z[m] is a[4m + c] */
-        z[m] = _mm512_add_ps(_mm512_shuffle_f32x4(x[2 * m], x[2 * m + 1], 0x88), _mm512_shuffle_f32x4(x[2 * m], x[2 * m + 1], 0xDD));
-    }
-    for (int m = 0; m < 2; m++) { /* + 2: chunk c of w[m] holds a[8m + c] and a[8m + 4 + c] */
-        __m512d p = _mm512_castps_pd(z[2 * m]), q = _mm512_castps_pd(z[2 * m + 1]);
-        w[m] = _mm512_add_ps(_mm512_castpd_ps(_mm512_unpacklo_pd(p, q)), _mm512_castpd_ps(_mm512_unpackhi_pd(p, q)));
-    }
-    /* + 1: lane 4c + k is a[4k + c] */
-    __m512 v = _mm512_add_ps(_mm512_shuffle_ps(w[0], w[1], _MM_SHUFFLE(2, 0, 2, 0)), _mm512_shuffle_ps(w[0], w[1], _MM_SHUFFLE(3, 1, 3, 1)));
-    float lanes[16];
-    _mm512_storeu_ps(lanes, v);
-    for (int c = 0; c < 4; c++) {
-        for (int k = 0; k < 4; k++) {
-            sums[4 * k + c] = lanes[4 * c + k];
-        }
-    }
-}
-
 static inline float bf16_at(const uint16_t *w, long i) {
     union {
         uint32_t u;
@@ -284,19 +213,120 @@ DEFINE_TILE(tile_avx512, "avx512f", __m512, 16, _mm512_setzero_ps, LOAD512I, _mm
             _mm512_set1_epi32((int)0xFFFF0000u), _mm512_castsi512_ps, _mm512_loadu_ps, _mm512_fmadd_ps, fold16, fold16_all16)
 
 /*
+ * Four rows times a block of tokens, for blocks of several token groups: the operations of TILE
+ * in the same order (so the same bits), but each chunk of the four rows is widened to f32 once
+ * into an L1 scratch and serves every group of the block, instead of once per group, which
+ * leaves the vector units the FMAs alone. The accumulators wait in memory between chunks, which
+ * is exact. A group of T tokens keeps 4T accumulators and one activation in registers, the
+ * weights coming as memory operands: T = 3 in AVX2's 16 registers, 4 in AVX-512's 32.
+ */
+#define TOKEN_BLOCK 16
+#define CHUNK 256
+#define WIDE_TILES 2
+#define DEFINE_WIDE(NAME, TARGET, VEC, L, T, ZERO, LOADI, SLLI, ANDI, MASK, CASTPS, LOAD, STORE, FMA, FOLD_ALL)              \
+    __attribute__((target(TARGET), always_inline)) static inline void NAME##_group(const float *scr, int span,            \
+                                                                                 const float *x, long cols, VEC *acc,    \
+                                                                                 const int G) {                          \
+        VEC a[4][T];                                                                                                      \
+        for (int i = 0; i < 4; i++) {                                                                                     \
+            for (int j = 0; j < G; j++) {                                                                                 \
+                a[i][j] = acc[i * TOKEN_BLOCK + j];                                                                       \
+            }                                                                                                             \
+        }                                                                                                                 \
+        for (int k = 0; k < span; k += 2 * L) {                                                                           \
+            for (int j = 0; j < G; j++) {                                                                                 \
+                VEC xe = LOAD(x + j * cols + k);                                                                          \
+                for (int i = 0; i < 4; i++) {                                                                             \
+                    a[i][j] = FMA(LOAD(scr + i * CHUNK + k), xe, a[i][j]);                                                \
+                }                                                                                                         \
+            }                                                                                                             \
+            for (int j = 0; j < G; j++) {                                                                                 \
+                VEC xo = LOAD(x + j * cols + k + L);                                                                      \
+                for (int i = 0; i < 4; i++) {                                                                             \
+                    a[i][j] = FMA(LOAD(scr + i * CHUNK + k + L), xo, a[i][j]);                                            \
+                }                                                                                                         \
+            }                                                                                                             \
+        }                                                                                                                 \
+        for (int i = 0; i < 4; i++) {                                                                                     \
+            for (int j = 0; j < G; j++) {                                                                                 \
+                acc[i * TOKEN_BLOCK + j] = a[i][j];                                                                       \
+            }                                                                                                             \
+        }                                                                                                                 \
+    }                                                                                                                     \
+    __attribute__((target(TARGET))) static void NAME(const uint16_t *w, int cols, int r0, int tiles, const float *x,      \
+                                                     int t0, int tokens, int accumulate, float *out, int out_stride) {   \
+        VEC acc[WIDE_TILES * 4 * TOKEN_BLOCK];                                                                            \
+        float scr[WIDE_TILES * 4 * CHUNK] __attribute__((aligned(64)));                                                   \
+        int rows = 4 * tiles;                                                                                             \
+        for (int n = 0; n < rows * TOKEN_BLOCK; n++) {                                                                    \
+            acc[n] = ZERO();                                                                                              \
+        }                                                                                                                 \
+        int full = cols / (2 * L) * (2 * L);                                                                              \
+        for (int kc = 0; kc < full; kc += CHUNK) {                                                                        \
+            int span = full - kc < CHUNK ? full - kc : CHUNK;                                                             \
+            for (int i = 0; i < rows; i++) {                                                                              \
+                for (int k = 0; k < span; k += 2 * L) {                                                                   \
+                    __typeof__(LOADI(w)) p = LOADI(w + (long)(r0 + i) * cols + kc + k);                                   \
+                    STORE(scr + i * CHUNK + k, CASTPS(SLLI(p, 16)));                                                      \
+                    STORE(scr + i * CHUNK + k + L, CASTPS(ANDI(p, MASK)));                                                \
+                }                                                                                                         \
+            }                                                                                                             \
+            for (int j = 0; j < tokens; j += T) {                                                                         \
+                const float *xj = x + (long)(t0 + j) * cols + kc;                                                         \
+                for (int s = 0; s < tiles; s++) {                                                                         \
+                    const float *ws = scr + s * 4 * CHUNK;                                                                \
+                    VEC *as = acc + s * 4 * TOKEN_BLOCK + j;                                                              \
+                    switch (tokens - j < T ? tokens - j : T) {                                                            \
+                        case 1: NAME##_group(ws, span, xj, cols, as, 1); break;                                           \
+                        case 2: NAME##_group(ws, span, xj, cols, as, 2); break;                                           \
+                        case 3: NAME##_group(ws, span, xj, cols, as, 3); break;                                           \
+                        default: NAME##_group(ws, span, xj, cols, as, T); break;                                          \
+                    }                                                                                                     \
+                }                                                                                                         \
+            }                                                                                                             \
+        }                                                                                                                 \
+        float sums[WIDE_TILES * 4 * TOKEN_BLOCK];                                                                         \
+        for (int i = 0; i < rows; i++) {                                                                                  \
+            FOLD_ALL(acc + i * TOKEN_BLOCK, sums + i * TOKEN_BLOCK);                                                      \
+        }                                                                                                                 \
+        for (int i = 0; i < rows; i++) {                                                                                  \
+            for (int j = 0; j < tokens; j++) {                                                                            \
+                float s = sums[i * TOKEN_BLOCK + j];                                                                      \
+                const float *xt = x + (long)(t0 + j) * cols;                                                              \
+                for (int k = full; k < cols; k++) {                                                                       \
+                    s = s + bf16_at(w, (long)(r0 + i) * cols + k) * xt[k];                                                \
+                }                                                                                                         \
+                float *o = out + (long)(t0 + j) * out_stride + r0 + i;                                                    \
+                *o = (accumulate ? *o : 0) + s;                                                                           \
+            }                                                                                                             \
+        }                                                                                                                 \
+    }
+
+DEFINE_WIDE(wide_avx2, "avx2,fma", __m256, 8, 3, _mm256_setzero_ps, LOAD256I, _mm256_slli_epi32, _mm256_and_si256,
+            _mm256_set1_epi32((int)0xFFFF0000u), _mm256_castsi256_ps, _mm256_loadu_ps, _mm256_store_ps, _mm256_fmadd_ps,
+            fold8_all16)
+DEFINE_WIDE(wide_avx512, "avx512f", __m512, 16, 4, _mm512_setzero_ps, LOAD512I, _mm512_slli_epi32, _mm512_and_si512,
+            _mm512_set1_epi32((int)0xFFFF0000u), _mm512_castsi512_ps, _mm512_loadu_ps, _mm512_store_ps, _mm512_fmadd_ps,
+            fold16_all16)
+
+/*
  * Rows in tiles of 4, tokens in groups of 4; the partial tiles at the edges get kernels of their
  * own size. Tokens go in blocks of TOKEN_BLOCK, so that a block's activations stay in L1 while
  * every row of the chunk passes over them.
  */
-#define TOKEN_BLOCK 16
-#define DEFINE_ROWS(NAME, TARGET, TILE)                                                                                     \
+#define DEFINE_ROWS(NAME, TARGET, TILE, WIDE, GROUP)                                                                                     \
     __attribute__((target(TARGET))) static void NAME(const uint16_t *w, int cols, int row_from, int row_to,              \
                                                      const float *x, int tokens, int accumulate, float *out,             \
                                                      int out_stride) {                                                   \
+        for (int r0 = row_from; r0 < row_to; ) {                                                                         \
+        int R = row_to - r0 < 4 ? row_to - r0 : 4;                                                                        \
+        int tiles = tokens > GROUP && R == 4 ? (row_to - r0 >= 4 * WIDE_TILES ? WIDE_TILES : 1) : 0;                     \
         for (int tb = 0; tb < tokens; tb += TOKEN_BLOCK) {                                                               \
-        int te = tokens - tb < TOKEN_BLOCK ? tokens : tb + TOKEN_BLOCK;                                                   \
-        for (int r0 = row_from; r0 < row_to; r0 += 4) {                                                                  \
-            int R = row_to - r0 < 4 ? row_to - r0 : 4;                                                                    \
+            int te = tokens - tb < TOKEN_BLOCK ? tokens : tb + TOKEN_BLOCK;                                               \
+            if (tiles > 0) {                                                                                              \
+                WIDE(w, cols, r0, tiles, x, tb, te - tb, accumulate, out, out_stride);                                    \
+                continue;                                                                                                 \
+            }                                                                                                             \
             for (int t0 = tb; t0 < te; t0 += 4) {                                                                        \
                 int T = te - t0 < 4 ? te - t0 : 4;                                                                        \
                 switch (R * 4 + T) {                                                                                      \
@@ -316,11 +346,12 @@ DEFINE_TILE(tile_avx512, "avx512f", __m512, 16, _mm512_setzero_ps, LOAD512I, _mm
                 }                                                                                                         \
             }                                                                                                             \
         }                                                                                                                 \
+        r0 += tiles > 0 ? 4 * tiles : 4;                                                                                  \
         }                                                                                                                 \
     }
 
-DEFINE_ROWS(rows_avx2, "avx2,fma", tile_avx2)
-DEFINE_ROWS(rows_avx512, "avx512f", tile_avx512)
+DEFINE_ROWS(rows_avx2, "avx2,fma", tile_avx2, wide_avx2, 3)
+DEFINE_ROWS(rows_avx512, "avx512f", tile_avx512, wide_avx512, 4)
 
 /*
  * out[t * out_stride + r] = (accumulate ? out[..] : 0) + w[r] . x[t] for rows [row_from, row_to)
