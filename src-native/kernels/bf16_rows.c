@@ -223,7 +223,7 @@ DEFINE_TILE(tile_avx512, "avx512f", __m512, 16, _mm512_setzero_ps, LOAD512I, _mm
 #define TOKEN_BLOCK 16
 #define CHUNK 256
 #define WIDE_TILES 2
-#define DEFINE_WIDE(NAME, TARGET, VEC, L, T, ZERO, LOADI, SLLI, ANDI, MASK, CASTPS, LOAD, STORE, FMA, FOLD_ALL)              \
+#define DEFINE_WIDE(NAME, TARGET, VEC, L, T, ZERO, LOADI, SLLI, ANDI, MASK, CASTPS, LOAD, STORE, FMA, FOLD_ALL)         \
     __attribute__((target(TARGET), always_inline)) static inline void NAME##_group(const float *scr, int span,            \
                                                                                  const float *x, long cols, VEC *acc,    \
                                                                                  const int G) {                          \
@@ -310,11 +310,12 @@ DEFINE_WIDE(wide_avx512, "avx512f", __m512, 16, 4, _mm512_setzero_ps, LOAD512I, 
             fold16_all16)
 
 /*
- * Rows in tiles of 4, tokens in groups of 4; the partial tiles at the edges get kernels of their
- * own size. Tokens go in blocks of TOKEN_BLOCK, so that a block's activations stay in L1 while
- * every row of the chunk passes over them.
+ * Rows outermost, so that a matmul reads each weight from DRAM once, then tokens in blocks of
+ * TOKEN_BLOCK: a block of several token groups goes through WIDE (8 rows at a time where there
+ * are 8), a token alone or a few through the tiles of 4 rows x 4 tokens; the partial tiles at the
+ * edges get kernels of their own size. All compute the same operations in the same order.
  */
-#define DEFINE_ROWS(NAME, TARGET, TILE, WIDE, GROUP)                                                                                     \
+#define DEFINE_ROWS(NAME, TARGET, TILE, WIDE, GROUP)                                                                    \
     __attribute__((target(TARGET))) static void NAME(const uint16_t *w, int cols, int row_from, int row_to,              \
                                                      const float *x, int tokens, int accumulate, float *out,             \
                                                      int out_stride) {                                                   \

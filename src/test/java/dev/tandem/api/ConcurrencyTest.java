@@ -84,12 +84,18 @@ class ConcurrencyTest {
         awaitIdle();
     }
 
-    /** Deterministic serving over HTTP: the probe's tokens and logprobs do not depend on who else is being served. */
+    /**
+     * Deterministic serving over HTTP: a greedy probe's tokens and logprobs, and a seeded sampled
+     * probe's tokens, do not depend on who else is being served.
+     */
     @Test
-    void aGreedyProbeGetsTheSameLogprobsAloneAndAmongFifteenSampledRequests() throws Exception {
+    void probesGetTheSameAnswersAloneAndAmongFifteenSampledRequests() throws Exception {
         String probe = "{\"model\":\"demo-llama-6m\",\"prompt\":\"Once upon a time the little robot\",\"max_tokens\":20,"
                 + "\"temperature\":0,\"logprobs\":5,\"ignore_eos\":true}";
+        String seeded = "{\"model\":\"demo-llama-6m\",\"prompt\":\"The old woman looked at the sea and\",\"max_tokens\":30,"
+                + "\"temperature\":1.2,\"seed\":1234,\"ignore_eos\":true}";
         JsonNode alone = JSON.readTree(Http.post(completions.toString(), probe).body()).at("/choices/0");
+        String seededAlone = JSON.readTree(Http.post(completions.toString(), seeded).body()).at("/choices/0/text").asText();
         assertEquals(20, alone.at("/logprobs/tokens").size(), alone.toString());
         ExecutorService pool = Executors.newFixedThreadPool(16);
         try {
@@ -111,11 +117,13 @@ class ConcurrencyTest {
             }
             assertTrue(engine.snapshot().numRunning() >= 10, "the sampled requests run while the probe does");
             JsonNode among = JSON.readTree(Http.post(completions.toString(), probe).body()).at("/choices/0");
+            String seededAmong = JSON.readTree(Http.post(completions.toString(), seeded).body()).at("/choices/0/text").asText();
             for (CompletableFuture<String> f : others) {
                 f.get();
             }
             assertEquals(alone.path("text").asText(), among.path("text").asText());
             assertEquals(alone.path("logprobs"), among.path("logprobs"), "bitwise equal logprobs, printed as JSON numbers");
+            assertEquals(seededAlone, seededAmong, "a seed draws the same tokens from the same probabilities");
         } finally {
             pool.shutdownNow();
         }
