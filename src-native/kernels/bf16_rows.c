@@ -221,7 +221,7 @@ DEFINE_TILE(tile_avx512, "avx512f", __m512, 16, _mm512_setzero_ps, LOAD512I, _mm
  * weights coming as memory operands: T = 3 in AVX2's 16 registers, 4 in AVX-512's 32.
  */
 #define TOKEN_BLOCK 16
-#define CHUNK 256
+#define CHUNK 512
 #define WIDE_TILES 2
 #define DEFINE_WIDE(NAME, TARGET, VEC, L, T, ZERO, LOADI, SLLI, ANDI, MASK, CASTPS, LOAD, STORE, FMA, FOLD_ALL)         \
     __attribute__((target(TARGET), always_inline)) static inline void NAME##_group(const float *scr, int span,            \
