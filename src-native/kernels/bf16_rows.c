@@ -142,6 +142,13 @@ static inline float bf16_at(const uint16_t *w, long i) {
 }
 
 /*
+ * Rows of at least this many columns belong to models whose weights stream from DRAM (1B and up),
+ * where asking for the lines 1 KiB ahead of each row made one token's matmul 1.1-1.3x faster; in
+ * the demo model's small matrices, which stay in cache, the prefetches cost 5-15%.
+ */
+#define PREFETCH_COLS 1024
+
+/*
  * One instruction set's kernel: a tile of R rows x T tokens (R, T <= 4, constants once inlined)
  * with one accumulator per row and token, the order of RowDots in Java, operation for operation:
  * per block of 2L columns, the even-indexed weights (a shift) times the block's first L
@@ -165,6 +172,9 @@ static inline float bf16_at(const uint16_t *w, long i) {
         for (int k = 0; k < full; k += 2 * L) {                                                                             \
             VEC e[4], o[4];                                                                                                 \
             for (int i = 0; i < R; i++) {                                                                                   \
+                if (cols >= PREFETCH_COLS) {                                                                                \
+                    __builtin_prefetch(w + (long)(r0 + i) * cols + k + 512);                                                \
+                }                                                                                                           \
                 __typeof__(LOADI(w)) p = LOADI(w + (long)(r0 + i) * cols + k);                                             \
                 e[i] = CASTPS(SLLI(p, 16));                                                                                 \
                 o[i] = CASTPS(ANDI(p, MASK));                                                                               \
@@ -265,6 +275,12 @@ DEFINE_TILE(tile_avx512, "avx512f", __m512, 16, _mm512_setzero_ps, LOAD512I, _mm
         for (int kc = 0; kc < full; kc += CHUNK) {                                                                        \
             int span = full - kc < CHUNK ? full - kc : CHUNK;                                                             \
             for (int i = 0; i < rows; i++) {                                                                              \
+                /* The weights come from DRAM once per matmul: ask for the next chunk while this one computes. */       \
+                const uint16_t *next = kc + CHUNK < full ? w + (long)(r0 + i) * cols + kc + CHUNK                         \
+                                                         : w + (long)(r0 + rows + i) * cols;                              \
+                for (int k = 0; k < CHUNK; k += 32) {                                                                     \
+                    __builtin_prefetch(next + k);                                                                         \
+                }                                                                                                         \
                 for (int k = 0; k < span; k += 2 * L) {                                                                   \
                     __typeof__(LOADI(w)) p = LOADI(w + (long)(r0 + i) * cols + kc + k);                                   \
                     STORE(scr + i * CHUNK + k, CASTPS(SLLI(p, 16)));                                                      \
