@@ -1,0 +1,45 @@
+package dev.tandem.grammar;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.List;
+
+/**
+ * Every kind of structured output as the GBNF text that travels to the shards, checked here so
+ * that a constraint no output can meet fails the request before it is queued.
+ */
+public final class StructuredOutput {
+    private StructuredOutput() {}
+
+    public static String jsonSchema(JsonNode schema) {
+        return checked(JsonSchemaGrammar.grammar(schema));
+    }
+
+    /** Any JSON object (response_format json_object). */
+    public static String jsonObject() {
+        return checked(JsonSchemaGrammar.grammar(new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode()
+                .put("type", "object").put("additionalProperties", true)));
+    }
+
+    /** Text that the regex matches as a whole. */
+    public static String regex(String regex) {
+        return checked("root ::= " + RegexGrammar.fullMatch(regex, "") + "\n");
+    }
+
+    /** Exactly one of the given strings. */
+    public static String choice(List<String> options) {
+        if (options.isEmpty()) {
+            throw new GrammarException("", "a choice needs at least one option");
+        }
+        return checked("root ::= " + String.join(" | ", options.stream().map(Gbnf::literal).toList()) + "\n");
+    }
+
+    /** A grammar in GBNF given by the user. */
+    public static String gbnf(String text) {
+        return checked(text);
+    }
+
+    private static String checked(String gbnf) {
+        Grammars.check(gbnf);
+        return gbnf;
+    }
+}
