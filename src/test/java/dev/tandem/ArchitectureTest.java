@@ -14,7 +14,7 @@ class ArchitectureTest {
 
     static void mayOnlyUse(String pkg, String... allowed) {
         String[] ours = {"api", "engine", "scheduler", "kvcache", "shard", "model", "kernels", "sampling", "tokenizer",
-            "device", "quant", "observability", "cli"};
+            "grammar", "device", "quant", "observability", "cli"};
         java.util.List<String> forbidden = new java.util.ArrayList<>();
         for (String p : ours) {
             if (!p.equals(pkg) && !java.util.Arrays.asList(allowed).contains(p)) {
@@ -42,12 +42,16 @@ class ArchitectureTest {
         mayOnlyUse("model", "kernels");
         mayOnlyUse("tokenizer");
         // The shard samples the tokens it returns, so it uses sampling beside model and kvcache.
-        mayOnlyUse("shard", "model", "kvcache", "kernels", "sampling", "device");
+        // A grammar is a constraint the sampler applies (sampling's TokenConstraint).
+        mayOnlyUse("grammar", "sampling");
+        // The shard compiles each request's grammar against its model's vocabulary.
+        mayOnlyUse("shard", "model", "kvcache", "kernels", "sampling", "grammar", "device");
         // The scheduler checks token-level stops and forwards sampling parameters: it reads sampling too.
         mayOnlyUse("scheduler", "kvcache", "shard", "sampling");
         mayOnlyUse("engine", "scheduler", "tokenizer", "sampling");
         // The API turns request fields into SamplingParams and reports FinishReasons: plain data of sampling.
-        mayOnlyUse("api", "engine", "tokenizer", "sampling");
+        // ... and checks structured-output constraints (grammar) before queueing a request.
+        mayOnlyUse("api", "engine", "tokenizer", "sampling", "grammar");
         mayOnlyUse("quant", "model", "kernels");
     }
 }

@@ -10,6 +10,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /** Validates a {@code /v1/chat/completions} body and renders its messages with the model's chat template. */
@@ -20,7 +21,8 @@ final class ChatParser {
 
     static {
         NAMES.addAll(List.of("messages", "top_logprobs", "max_completion_tokens", "tools", "tool_choice",
-                "parallel_tool_calls", "response_format", "chat_template_kwargs", "add_generation_prompt"));
+                "parallel_tool_calls", "chat_template_kwargs", "add_generation_prompt"));
+        NAMES.addAll(StructuredOutputFields.NAMES);
     }
 
     private ChatParser() {}
@@ -35,10 +37,7 @@ final class ChatParser {
         if (f.has("top_logprobs") && !logprobs) {
             throw ApiException.invalid("top_logprobs", "'top_logprobs' needs 'logprobs' set to true");
         }
-        JsonNode format = f.node("response_format");
-        if (format != null && !format.isNull() && !"text".equals(format.path("type").asText())) {
-            throw ApiException.unsupported("response_format", "response_format '" + format.path("type").asText() + "'");
-        }
+        Optional<String> grammar = StructuredOutputFields.grammar(f);
         String toolChoice = f.node("tool_choice") == null || f.node("tool_choice").isNull() ? "auto" : f.node("tool_choice").asText("");
         if (!toolChoice.equals("auto") && !toolChoice.equals("none")) {
             throw ApiException.unsupported("tool_choice", "tool_choice other than \"auto\" or \"none\"");
@@ -59,7 +58,7 @@ final class ChatParser {
         List<ChoiceInput> choices = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             choices.add(new ChoiceInput(i, 0, prompt, SamplingFields.parse(f, maxTokens, SamplingFields.seed(f, i),
-                    engine.config().vocabSize()), null));
+                    engine.config().vocabSize(), grammar), null));
         }
         return new GenerationRequest(model, choices, 1, stream, includeUsage, logprobs ? top : -1);
     }

@@ -13,6 +13,7 @@ final class CompletionsParser {
 
     static {
         NAMES.addAll(List.of("prompt", "echo", "suffix"));
+        NAMES.addAll(StructuredOutputFields.NAMES);
     }
 
     private CompletionsParser() {}
@@ -34,6 +35,7 @@ final class CompletionsParser {
         List<String> texts = new ArrayList<>();
         readPrompts(f.node("prompt"), engine, prompts, texts);
         int n = SamplingFields.n(f);
+        java.util.Optional<String> grammar = StructuredOutputFields.grammar(f);
         if ((long) n * prompts.size() > 128) {
             throw ApiException.invalid("n", "at most 128 choices per request (prompts x n)");
         }
@@ -42,7 +44,7 @@ final class CompletionsParser {
             int maxTokens = SamplingFields.maxTokens(f, "max_tokens", 16, prompts.get(p).length, engine.maxModelLen());
             for (int i = 0; i < n; i++) {
                 choices.add(new ChoiceInput(p * n + i, p, prompts.get(p),
-                        SamplingFields.parse(f, maxTokens, SamplingFields.seed(f, i), engine.config().vocabSize()),
+                        SamplingFields.parse(f, maxTokens, SamplingFields.seed(f, i), engine.config().vocabSize(), grammar),
                         echo ? texts.get(p) : null));
             }
         }

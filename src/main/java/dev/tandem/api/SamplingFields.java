@@ -19,7 +19,11 @@ final class SamplingFields {
     private SamplingFields() {}
 
     /** Validated parameters for one choice; maxTokens already resolved against the prompt and context. */
-    static SamplingParams parse(RequestFields f, int maxTokens, long seed, int vocabSize) {
+    static SamplingParams parse(RequestFields f, int maxTokens, long seed, int vocabSize, java.util.Optional<String> grammar) {
+        if (grammar.isPresent() && f.bool("ignore_eos", false)) {
+            throw ApiException.invalid("ignore_eos", "'ignore_eos' cannot be combined with structured output: the grammar decides"
+                    + " where the output ends");
+        }
         int minTokens = (int) f.integer("min_tokens", 0, 0, maxTokens);
         long topK = f.integer("top_k", 0, -1, vocabSize);
         return new SamplingParams(
@@ -36,7 +40,8 @@ final class SamplingFields {
                 minTokens,
                 f.bool("ignore_eos", false),
                 stopTokenIds(f, vocabSize),
-                f.strings("stop", 16));
+                f.strings("stop", 16),
+                grammar);
     }
 
     /** The seed of choice i: the request's seed + i when given, else a random one (still per-token reproducible). */

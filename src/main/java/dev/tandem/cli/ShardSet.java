@@ -2,6 +2,7 @@ package dev.tandem.cli;
 
 import dev.tandem.device.DeviceKind;
 import dev.tandem.device.Placement;
+import dev.tandem.grammar.Grammars;
 import dev.tandem.kernels.PagedKvLayout;
 import dev.tandem.kvcache.KvArena;
 import dev.tandem.model.Checkpoint;
@@ -75,7 +76,8 @@ final class ShardSet implements AutoCloseable {
                 z.maxSequences(), z.threads(), sharedMemoryDir, segmentName));
         KernelWarmUp.run(checkpoint, z.blockSize(), z.threads(), z.warmUp());
         DecodeInterrupt interrupt = DecodeInterrupt.of(runner.kvArena());
-        LocalShard shard = new LocalShard("prefill+decode (in-process) on CPU", runner, z.eosTokenIds(), interrupt);
+        LocalShard shard = new LocalShard("prefill+decode (in-process) on CPU", runner, z.eosTokenIds(), interrupt,
+                Grammars.forModel(checkpoint.directory(), checkpoint.config().vocabSize()));
         return new ShardSet(shard, shard, interrupt, false, runner, runner.kvSegment());
     }
 

@@ -4,7 +4,8 @@ import java.util.List;
 
 /**
  * Draws the next token from one sequence's logits. Order, as in vLLM V1: logit bias, masking of
- * EOS/stop tokens until min_tokens, penalties, then greedy argmax, or temperature, min-p, top-k,
+ * EOS/stop tokens until min_tokens, the grammar's mask (which may bring EOS back where the
+ * grammar must end), penalties, then greedy argmax, or temperature, min-p, top-k,
  * top-p and a draw from what is left. Holds scratch buffers, so use one per thread.
  */
 public final class Sampler {
@@ -31,6 +32,9 @@ public final class Sampler {
             if (!p.ignoreEos()) {
                 LogitsProcessors.mask(logits, off, vocab, eosIds);
             }
+        }
+        if (seq.constraint() != null) {
+            seq.constraint().mask(logits, off, vocab, eosIds);
         }
         if (seq.counts() != null) {
             LogitsProcessors.penalties(logits, off, seq.counts(), p.presencePenalty(), p.frequencyPenalty(),

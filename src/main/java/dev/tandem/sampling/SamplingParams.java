@@ -2,11 +2,14 @@ package dev.tandem.sampling;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
  * How one sequence picks its next tokens and when it stops. temperature 0 means greedy.
  * topK 0 and topP 1 and minP 0 disable those filters; penalties of 0 (repetition 1) do nothing.
+ * grammar, when present, is the GBNF text the output must match (structured output); the shard
+ * that samples compiles it against its vocabulary.
  */
 public record SamplingParams(
         float temperature,
@@ -22,7 +25,16 @@ public record SamplingParams(
         int minTokens,
         boolean ignoreEos,
         List<Integer> stopTokenIds,
-        List<String> stopStrings) {
+        List<String> stopStrings,
+        Optional<String> grammar) {
+
+    /** Parameters without a grammar. */
+    public SamplingParams(float temperature, float topP, int topK, float minP, OptionalLong seed, float presencePenalty,
+                          float frequencyPenalty, float repetitionPenalty, Map<Integer, Float> logitBias, int maxTokens,
+                          int minTokens, boolean ignoreEos, List<Integer> stopTokenIds, List<String> stopStrings) {
+        this(temperature, topP, topK, minP, seed, presencePenalty, frequencyPenalty, repetitionPenalty, logitBias, maxTokens,
+                minTokens, ignoreEos, stopTokenIds, stopStrings, Optional.empty());
+    }
 
     public SamplingParams {
         require(temperature >= 0, "temperature must be >= 0");
@@ -45,6 +57,12 @@ public record SamplingParams(
     public static SamplingParams greedy(int maxTokens) {
         return new SamplingParams(0f, 1f, 0, 0f, OptionalLong.empty(), 0f, 0f, 1f, Map.of(), maxTokens, 0, false,
                 List.of(), List.of());
+    }
+
+    /** The same parameters, the output held to the grammar. */
+    public SamplingParams withGrammar(String gbnf) {
+        return new SamplingParams(temperature, topP, topK, minP, seed, presencePenalty, frequencyPenalty, repetitionPenalty,
+                logitBias, maxTokens, minTokens, ignoreEos, stopTokenIds, stopStrings, Optional.of(gbnf));
     }
 
     public boolean isGreedy() {

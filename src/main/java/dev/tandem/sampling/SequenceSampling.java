@@ -9,10 +9,20 @@ public final class SequenceSampling {
     private final SamplingParams params;
     private final long seed;
     private final TokenCounts counts;
+    private final TokenConstraint constraint;
     private int numGenerated;
 
     public SequenceSampling(SamplingParams params, int vocab, int[] promptTokens) {
+        this(params, vocab, promptTokens, null);
+    }
+
+    /** With the constraint of params' grammar (null when it has none). */
+    public SequenceSampling(SamplingParams params, int vocab, int[] promptTokens, TokenConstraint constraint) {
+        if (params.grammar().isPresent() != (constraint != null)) {
+            throw new IllegalArgumentException("a grammar needs its constraint, and a constraint its grammar");
+        }
         this.params = params;
+        this.constraint = constraint;
         this.seed = params.seed().isPresent() ? params.seed().getAsLong() : System.nanoTime() ^ System.identityHashCode(this);
         this.counts = params.hasPenalties() ? new TokenCounts(vocab) : null;
         if (counts != null) {
@@ -32,6 +42,14 @@ public final class SequenceSampling {
         if (counts != null) {
             counts.addOutput(token);
         }
+        if (constraint != null) {
+            constraint.accept(token);
+        }
+    }
+
+    /** The grammar the output is held to, or null. */
+    public TokenConstraint constraint() {
+        return constraint;
     }
 
     public int numGenerated() {

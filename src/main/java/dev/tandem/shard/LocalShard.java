@@ -1,5 +1,6 @@
 package dev.tandem.shard;
 
+import dev.tandem.grammar.Grammars;
 import dev.tandem.model.ForwardBatch;
 import dev.tandem.sampling.Sampler;
 import dev.tandem.sampling.SequenceSampling;
@@ -22,6 +23,7 @@ public final class LocalShard implements Shard {
     private final StepRunner runner;
     private final List<Integer> eosTokenIds;
     private final DecodeInterrupt interrupt;
+    private final Grammars grammars;
     private final int vocab;
     private final Sampler sampler;
     private final LogprobCalculator logprobs;
@@ -35,9 +37,11 @@ public final class LocalShard implements Shard {
         final SequenceSampling sampling;
         int numKnownTokens;
 
-        RequestState(NewRequest request, int vocab) {
+        RequestState(NewRequest request, int vocab, Grammars grammars) {
             this.request = request;
-            this.sampling = new SequenceSampling(request.params(), vocab, request.promptTokens());
+            // A preempted or recovered request replays its outputs, which brings its grammar to where it was.
+            this.sampling = new SequenceSampling(request.params(), vocab, request.promptTokens(),
+                    request.params().grammar().map(grammars::matcher).orElse(null));
             for (int t : request.outputTokens()) {
                 sampling.accept(t);
             }
@@ -51,7 +55,13 @@ public final class LocalShard implements Shard {
     }
 
     public LocalShard(String name, StepRunner runner, List<Integer> eosTokenIds, DecodeInterrupt interrupt) {
+        this(name, runner, eosTokenIds, interrupt, Grammars.none());
+    }
+
+    /** grammars compiles the structured-output grammars of requests against the model's vocabulary. */
+    public LocalShard(String name, StepRunner runner, List<Integer> eosTokenIds, DecodeInterrupt interrupt, Grammars grammars) {
         this.name = name;
+        this.grammars = grammars;
         this.runner = runner;
         this.eosTokenIds = List.copyOf(eosTokenIds);
         this.interrupt = interrupt;
@@ -87,7 +97,7 @@ public final class LocalShard implements Shard {
         for (int i = 0; i < seqs.size(); i++) {
             SequenceStep s = seqs.get(i);
             if (s.newRequest() != null) {
-                states.put(s.requestId(), new RequestState(s.newRequest(), vocab));
+                states.put(s.requestId(), new RequestState(s.newRequest(), vocab, grammars));
             }
             state[i] = states.get(s.requestId());
             if (state[i] == null) {

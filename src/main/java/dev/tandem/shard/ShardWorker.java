@@ -2,6 +2,7 @@ package dev.tandem.shard;
 
 import dev.tandem.kernels.PagedKvLayout;
 import dev.tandem.kvcache.KvArena;
+import dev.tandem.grammar.Grammars;
 import dev.tandem.model.Checkpoint;
 import dev.tandem.model.ModelConfig;
 import dev.tandem.shard.openvino.OpenVinoOptions;
@@ -101,7 +102,7 @@ public final class ShardWorker {
         try (checkpoint; KvArena arena = KvArena.attach(o.segment());
              StepRunner runner = cpu ? new ModelRunner(checkpoint, settings, arena) : openVinoRunner(o, arena);
              LocalShard shard = new LocalShard(o.role() + " (process " + ProcessHandle.current().pid() + ") on " + o.device(), runner,
-                     o.eosTokenIds(), DecodeInterrupt.of(arena));
+                     o.eosTokenIds(), DecodeInterrupt.of(arena), Grammars.forModel(o.model(), runner.config().vocabSize()));
             ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
             Files.deleteIfExists(socket);
             server.bind(UnixDomainSocketAddress.of(socket));

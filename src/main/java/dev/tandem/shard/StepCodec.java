@@ -17,7 +17,7 @@ import java.util.OptionalLong;
  */
 public final class StepCodec {
     static final int MAGIC = 0x54_4E_44_4D; // "TNDM"
-    static final int VERSION = 2;
+    static final int VERSION = 3;
     private static final int MAX_ITEMS = 1 << 20;
 
     private StepCodec() {}
@@ -140,6 +140,12 @@ public final class StepCodec {
         for (String s : p.stopStrings()) {
             out.writeUTF(s);
         }
+        // A grammar can pass writeUTF's 64 KiB, so it goes as length-prefixed UTF-8.
+        byte[] grammar = p.grammar().map(g -> g.getBytes(java.nio.charset.StandardCharsets.UTF_8)).orElse(null);
+        out.writeInt(grammar == null ? -1 : grammar.length);
+        if (grammar != null) {
+            out.write(grammar);
+        }
     }
 
     private static SamplingParams params(DataInputStream in) throws IOException {
@@ -170,8 +176,18 @@ public final class StepCodec {
         for (int i = 0; i < numStops; i++) {
             stops.add(in.readUTF());
         }
+        int grammarBytes = in.readInt();
+        java.util.Optional<String> grammar = java.util.Optional.empty();
+        if (grammarBytes >= 0) {
+            if (grammarBytes > 64 << 20) {
+                throw new IOException("corrupt step message: grammar of " + grammarBytes + " bytes");
+            }
+            byte[] g = new byte[grammarBytes];
+            in.readFully(g);
+            grammar = java.util.Optional.of(new String(g, java.nio.charset.StandardCharsets.UTF_8));
+        }
         return new SamplingParams(temperature, topP, topK, minP, hasSeed ? OptionalLong.of(seed) : OptionalLong.empty(), presence,
-                frequency, repetition, bias, maxTokens, minTokens, ignoreEos, stopIds, stops);
+                frequency, repetition, bias, maxTokens, minTokens, ignoreEos, stopIds, stops, grammar);
     }
 
     private static void ints(DataOutputStream out, int[] values) throws IOException {
