@@ -47,7 +47,19 @@ final class JsonObjectGrammar {
         JsonNode extra = s.get("additionalProperties");
         if (extra != null && !(extra.isBoolean() && !extra.asBoolean())) {
             additionalValue = extra.isBoolean() ? "value" : schema.valueOf(extra, JsonSchemaGrammar.at(path, "additionalProperties"));
-            additional = "string ws \":\" ws " + additionalValue;
+            // propertyNames (a string schema) shapes the keys the model may invent.
+            JsonNode names = s.get("propertyNames");
+            if (names != null) {
+                names.fieldNames().forEachRemaining(k -> {
+                    if (!Set.of("type", "minLength", "maxLength", "pattern", "format", "description", "title").contains(k)) {
+                        throw new GrammarException(JsonSchemaGrammar.at(path, "propertyNames." + k),
+                                "'propertyNames' supports minLength, maxLength, pattern and format, not '" + k + "'");
+                    }
+                });
+            }
+            String key = names == null ? "string"
+                    : schema.rule(JsonStringGrammar.body(names, JsonSchemaGrammar.at(path, "propertyNames")));
+            additional = key + " ws \":\" ws " + additionalValue;
         }
         if (!requiredNames.isEmpty() && additional == null) {
             throw new GrammarException(JsonSchemaGrammar.at(path, "required"), "required properties " + requiredNames

@@ -24,7 +24,7 @@ final class JsonSchemaGrammar {
     private static final Set<String> KEYWORDS = Set.of("type", "enum", "const", "anyOf", "oneOf", "allOf", "$ref", "properties",
             "required", "additionalProperties", "items", "prefixItems", "minItems", "maxItems", "uniqueItems", "minLength",
             "maxLength", "pattern", "format", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "nullable",
-            "minProperties");
+            "minProperties", "propertyNames");
 
     private final JsonNode root;
     private final Map<String, String> rules = new LinkedHashMap<>();
