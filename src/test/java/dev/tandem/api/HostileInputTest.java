@@ -62,7 +62,7 @@ class HostileInputTest {
         refused(chat, 400, "messages[0].role", "{\"model\":\"demo-llama-6m\",\"messages\":[{\"role\":\"wizard\",\"content\":\"x\"}]}");
         refused(chat, 400, "messages[0].content", "{\"model\":\"demo-llama-6m\",\"messages\":[{\"role\":\"user\",\"content\":"
                 + "[{\"type\":\"image_url\",\"image_url\":{\"url\":\"http://x\"}}]}]}");
-        refused(chat, 400, "response_format", "{\"model\":\"demo-llama-6m\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],"
+        refused(chat, 400, "response_format.json_schema", "{\"model\":\"demo-llama-6m\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],"
                 + "\"response_format\":{\"type\":\"json_schema\"}}");
         byte[] invalidUtf8 = "{\"model\":\"demo-llama-6m\",\"prompt\":\"\u0001XX\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
         invalidUtf8[invalidUtf8.length - 5] = (byte) 0xC3;

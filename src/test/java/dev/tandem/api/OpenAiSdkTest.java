@@ -97,4 +97,22 @@ class OpenAiSdkTest {
                 CompletionCreateParams.builder().model(MODEL).prompt("x").temperature(5.0).build()));
         assertTrue(bad.getMessage().contains("temperature"), bad.getMessage());
     }
+
+    enum Mood { HAPPY, SAD, CALM }
+
+    /** The SDK writes this class's JSON Schema (strict: every field required, no others) and parses the answer back. */
+    public record Verdict(Mood mood, boolean sure, long score, java.util.List<Boolean> votes) {}
+
+    @Test
+    void theSdksStructuredOutputHelperGetsAnObjectBack() {
+        for (double t : new double[] {0.0, 1.0}) {
+            var completion = client.chat().completions().create(ChatCompletionCreateParams.builder().model(MODEL)
+                    .addUserMessage("How did it go?").maxCompletionTokens(300).temperature(t).seed(3L)
+                    .responseFormat(Verdict.class).build());
+            var choice = completion.choices().get(0);
+            assertEquals("stop", choice.finishReason().asString());
+            Verdict v = choice.message().content().orElseThrow();
+            assertTrue(v.mood() != null && v.votes() != null, v.toString());
+        }
+    }
 }

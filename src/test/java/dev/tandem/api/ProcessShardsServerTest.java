@@ -91,6 +91,31 @@ class ProcessShardsServerTest {
         fault.assertRecovered();
     }
 
+    /**
+     * Structured output across a shard restart: the new decode worker gets each request again and
+     * replays its outputs through the grammar, so every stream goes on inside it and ends as the
+     * same valid JSON that the request gets alone.
+     */
+    @Test
+    void grammarStreamsContinueInsideTheGrammarAcrossADecodeShardRestart() throws Exception {
+        String schema = "{\"type\":\"object\",\"properties\":{\"title\":{\"type\":\"string\",\"maxLength\":60},"
+                + "\"year\":{\"type\":\"integer\",\"minimum\":1900,\"maximum\":2100},\"tags\":{\"type\":\"array\","
+                + "\"items\":{\"type\":\"string\",\"maxLength\":20},\"maxItems\":5}},\"required\":[\"title\",\"year\",\"tags\"]}";
+        List<String> bodies = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            bodies.add("{\"model\":\"demo-llama-6m\",\"prompt\":\"Story " + i + ":\",\"max_tokens\":400,\"temperature\":1,"
+                    + "\"seed\":" + i + ",\"stream\":true,\"structured_outputs\":{\"json\":" + schema + "}}");
+        }
+        List<String> alone = answersAlone(bodies);
+        Fault fault = new Fault("decode");
+        List<String> streamed = streamAll(bodies, 4, () -> ProcessHandle.of(fault.pid).ifPresent(ProcessHandle::destroyForcibly));
+        assertEquals(alone, streamed);
+        for (String text : streamed) {
+            StructuredOutputTest.assertValid(JSON.readTree(schema), text, "after the restart");
+        }
+        fault.assertRecovered();
+    }
+
     @Test
     void killingThePrefillShardDuringALongChunkedPrefillLosesNoText() throws Exception {
         List<String> bodies = new ArrayList<>();
