@@ -8,10 +8,25 @@ import java.util.List;
  * that a constraint no output can meet fails the request before it is queued.
  */
 public final class StructuredOutput {
+    /** Schemas converted and checked before, by their JSON text: agents send the same few again and again. */
+    private static final java.util.Map<String, String> SCHEMAS = java.util.Collections.synchronizedMap(
+            new java.util.LinkedHashMap<>(16, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(java.util.Map.Entry<String, String> eldest) {
+                    return size() > 256;
+                }
+            });
+
     private StructuredOutput() {}
 
     public static String jsonSchema(JsonNode schema) {
-        return checked(JsonSchemaGrammar.grammar(schema));
+        String key = schema.toString();
+        String gbnf = SCHEMAS.get(key);
+        if (gbnf == null) {
+            gbnf = checked(JsonSchemaGrammar.grammar(schema));
+            SCHEMAS.put(key, gbnf);
+        }
+        return gbnf;
     }
 
     /** Any JSON object (response_format json_object). */
