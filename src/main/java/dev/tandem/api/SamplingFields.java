@@ -20,7 +20,8 @@ final class SamplingFields {
 
     /** Validated parameters for one choice; maxTokens already resolved against the prompt and context. */
     static SamplingParams parse(RequestFields f, int maxTokens, long seed, int vocabSize, java.util.Optional<String> grammar) {
-        if (grammar.isPresent() && f.bool("ignore_eos", false)) {
+        boolean ignoreEos = f.bool("ignore_eos", false);
+        if (grammar.isPresent() && ignoreEos) {
             throw ApiException.invalid("ignore_eos", "'ignore_eos' cannot be combined with structured output: the grammar decides"
                     + " where the output ends");
         }
@@ -38,7 +39,7 @@ final class SamplingFields {
                 logitBias(f, vocabSize),
                 maxTokens,
                 minTokens,
-                f.bool("ignore_eos", false),
+                ignoreEos,
                 stopTokenIds(f, vocabSize),
                 f.strings("stop", 16),
                 grammar);

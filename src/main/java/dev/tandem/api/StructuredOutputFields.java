@@ -36,17 +36,22 @@ final class StructuredOutputFields {
         }
         String name = given.get(0);
         JsonNode n = f.node(name);
+        return Optional.of(switch (name) {
+            case "response_format" -> responseFormat(n);
+            case "structured_outputs" -> vllm(n);
+            case "guided_json" -> at(name, () -> StructuredOutput.jsonSchema(schema(n, name)));
+            case "guided_regex" -> at(name, () -> StructuredOutput.regex(text(n, name)));
+            case "guided_choice" -> at(name, () -> StructuredOutput.choice(strings(n, name)));
+            default -> at(name, () -> StructuredOutput.gbnf(text(n, name)));
+        });
+    }
+
+    /** Converts at one place of the request: a constraint it cannot honour is a 400 whose param points into it. */
+    private static String at(String where, java.util.function.Supplier<String> conversion) {
         try {
-            return Optional.of(switch (name) {
-                case "response_format" -> responseFormat(n);
-                case "structured_outputs" -> vllm(n);
-                case "guided_json" -> StructuredOutput.jsonSchema(schema(n, name));
-                case "guided_regex" -> StructuredOutput.regex(text(n, name));
-                case "guided_choice" -> StructuredOutput.choice(strings(n, name));
-                default -> StructuredOutput.gbnf(text(n, name));
-            });
+            return conversion.get();
         } catch (GrammarException e) {
-            throw ApiException.invalid(param(name, n, e), e.getMessage());
+            throw ApiException.invalid(e.where().isEmpty() ? where : where + "." + e.where(), e.getMessage());
         }
     }
 
@@ -54,7 +59,7 @@ final class StructuredOutputFields {
         String type = n.path("type").asText();
         switch (type) {
             case "json_object" -> {
-                return StructuredOutput.jsonObject();
+                return at("response_format", StructuredOutput::jsonObject);
             }
             case "json_schema" -> {
                 JsonNode js = n.path("json_schema");
@@ -65,7 +70,8 @@ final class StructuredOutputFields {
                     throw ApiException.invalid("response_format.json_schema.name",
                             "'json_schema.name' must be 1 to 64 letters, digits, '_' or '-'");
                 }
-                return js.has("schema") ? StructuredOutput.jsonSchema(js.get("schema")) : StructuredOutput.jsonObject();
+                return at("response_format.json_schema.schema", () -> js.has("schema") ? StructuredOutput.jsonSchema(js.get("schema"))
+                        : StructuredOutput.jsonObject());
             }
             default -> throw ApiException.invalid("response_format.type", "response_format type must be one of"
                     + " 'text', 'json_object', 'json_schema', not '" + type + "'");
@@ -88,14 +94,14 @@ final class StructuredOutputFields {
         }
         String k = kinds.get(0);
         String where = "structured_outputs." + k;
-        return switch (k) {
+        return at(where, () -> switch (k) {
             case "json" -> StructuredOutput.jsonSchema(schema(n.get(k), where));
             case "json_object" -> StructuredOutput.jsonObject();
             case "regex" -> StructuredOutput.regex(text(n.get(k), where));
             case "choice" -> StructuredOutput.choice(strings(n.get(k), where));
             case "grammar" -> StructuredOutput.gbnf(text(n.get(k), where));
             default -> throw ApiException.unsupported(where, "structured_outputs." + k);
-        };
+        });
     }
 
     /** A schema given as an object, or as JSON text (vLLM accepts both). */
@@ -132,16 +138,5 @@ final class StructuredOutputFields {
             out.add(x.asText());
         }
         return out;
-    }
-
-    /** Where in the request the fault lies: the field, and inside a schema the path the grammar reported. */
-    private static String param(String name, JsonNode n, GrammarException e) {
-        String base = switch (name) {
-            case "response_format" -> "response_format" + ("json_schema".equals(n.path("type").asText()) ? ".json_schema.schema" : "");
-            case "structured_outputs" -> "structured_outputs." + (n.has("json") ? "json" : n.has("regex") ? "regex"
-                    : n.has("choice") ? "choice" : n.has("grammar") ? "grammar" : "json_object");
-            default -> name;
-        };
-        return e.where().isEmpty() ? base : base + "." + e.where();
     }
 }

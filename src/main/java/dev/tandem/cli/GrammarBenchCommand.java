@@ -8,7 +8,6 @@ import dev.tandem.grammar.StructuredOutput;
 import dev.tandem.grammar.TokenVocabulary;
 import dev.tandem.kernels.KernelPath;
 import dev.tandem.model.Checkpoint;
-import dev.tandem.sampling.Sampler;
 import dev.tandem.shard.ModelRunner;
 import dev.tandem.shard.RunnerSettings;
 import dev.tandem.tokenizer.TextTokenizer;
@@ -45,7 +44,7 @@ public class GrammarBenchCommand implements Callable<Integer> {
     @Mixin
     ModelOptions modelOptions;
     @Option(names = "--tokenizer", description = "folder with the tokenizer.json to mask over (default: the model's)") Path tokenizerDir;
-    @Option(names = "--decode-tokens", defaultValue = "16") int decodeTokens;
+    @Option(names = "--decode-tokens", defaultValue = "32") int decodeTokens;
 
     @Override
     public Integer call() throws Exception {
@@ -60,7 +59,7 @@ public class GrammarBenchCommand implements Callable<Integer> {
             double trieMs = (System.nanoTime() - t0) / 1e6;
             System.out.printf("model            %s, vocabulary %d (%s)%n", modelOptions.model, vocabSize, tokDir);
             System.out.printf("kernels          %s%n", KernelPath.describe());
-            System.out.printf("decode           %.1f ms per token (batch 1, %d tokens)%n", decodeMs, decodeTokens);
+            System.out.printf("decode           %.1f ms per token (batch 1, %d tokens, the first quarter as warm-up)%n", decodeMs, decodeTokens);
             System.out.printf("vocabulary+trie  %.0f ms (once per shard)%n", trieMs);
             float[] logits = new float[vocabSize];
             List<Integer> eos = List.of(vocabSize - 1);
@@ -102,25 +101,12 @@ public class GrammarBenchCommand implements Callable<Integer> {
         return ms;
     }
 
+    /** Decode time per token at batch 1, by the loop `tandem bench decode --batch` uses. */
     private double decodeMillisPerToken(Checkpoint ckpt) {
-        int context = 16 + decodeTokens;
-        int blocks = (context + RunnerSettings.DEFAULT_BLOCK_SIZE - 1) / RunnerSettings.DEFAULT_BLOCK_SIZE;
-        try (ModelRunner runner = new ModelRunner(ckpt, new RunnerSettings(RunnerSettings.DEFAULT_BLOCK_SIZE, blocks, 16, 1,
+        int prompt = 16, blocks = (prompt + decodeTokens + RunnerSettings.DEFAULT_BLOCK_SIZE - 1) / RunnerSettings.DEFAULT_BLOCK_SIZE;
+        try (ModelRunner runner = new ModelRunner(ckpt, new RunnerSettings(RunnerSettings.DEFAULT_BLOCK_SIZE, blocks, prompt, 1,
                 modelOptions.threads()))) {
-            int vocab = ckpt.config().vocabSize();
-            int[] ids = new int[context];
-            int[] table = runner.reversedBlockTable(context);
-            double best = Double.MAX_VALUE;
-            for (int round = 0; round < 3; round++) {
-                float[] logits = runner.feed(table, ids, 0, 16, false);
-                long t0 = System.nanoTime();
-                for (int i = 0; i < decodeTokens; i++) {
-                    ids[16 + i] = Sampler.argmax(logits, 0, vocab);
-                    logits = runner.feed(table, ids, 16 + i, 17 + i, false);
-                }
-                best = Math.min(best, (System.nanoTime() - t0) / 1e6 / decodeTokens);
-            }
-            return best;
+            return 1000 / BatchedDecode.tokensPerSecond(runner, ckpt.config(), 1, blocks, prompt, decodeTokens);
         }
     }
 

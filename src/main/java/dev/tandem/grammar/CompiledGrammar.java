@@ -16,7 +16,6 @@ public final class CompiledGrammar {
     private final TokenTrie trie;
     private final TokenVocabulary vocab;
     private final int[] walkState;
-    private long maskWalks;
 
     CompiledGrammar(ByteNfa nfa, TokenTrie trie, TokenVocabulary vocab) {
         this.automaton = new GrammarAutomaton(nfa, MAX_MASK_BYTES);
@@ -58,13 +57,7 @@ public final class CompiledGrammar {
         return automaton.config(id);
     }
 
-    /** How many trie walks ran (each is a configuration seen for the first time). */
-    public synchronized long maskWalks() {
-        return maskWalks;
-    }
-
     private long[] walk(int start) {
-        maskWalks++;
         long[] mask = new long[(vocab.size() + 63) >>> 6];
         byte[] byteOf = trie.byteOf;
         int[] parent = trie.parent, end = trie.subtreeEnd, row = trie.tokenRow, tokens = trie.tokens;

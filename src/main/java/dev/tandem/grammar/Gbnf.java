@@ -10,9 +10,9 @@ final class Gbnf {
         return sb.append('"').toString();
     }
 
-    /** A class [..] of the ranges {lo0, hi0, ...}; negated gives [^..]. */
-    static String charClass(int[] ranges, boolean negated) {
-        StringBuilder sb = new StringBuilder(negated ? "[^" : "[");
+    /** A class [..] of the ranges {lo0, hi0, ...}. */
+    static String charClass(int[] ranges) {
+        StringBuilder sb = new StringBuilder("[");
         for (int i = 0; i < ranges.length; i += 2) {
             sb.append(classChar(ranges[i]));
             if (ranges[i + 1] != ranges[i]) {

@@ -136,10 +136,6 @@ final class GrammarAutomaton {
         maskWords += mask.length;
     }
 
-    int numConfigs() {
-        return configs.size();
-    }
-
     private Frame reintern(Frame f, Map<Frame, Frame> moved) {
         if (f == null) {
             return null;

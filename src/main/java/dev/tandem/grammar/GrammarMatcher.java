@@ -11,7 +11,7 @@ import java.util.List;
  */
 public final class GrammarMatcher implements TokenConstraint {
     private final CompiledGrammar grammar;
-    private final float[] eosLogits = new float[8];
+    private float[] eosLogits = new float[0];
     private Config state;
 
     GrammarMatcher(CompiledGrammar grammar, Config start) {
@@ -21,7 +21,10 @@ public final class GrammarMatcher implements TokenConstraint {
 
     @Override
     public void mask(float[] logits, int off, int vocab, List<Integer> eosIds) {
-        int numEos = Math.min(eosIds.size(), eosLogits.length);
+        int numEos = eosIds.size();
+        if (eosLogits.length < numEos) {
+            eosLogits = new float[numEos]; // once: the model's EOS ids do not change
+        }
         for (int i = 0; i < numEos; i++) {
             eosLogits[i] = logits[off + eosIds.get(i)];
         }

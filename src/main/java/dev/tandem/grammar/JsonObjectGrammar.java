@@ -39,14 +39,14 @@ final class JsonObjectGrammar {
         JsonNode props = s.path("properties");
         for (Iterator<Map.Entry<String, JsonNode>> it = props.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> p = it.next();
-            String value = schema.valueOf(p.getValue(), JsonSchemaGrammar.at(path, "properties." + p.getKey()));
+            String value = schema.value(p.getValue(), JsonSchemaGrammar.at(path, "properties." + p.getKey()));
             members.add(Gbnf.literal(JsonSchemaGrammar.compact(new com.fasterxml.jackson.databind.node.TextNode(p.getKey())))
                     + " ws \":\" ws " + value);
             required.add(requiredNames.remove(p.getKey()));
         }
         JsonNode extra = s.get("additionalProperties");
         if (extra != null && !(extra.isBoolean() && !extra.asBoolean())) {
-            additionalValue = extra.isBoolean() ? "value" : schema.valueOf(extra, JsonSchemaGrammar.at(path, "additionalProperties"));
+            additionalValue = extra.isBoolean() ? "value" : schema.value(extra, JsonSchemaGrammar.at(path, "additionalProperties"));
             // propertyNames (a string schema) shapes the keys the model may invent.
             JsonNode names = s.get("propertyNames");
             if (names != null) {

@@ -49,7 +49,7 @@ final class JsonSchemaGrammar {
     }
 
     /** A GBNF expression for the values the schema at path accepts. */
-    private String value(JsonNode s, String path) {
+    String value(JsonNode s, String path) {
         if (s.isBoolean()) {
             if (!s.asBoolean()) {
                 throw new GrammarException(path, "the schema 'false' matches nothing");
@@ -266,10 +266,6 @@ final class JsonSchemaGrammar {
             rules.put(name, b);
             return name;
         });
-    }
-
-    String valueOf(JsonNode s, String path) {
-        return value(s, path);
     }
 
     private static String group(List<String> options) {

@@ -237,12 +237,12 @@ final class RegexGrammar {
             if (set.length == 0) {
                 throw error("a character class that matches nothing");
             }
-            return Gbnf.charClass(set, false);
+            return Gbnf.charClass(set);
         }
         List<String> options = new ArrayList<>();
         int[] safe = minus(set, FORBIDDEN_IN_JSON);
         if (safe.length > 0) {
-            options.add(Gbnf.charClass(safe, false));
+            options.add(Gbnf.charClass(safe));
         }
         for (int c : new int[] {'"', '\\', '\n', '\t', '\r'}) {
             if (contains(set, c)) {

@@ -59,12 +59,6 @@ public record SamplingParams(
                 List.of(), List.of());
     }
 
-    /** The same parameters, the output held to the grammar. */
-    public SamplingParams withGrammar(String gbnf) {
-        return new SamplingParams(temperature, topP, topK, minP, seed, presencePenalty, frequencyPenalty, repetitionPenalty,
-                logitBias, maxTokens, minTokens, ignoreEos, stopTokenIds, stopStrings, Optional.of(gbnf));
-    }
-
     public boolean isGreedy() {
         return temperature == 0f;
     }
