@@ -4,10 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tandem.grammar.Grammars;
+import dev.tandem.grammar.StructuredOutput;
 import dev.tandem.kvcache.BlockPool;
 import dev.tandem.kvcache.KvCacheManager;
 import dev.tandem.sampling.FinishReason;
 import dev.tandem.sampling.SamplingParams;
+import dev.tandem.shard.DecodeInterrupt;
 import dev.tandem.shard.LocalShard;
 import dev.tandem.shard.ModelRunner;
 import dev.tandem.shard.SampledToken;
@@ -15,6 +18,7 @@ import dev.tandem.shard.Shard;
 import dev.tandem.shard.StepBatch;
 import dev.tandem.shard.StepKind;
 import dev.tandem.testsupport.ForwardingShard;
+import dev.tandem.tokenizer.TextTokenizer;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -56,8 +60,11 @@ class SchedulerTest {
         }
 
         Stack(int numBlocks, SchedulerConfig config, boolean prefixCaching, ModelRunner runner) {
+            this(numBlocks, config, prefixCaching, new LocalShard("cpu", runner, List.of(0, 2)));
+        }
+
+        Stack(int numBlocks, SchedulerConfig config, boolean prefixCaching, LocalShard shard) {
             kv = new KvCacheManager(new BlockPool(numBlocks), 16, prefixCaching, 1);
-            LocalShard shard = new LocalShard("cpu", runner, List.of(0, 2));
             scheduler = new Scheduler(config, kv, shard, shard, new StepListener() {
                 @Override
                 public void onStep(StepKind kind, int numTokens, int numSequences, long durationNanos) {
@@ -237,6 +244,48 @@ class SchedulerTest {
         }
         assertTrue(stack.multiStepDecodes > 0 && stack.preemptions > 0, "bursts and preemptions both happened");
         assertEquals(16, stack.kv.pool().numAllocatable(), "every block is back");
+    }
+
+    static SamplingParams constrained(String gbnf, float temperature, long seed) {
+        return new SamplingParams(temperature, 1f, 0, 0f, java.util.OptionalLong.of(seed), 0f, 0f, 1f, Map.of(), 40, 0, false,
+                List.of(), List.of(), java.util.Optional.of(gbnf));
+    }
+
+    @Test
+    void grammarRequestsPreemptedAndChunkedGiveTheSingleStreamAnswers() throws Exception {
+        Grammars grammars = Grammars.forModel(demo.ckpt.directory(), demo.ckpt.config().vocabSize());
+        String[] grammar = {StructuredOutput.regex("[a-z]{2,6}( [a-z]{2,6}){8,12}\\."),
+                StructuredOutput.jsonSchema(new com.fasterxml.jackson.databind.ObjectMapper().readTree("""
+                        {"type": "object", "properties": {"items": {"type": "array", "minItems": 4, "maxItems": 6,
+                         "items": {"type": "string", "minLength": 3, "maxLength": 10}}}, "required": ["items"]}""")),
+                StructuredOutput.choice(List.of("no, not today and not tomorrow either", "yes, on the third of may at noon"))};
+        // Prompts of two blocks and answers of up to three more in a pool of ten blocks: preemptions mid-answer.
+        int[] lengths = {20, 31, 17, 28, 25, 30, 22, 27};
+        Map<Integer, int[]> expected = new HashMap<>();
+        for (int i = 0; i < lengths.length; i++) {
+            Stack alone = new Stack(128, new SchedulerConfig(64, 1, 1024), false, new LocalShard("cpu", runner, List.of(0, 2),
+                    DecodeInterrupt.local(), grammars));
+            alone.scheduler.add(new Sequence("s", prompt(i, lengths[i]), constrained(grammar[i % 3], i % 2, i), List.of(0, 2), -1));
+            expected.put(i, alone.runAll().get("s"));
+        }
+        Stack stack = new Stack(10, new SchedulerConfig(24, 6, 1024), true, new LocalShard("cpu", runner, List.of(0, 2),
+                DecodeInterrupt.local(), grammars));
+        for (int i = 0; i < lengths.length; i++) {
+            stack.scheduler.add(new Sequence("r" + i, prompt(i, lengths[i]), constrained(grammar[i % 3], i % 2, i), List.of(0, 2), -1));
+        }
+        stack.scheduler.add(new Sequence("free", prompt(0, lengths[0]), greedy(40), List.of(0, 2), -1));
+        Map<String, int[]> got = stack.runAll();
+        String[] says = {"[a-z]{2,6}( [a-z]{2,6}){0,12}\\.?", "\\{.*", "no, not today and not tomorrow either|yes, on the third of may at noon"};
+        try (TextTokenizer tokenizer = TextTokenizer.load(demo.ckpt.directory())) {
+            for (int i = 0; i < lengths.length; i++) {
+                assertArrayEquals(expected.get(i), got.get("r" + i), "request " + i);
+                String text = tokenizer.decode(got.get("r" + i), true);
+                assertTrue(text.matches("(?s)" + says[i % 3]), "request " + i + " kept to its grammar: " + text);
+            }
+        }
+        assertTrue(!java.util.Arrays.equals(got.get("free"), got.get("r0")), "the grammar changed what request 0 says");
+        assertTrue(stack.preemptions > 0, "the small pool preempted");
+        assertEquals(10, stack.kv.pool().numAllocatable(), "every block is back");
     }
 
     /** Records the batches sent to one role of a shared shard. */
