@@ -3,8 +3,10 @@ package dev.tandem.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tandem.engine.Engine;
+import dev.tandem.sampling.OutputGrammar;
 import dev.tandem.tokenizer.ChatPrompt;
 import dev.tandem.tokenizer.jinja.TemplateException;
+import dev.tandem.tools.ToolGrammar;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -27,7 +29,7 @@ final class ChatParser {
 
     private ChatParser() {}
 
-    static GenerationRequest parse(JsonNode body, Engine engine, ChatPrompt template) {
+    static GenerationRequest parse(JsonNode body, Engine engine, ChatPrompt template, ToolStyle style) {
         RequestFields f = new RequestFields(body, NAMES);
         String model = ModelNames.check(f, engine);
         boolean stream = f.bool("stream", false);
@@ -37,20 +39,20 @@ final class ChatParser {
         if (f.has("top_logprobs") && !logprobs) {
             throw ApiException.invalid("top_logprobs", "'top_logprobs' needs 'logprobs' set to true");
         }
-        Optional<String> grammar = StructuredOutputFields.grammar(f);
-        String toolChoice = f.node("tool_choice") == null || f.node("tool_choice").isNull() ? "auto" : f.node("tool_choice").asText("");
-        if (!toolChoice.equals("auto") && !toolChoice.equals("none")) {
-            throw ApiException.unsupported("tool_choice", "tool_choice other than \"auto\" or \"none\"");
-        }
-        List<Map<String, Object>> messages = messages(f.node("messages"));
-        List<?> tools = f.has("tools") && !toolChoice.equals("none") ? JSON.convertValue(f.node("tools"), List.class) : null;
+        ToolFields tools = ToolFields.parse(f);
+        Optional<OutputGrammar> grammar = grammar(f, tools, style);
+        List<Map<String, Object>> messages = ToolPrompt.messages(messages(f.node("messages")), tools.active() ? tools.tools() : List.of(),
+                style.templateRendersTools());
+        List<?> templateTools = tools.active() && style.templateRendersTools() ? ToolPrompt.forTemplate(tools.tools()) : null;
         Map<String, Object> kwargs = f.has("chat_template_kwargs") ? JSON.convertValue(f.node("chat_template_kwargs"), Map.class) : Map.of();
         String rendered;
         try {
-            rendered = template.render(messages, tools, f.bool("add_generation_prompt", true), kwargs);
+            rendered = template.render(messages, templateTools, f.bool("add_generation_prompt", true), kwargs);
         } catch (TemplateException | ClassCastException e) {
             throw ApiException.invalid("messages", "the chat template refused the messages: " + e.getMessage());
         }
+        AnswerParsing parsing = AnswerParsing.of(tools.active() ? style.format() : null, style.reasoning(),
+                style.reasoning() && rendered.stripTrailing().endsWith("<think>"), style);
         int[] prompt = engine.tokenizer().encode(rendered, false);
         String maxName = f.has("max_completion_tokens") ? "max_completion_tokens" : "max_tokens";
         int maxTokens = SamplingFields.maxTokens(f, maxName, null, prompt.length, engine.maxModelLen());
@@ -60,7 +62,25 @@ final class ChatParser {
             choices.add(new ChoiceInput(i, 0, prompt, SamplingFields.parse(f, maxTokens, SamplingFields.seed(f, i),
                     engine.config().vocabSize(), grammar), null));
         }
-        return new GenerationRequest(model, choices, 1, stream, includeUsage, logprobs ? top : -1);
+        return new GenerationRequest(model, choices, 1, stream, includeUsage, logprobs ? top : -1, parsing);
+    }
+
+    /**
+     * The grammar of the answer: response_format's; or, for a forced tool call, the call in the
+     * model's format; or, under auto with strict functions, a lazy one from the call's start marker.
+     */
+    static Optional<OutputGrammar> grammar(RequestFields f, ToolFields tools, ToolStyle style) {
+        Optional<OutputGrammar> format = StructuredOutputFields.grammar(f).map(OutputGrammar::whole);
+        if (!tools.active()) {
+            return format;
+        }
+        if (tools.choice().forced()) {
+            if (format.isPresent()) {
+                throw ApiException.invalid("tool_choice", "a forced tool call and a response format cannot both decide the answer");
+            }
+            return Optional.of(StructuredOutputFields.at("tools", () -> ToolGrammar.forced(style.format(), tools.allowed(), tools.parallel())));
+        }
+        return format.isPresent() ? format : StructuredOutputFields.at("tools", () -> ToolGrammar.strictAfterOpening(style.format(), tools.tools()));
     }
 
     private static List<Map<String, Object>> messages(JsonNode node) {

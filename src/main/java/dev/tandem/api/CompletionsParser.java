@@ -2,6 +2,7 @@ package dev.tandem.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tandem.engine.Engine;
+import dev.tandem.sampling.OutputGrammar;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -35,7 +36,7 @@ final class CompletionsParser {
         List<String> texts = new ArrayList<>();
         readPrompts(f.node("prompt"), engine, prompts, texts);
         int n = SamplingFields.n(f);
-        java.util.Optional<String> grammar = StructuredOutputFields.grammar(f);
+        java.util.Optional<OutputGrammar> grammar = StructuredOutputFields.grammar(f).map(OutputGrammar::whole);
         if ((long) n * prompts.size() > 128) {
             throw ApiException.invalid("n", "at most 128 choices per request (prompts x n)");
         }
@@ -48,7 +49,7 @@ final class CompletionsParser {
                         echo ? texts.get(p) : null));
             }
         }
-        return new GenerationRequest(model, choices, prompts.size(), stream, includeUsage, topLogprobs);
+        return new GenerationRequest(model, choices, prompts.size(), stream, includeUsage, topLogprobs, null);
     }
 
     private static void readPrompts(JsonNode prompt, Engine engine, List<int[]> prompts, List<String> texts) {

@@ -7,6 +7,9 @@ import dev.tandem.engine.EngineRequest;
 import dev.tandem.engine.GeneratedToken;
 import dev.tandem.engine.RequestObserver;
 import dev.tandem.engine.RequestSummary;
+import dev.tandem.tools.AnswerDelta;
+import dev.tandem.tools.AnswerParser;
+import dev.tandem.tools.ParsedAnswer;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -29,11 +32,15 @@ final class GenerationCall {
         final String requestId;
         final StringBuilder text = new StringBuilder();
         final List<GeneratedToken> tokens = new ArrayList<>();
+        /** Takes a chat answer apart into content, reasoning and tool calls; null where it is all content. */
+        final AnswerParser parser;
         RequestSummary summary;
+        ParsedAnswer answer;
 
         Choice(ChoiceInput input) {
             this.input = input;
             this.requestId = json.id() + "-" + input.index();
+            this.parser = request.parsing() == null ? null : request.parsing().newParser();
         }
 
         @Override
@@ -44,6 +51,15 @@ final class GenerationCall {
         }
 
         private void onTokenLocked(GeneratedToken token) {
+            if (parser != null) {
+                List<AnswerDelta> deltas = parser.feed(request.parsing().style().textOf(token.token(), token.text()));
+                if (!request.stream()) {
+                    tokens.add(token);
+                } else if (!deltas.isEmpty() || logprobs) {
+                    sink.event(json.chatDelta(input.index(), deltas, List.of(token), logprobs, null));
+                }
+                return;
+            }
             if (request.stream()) {
                 if (!token.text().isEmpty() || logprobs) {
                     sink.event(json.chunk(input.index(), token.text(), List.of(token), logprobs, null, false));
@@ -64,12 +80,28 @@ final class GenerationCall {
         private void onFinishLocked(RequestSummary s) {
             summary = s;
             text.append(s.finalText());
-            if (request.stream()) {
+            if (parser != null) {
+                List<AnswerDelta> deltas = new ArrayList<>(parser.feed(s.finalText()));
+                deltas.addAll(parser.finish());
+                answer = parser.answer();
+                if (request.stream()) {
+                    if (!deltas.isEmpty()) {
+                        sink.event(json.chatDelta(input.index(), deltas, null, false, null));
+                    }
+                    sink.event(json.chatDelta(input.index(), List.of(), null, false, finishReason()));
+                }
+            } else if (request.stream()) {
                 sink.event(json.chunk(input.index(), s.finalText(), null, false, s.finishReason().apiName(), false));
             }
             if (++numFinished == choices.length) {
                 complete();
             }
+        }
+
+        /** tool_calls where the model ended its answer with calls; otherwise the engine's reason. */
+        String finishReason() {
+            String reason = summary.finishReason().apiName();
+            return answer != null && !answer.calls().isEmpty() && reason.equals("stop") ? "tool_calls" : reason;
         }
     }
 
@@ -145,8 +177,12 @@ final class GenerationCall {
         ObjectNode body = json.envelope(false);
         ArrayNode array = body.putArray("choices");
         for (Choice c : choices) {
+            if (c.answer != null) {
+                json.answerChoice(array, c.input.index(), c.answer, c.tokens, logprobs, c.finishReason());
+                continue;
+            }
             String echo = c.input.echo() == null ? "" : c.input.echo();
-            json.choice(array, c.input.index(), echo + c.text, c.tokens, logprobs, c.summary.finishReason().apiName(), echo.length());
+            json.choice(array, c.input.index(), echo + c.text, c.tokens, logprobs, c.finishReason(), echo.length());
         }
         body.set("usage", usage);
         sink.json(200, body.toString());

@@ -4,7 +4,8 @@ import java.util.List;
 
 /**
  * A validated completions or chat request: the choices to generate, streaming options, and
- * logprobs (-1: none; otherwise the number of top alternatives per token).
+ * logprobs (-1: none; otherwise the number of top alternatives per token), and how a chat
+ * answer is taken apart into content, reasoning and tool calls (null: it is all content).
  */
 record GenerationRequest(String model, List<ChoiceInput> choices, int numPrompts, boolean stream, boolean includeUsage,
-                         int numTopLogprobs) {}
+                         int numTopLogprobs, AnswerParsing parsing) {}

@@ -29,7 +29,19 @@ public class OpenAiRoutes {
 
     void register(@Observes Router router) {
         route(router, "/v1/completions", false, (body, e) -> CompletionsParser.parse(body, e));
-        route(router, "/v1/chat/completions", true, (body, e) -> ChatParser.parse(body, e, chatTemplate.get()));
+        route(router, "/v1/chat/completions", true, (body, e) -> ChatParser.parse(body, e, chatTemplate.get(), toolStyle(e)));
+    }
+
+    private volatile ToolStyle toolStyle;
+
+    /** Read from the template on the first chat request (the engine and template are lazy beans). */
+    private ToolStyle toolStyle(Engine e) {
+        ToolStyle style = toolStyle;
+        if (style == null) {
+            style = ToolStyle.of(chatTemplate.get(), e.tokenizer(), config.toolCallParser());
+            toolStyle = style;
+        }
+        return style;
     }
 
     private void route(Router router, String path, boolean chat, BiFunction<JsonNode, Engine, GenerationRequest> parser) {

@@ -5,6 +5,9 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tandem.engine.GeneratedToken;
 import dev.tandem.tokenizer.TextTokenizer;
+import dev.tandem.tools.AnswerDelta;
+import dev.tandem.tools.ParsedAnswer;
+import dev.tandem.tools.ToolCall;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 
@@ -73,6 +76,71 @@ final class ResponseJson {
             c.put("text", text);
         }
         logprobs(c, tokens, withLogprobs, textOffset);
+        c.put("finish_reason", finishReason);
+    }
+
+    /**
+     * A streamed chat chunk of a taken-apart answer: content, reasoning_content and tool_calls
+     * deltas (a call's id, type and name in its first, argument fragments after), logprobs, finish reason.
+     */
+    String chatDelta(int index, List<AnswerDelta> deltas, List<GeneratedToken> tokens, boolean withLogprobs, String finishReason) {
+        ObjectNode o = envelope(true);
+        ObjectNode c = o.putArray("choices").addObject();
+        c.put("index", index);
+        ObjectNode delta = c.putObject("delta");
+        StringBuilder content = new StringBuilder(), reasoning = new StringBuilder();
+        ArrayNode calls = null;
+        ObjectNode last = null;
+        for (AnswerDelta d : deltas) {
+            switch (d) {
+                case AnswerDelta.Content t -> content.append(t.text());
+                case AnswerDelta.Reasoning t -> reasoning.append(t.text());
+                case AnswerDelta.CallStart start -> {
+                    calls = calls == null ? delta.putArray("tool_calls") : calls;
+                    last = calls.addObject().put("index", start.index()).put("id", start.id()).put("type", "function");
+                    last.putObject("function").put("name", start.name()).put("arguments", "");
+                }
+                case AnswerDelta.CallArguments args -> {
+                    calls = calls == null ? delta.putArray("tool_calls") : calls;
+                    if (last == null || last.get("index").asInt() != args.index()) {
+                        last = calls.addObject().put("index", args.index());
+                        last.putObject("function").put("arguments", "");
+                    }
+                    ObjectNode fn = (ObjectNode) last.get("function");
+                    fn.put("arguments", fn.get("arguments").asText() + args.fragment());
+                }
+            }
+        }
+        if (!content.isEmpty()) {
+            delta.put("content", content.toString());
+        }
+        if (!reasoning.isEmpty()) {
+            delta.put("reasoning_content", reasoning.toString());
+        }
+        logprobs(c, tokens, withLogprobs, 0);
+        c.put("finish_reason", finishReason);
+        return o.toString();
+    }
+
+    /** One choice of a complete chat response whose answer was taken apart. */
+    void answerChoice(ArrayNode choices, int index, ParsedAnswer answer, List<GeneratedToken> tokens, boolean withLogprobs,
+                      String finishReason) {
+        ObjectNode c = choices.addObject();
+        c.put("index", index);
+        ObjectNode m = c.putObject("message");
+        m.put("role", "assistant");
+        m.put("content", answer.content());
+        if (answer.reasoning() != null) {
+            m.put("reasoning_content", answer.reasoning());
+        }
+        if (!answer.calls().isEmpty()) {
+            ArrayNode calls = m.putArray("tool_calls");
+            for (ToolCall call : answer.calls()) {
+                ObjectNode t = calls.addObject().put("id", call.id()).put("type", "function");
+                t.putObject("function").put("name", call.name()).put("arguments", call.arguments());
+            }
+        }
+        logprobs(c, tokens, withLogprobs, 0);
         c.put("finish_reason", finishReason);
     }
 

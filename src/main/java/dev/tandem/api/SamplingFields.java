@@ -19,7 +19,7 @@ final class SamplingFields {
     private SamplingFields() {}
 
     /** Validated parameters for one choice; maxTokens already resolved against the prompt and context. */
-    static SamplingParams parse(RequestFields f, int maxTokens, long seed, int vocabSize, java.util.Optional<String> grammar) {
+    static SamplingParams parse(RequestFields f, int maxTokens, long seed, int vocabSize, java.util.Optional<dev.tandem.sampling.OutputGrammar> grammar) {
         boolean ignoreEos = f.bool("ignore_eos", false);
         if (grammar.isPresent() && ignoreEos) {
             throw ApiException.invalid("ignore_eos", "'ignore_eos' cannot be combined with structured output: the grammar decides"

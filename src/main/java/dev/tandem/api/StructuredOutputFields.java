@@ -47,7 +47,7 @@ final class StructuredOutputFields {
     }
 
     /** Converts at one place of the request: a constraint it cannot honour is a 400 whose param points into it. */
-    private static String at(String where, java.util.function.Supplier<String> conversion) {
+    static <T> T at(String where, java.util.function.Supplier<T> conversion) {
         try {
             return conversion.get();
         } catch (GrammarException e) {

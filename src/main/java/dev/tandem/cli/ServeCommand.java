@@ -21,6 +21,9 @@ public class ServeCommand implements Callable<Integer> {
     String apiKey;
     @Option(names = "--served-model-name", description = "the name clients use (default: the model folder's name)")
     String servedModelName;
+    @Option(names = "--tool-call-parser", description = "how the model writes tool calls: auto (from the chat template), hermes, "
+            + "llama3_json, pythonic, mistral")
+    String toolCallParser;
 
     @Override
     public Integer call() {

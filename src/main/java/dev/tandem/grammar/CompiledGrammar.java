@@ -41,15 +41,17 @@ public final class CompiledGrammar {
     }
 
     /** The configuration after the token's bytes, or null when the grammar does not allow them. */
-    synchronized Config advance(Config c, int token) {
+    Config advance(Config c, int token) {
         byte[] bytes = token >= 0 && token < vocab.size() ? vocab.tokenBytes()[token] : null;
-        if (bytes == null) {
-            return null;
-        }
+        return bytes == null ? null : advance(c, bytes, 0);
+    }
+
+    /** The configuration after bytes[from..], or null when the grammar does not allow them. */
+    synchronized Config advance(Config c, byte[] bytes, int from) {
         c = automaton.refresh(c);
         int id = c.id;
-        for (byte b : bytes) {
-            id = automaton.step(id, b & 0xFF);
+        for (int i = from; i < bytes.length; i++) {
+            id = automaton.step(id, bytes[i] & 0xFF);
             if (id == GrammarAutomaton.DEAD) {
                 return null;
             }

@@ -63,6 +63,18 @@ public final class GrammarMatcher implements TokenConstraint {
         }
     }
 
+    /** Advances past raw output bytes (the tail of a token that completed a trigger). */
+    void accept(byte[] bytes, int from) {
+        if (state != null) {
+            state = grammar.advance(state, bytes, from);
+        }
+    }
+
+    /** Whether the grammar is complete and nothing more may follow (or the output already left it). */
+    boolean finished() {
+        return state == null || state.finished();
+    }
+
     /** Whether the output so far is a complete sentence of the grammar. */
     public boolean mayEnd() {
         return state == null || state.accepting;

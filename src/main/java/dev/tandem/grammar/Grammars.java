@@ -1,5 +1,7 @@
 package dev.tandem.grammar;
 
+import dev.tandem.sampling.OutputGrammar;
+import dev.tandem.sampling.TokenConstraint;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -72,5 +74,11 @@ public final class Grammars {
 
     public GrammarMatcher matcher(String gbnf) {
         return compile(gbnf).matcher();
+    }
+
+    /** A fresh constraint for one sequence held to this grammar (lazy where it has a trigger). */
+    public TokenConstraint constraint(OutputGrammar grammar) {
+        CompiledGrammar g = compile(grammar.gbnf());
+        return grammar.trigger().<TokenConstraint>map(t -> new TriggeredGrammar(g, vocab, t)).orElseGet(g::matcher);
     }
 }

@@ -31,15 +31,30 @@ final class JsonSchemaGrammar {
     private final Map<String, String> ruleOfBody = new HashMap<>();
     private final Map<String, String> ruleOfRef = new HashMap<>();
 
-    private JsonSchemaGrammar(JsonNode root) {
+    private final String prefix;
+
+    private JsonSchemaGrammar(JsonNode root, String prefix) {
         this.root = root;
+        this.prefix = prefix;
     }
 
     static String grammar(JsonNode schema) {
-        JsonSchemaGrammar g = new JsonSchemaGrammar(schema);
-        String body = g.value(schema, "");
-        StringBuilder sb = new StringBuilder("root ::= ").append(body).append('\n');
-        g.rules.forEach((name, rule) -> sb.append(name).append(" ::= ").append(rule).append('\n'));
+        return composed("value0", Map.of("value0", schema));
+    }
+
+    /**
+     * A grammar whose root is rootBody, in which each name of schemas is a rule for the JSON values
+     * that schema accepts (each schema's own rules kept apart by a prefix), e.g. tool calls: fixed
+     * text around the arguments of several functions.
+     */
+    static String composed(String rootBody, Map<String, JsonNode> schemas) {
+        StringBuilder sb = new StringBuilder("root ::= ").append(rootBody).append('\n');
+        int i = 0;
+        for (Map.Entry<String, JsonNode> e : schemas.entrySet()) {
+            JsonSchemaGrammar g = new JsonSchemaGrammar(e.getValue(), schemas.size() == 1 ? "" : "t" + i++ + "-");
+            sb.append(e.getKey()).append(" ::= ").append(g.value(e.getValue(), "")).append('\n');
+            g.rules.forEach((name, rule) -> sb.append(name).append(" ::= ").append(rule).append('\n'));
+        }
         JsonTerminals.BASE.forEach((name, rule) -> sb.append(name).append(" ::= ").append(rule).append('\n'));
         JsonTerminals.FORMAT_HELPERS.forEach((name, rule) -> sb.append(name).append(" ::= ").append(rule).append('\n'));
         sb.append("value ::= object | array | string | number | boolean | null\n");
@@ -252,7 +267,7 @@ final class JsonSchemaGrammar {
         if (target.isMissingNode()) {
             throw new GrammarException(path, "the reference '" + ref + "' points nowhere in the schema");
         }
-        name = "ref" + ruleOfRef.size();
+        name = prefix + "ref" + ruleOfRef.size();
         ruleOfRef.put(ref, name);
         rules.put(name, "\"\""); // reserved first, so that a recursive reference finds it
         rules.put(name, value(target, path));
@@ -262,7 +277,7 @@ final class JsonSchemaGrammar {
     /** A named rule with this body (one per distinct body, so equal sub-schemas share it). */
     String rule(String body) {
         return ruleOfBody.computeIfAbsent(body, b -> {
-            String name = "s" + ruleOfBody.size();
+            String name = prefix + "s" + ruleOfBody.size();
             rules.put(name, b);
             return name;
         });

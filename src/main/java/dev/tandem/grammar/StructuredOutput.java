@@ -48,6 +48,20 @@ public final class StructuredOutput {
         return checked("root ::= " + String.join(" | ", options.stream().map(Gbnf::literal).toList()) + "\n");
     }
 
+    /**
+     * Fixed text around JSON values: rootBody is a GBNF expression in which each name of schemas
+     * stands for the values that schema accepts (tool calls: markers, names and each function's
+     * arguments). Check each schema alone with {@link #jsonSchema} first to learn which one fails.
+     */
+    public static String composed(String rootBody, java.util.Map<String, JsonNode> schemas) {
+        return checked(JsonSchemaGrammar.composed(rootBody, schemas));
+    }
+
+    /** A GBNF literal: the text itself, escaped. */
+    public static String literal(String text) {
+        return Gbnf.literal(text);
+    }
+
     /** A grammar in GBNF given by the user. */
     public static String gbnf(String text) {
         return checked(text);

@@ -8,8 +8,8 @@ import java.util.OptionalLong;
 /**
  * How one sequence picks its next tokens and when it stops. temperature 0 means greedy.
  * topK 0 and topP 1 and minP 0 disable those filters; penalties of 0 (repetition 1) do nothing.
- * grammar, when present, is the GBNF text the output must match (structured output); the shard
- * that samples compiles it against its vocabulary.
+ * grammar, when present, is what the output must match (structured output, tool calls); the
+ * shard that samples compiles it against its vocabulary.
  */
 public record SamplingParams(
         float temperature,
@@ -26,7 +26,7 @@ public record SamplingParams(
         boolean ignoreEos,
         List<Integer> stopTokenIds,
         List<String> stopStrings,
-        Optional<String> grammar) {
+        Optional<OutputGrammar> grammar) {
 
     /** Parameters without a grammar. */
     public SamplingParams(float temperature, float topP, int topK, float minP, OptionalLong seed, float presencePenalty,

@@ -41,7 +41,7 @@ public final class LocalShard implements Shard {
             this.request = request;
             // A preempted or recovered request replays its outputs, which brings its grammar to where it was.
             this.sampling = new SequenceSampling(request.params(), vocab, request.promptTokens(),
-                    request.params().grammar().map(grammars::matcher).orElse(null));
+                    request.params().grammar().map(grammars::constraint).orElse(null));
             for (int t : request.outputTokens()) {
                 sampling.accept(t);
             }

@@ -1,5 +1,6 @@
 package dev.tandem.shard;
 
+import dev.tandem.sampling.OutputGrammar;
 import dev.tandem.sampling.SamplingParams;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -17,7 +18,7 @@ import java.util.OptionalLong;
  */
 public final class StepCodec {
     static final int MAGIC = 0x54_4E_44_4D; // "TNDM"
-    static final int VERSION = 3;
+    static final int VERSION = 4;
     private static final int MAX_ITEMS = 1 << 20;
 
     private StepCodec() {}
@@ -141,10 +142,14 @@ public final class StepCodec {
             out.writeUTF(s);
         }
         // A grammar can pass writeUTF's 64 KiB, so it goes as length-prefixed UTF-8.
-        byte[] grammar = p.grammar().map(g -> g.getBytes(java.nio.charset.StandardCharsets.UTF_8)).orElse(null);
+        byte[] grammar = p.grammar().map(g -> g.gbnf().getBytes(java.nio.charset.StandardCharsets.UTF_8)).orElse(null);
         out.writeInt(grammar == null ? -1 : grammar.length);
         if (grammar != null) {
             out.write(grammar);
+            out.writeBoolean(p.grammar().get().trigger().isPresent());
+            if (p.grammar().get().trigger().isPresent()) {
+                out.writeUTF(p.grammar().get().trigger().get());
+            }
         }
     }
 
@@ -177,14 +182,15 @@ public final class StepCodec {
             stops.add(in.readUTF());
         }
         int grammarBytes = in.readInt();
-        java.util.Optional<String> grammar = java.util.Optional.empty();
+        java.util.Optional<OutputGrammar> grammar = java.util.Optional.empty();
         if (grammarBytes >= 0) {
             if (grammarBytes > 64 << 20) {
                 throw new IOException("corrupt step message: grammar of " + grammarBytes + " bytes");
             }
             byte[] g = new byte[grammarBytes];
             in.readFully(g);
-            grammar = java.util.Optional.of(new String(g, java.nio.charset.StandardCharsets.UTF_8));
+            java.util.Optional<String> trigger = in.readBoolean() ? java.util.Optional.of(in.readUTF()) : java.util.Optional.empty();
+            grammar = java.util.Optional.of(new OutputGrammar(new String(g, java.nio.charset.StandardCharsets.UTF_8), trigger));
         }
         return new SamplingParams(temperature, topP, topK, minP, hasSeed ? OptionalLong.of(seed) : OptionalLong.empty(), presence,
                 frequency, repetition, bias, maxTokens, minTokens, ignoreEos, stopIds, stops, grammar);

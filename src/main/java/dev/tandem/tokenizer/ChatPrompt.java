@@ -13,10 +13,12 @@ import java.util.Map;
  */
 public final class ChatPrompt {
     private final Template template;
+    private final String source;
     private final Map<String, String> specialTokens;
 
     public ChatPrompt(String templateSource, Map<String, String> specialTokens) {
         this.template = Template.compile(templateSource);
+        this.source = templateSource;
         this.specialTokens = Map.copyOf(specialTokens);
     }
 
@@ -25,6 +27,11 @@ public final class ChatPrompt {
         String source = c.chatTemplate().orElseThrow(() -> new IllegalStateException(
                 "the model has no chat template (tokenizer_config.json chat_template or chat_template.jinja)"));
         return new ChatPrompt(source, c.specialTokens());
+    }
+
+    /** The template's text (what it mentions tells how the model writes tool calls). */
+    public String source() {
+        return source;
     }
 
     public String render(List<? extends Map<String, ?>> messages, boolean addGenerationPrompt) {

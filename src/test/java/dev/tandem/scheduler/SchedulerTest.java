@@ -248,7 +248,7 @@ class SchedulerTest {
 
     static SamplingParams constrained(String gbnf, float temperature, long seed) {
         return new SamplingParams(temperature, 1f, 0, 0f, java.util.OptionalLong.of(seed), 0f, 0f, 1f, Map.of(), 40, 0, false,
-                List.of(), List.of(), java.util.Optional.of(gbnf));
+                List.of(), List.of(), java.util.Optional.of(dev.tandem.sampling.OutputGrammar.whole(gbnf)));
     }
 
     @Test
