@@ -42,7 +42,7 @@ final class PythonCalls {
                 p.i++;
             }
             if (p.i == s.length()) {
-                return ended || calls.isEmpty() && p.i == nameStart ? CallScan.Region.failure() : new CallScan.Region(calls, -1, false);
+                return ended ? CallScan.Region.failure() : new CallScan.Region(calls, -1, false);
             }
             if (p.i == nameStart || s.charAt(p.i) != '(') {
                 return CallScan.Region.failure();
