@@ -18,7 +18,7 @@ import java.util.List;
  * requests; their tokens are streamed as chunks or gathered into one response. Observer calls
  * come on the engine thread; {@link #abort} may come from any thread.
  */
-final class GenerationCall {
+final class GenerationCall implements ApiCall {
     private final Engine engine;
     private final GenerationRequest request;
     private final ResponseSink sink;
@@ -122,7 +122,8 @@ final class GenerationCall {
      * nothing has been written), then opens the event stream. Engine callbacks wait on this
      * object's lock, so no chunk can overtake the stream's first chunks.
      */
-    synchronized void start() {
+    @Override
+    public synchronized void start() {
         int submitted = 0;
         try {
             for (Choice c : choices) {
@@ -145,7 +146,8 @@ final class GenerationCall {
     }
 
     /** The client is gone: every unfinished choice ends within one engine step, its blocks freed. */
-    void abort() {
+    @Override
+    public void abort() {
         for (Choice c : choices) {
             engine.abort(c.requestId);
         }

@@ -11,10 +11,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import jakarta.inject.Provider;
-import java.util.function.BiFunction;
 
 /**
- * {@code POST /v1/completions} and {@code /v1/chat/completions}. These two are Vert.x routes
+ * {@code POST /v1/completions}, {@code /v1/chat/completions} and {@code /v1/responses}. These are Vert.x routes
  * rather than REST resources because one endpoint answers either JSON or an event stream,
  * chosen after validating the body, and a closed connection must abort the request at once.
  */
@@ -27,9 +26,18 @@ public class OpenAiRoutes {
     @Inject
     ApiConfig config;
 
+    /** Turns a request body into the call that answers it through the sink. */
+    @FunctionalInterface
+    private interface CallFactory {
+        ApiCall create(JsonNode body, Engine engine, ResponseSink sink);
+    }
+
     void register(@Observes Router router) {
-        route(router, "/v1/completions", false, (body, e) -> CompletionsParser.parse(body, e));
-        route(router, "/v1/chat/completions", true, (body, e) -> ChatParser.parse(body, e, chatTemplate.get(), toolStyle(e)));
+        route(router, "/v1/completions", (body, e, sink) -> new GenerationCall(e, CompletionsParser.parse(body, e), false, sink));
+        route(router, "/v1/chat/completions", (body, e, sink) -> new GenerationCall(e,
+                ChatParser.parse(body, e, chatTemplate.get(), toolStyle(e)), true, sink));
+        route(router, "/v1/responses", (body, e, sink) -> new ResponsesCall(e,
+                ResponsesParser.parse(body, e, chatTemplate.get(), toolStyle(e)), sink));
     }
 
     private volatile ToolStyle toolStyle;
@@ -44,10 +52,10 @@ public class OpenAiRoutes {
         return style;
     }
 
-    private void route(Router router, String path, boolean chat, BiFunction<JsonNode, Engine, GenerationRequest> parser) {
+    private void route(Router router, String path, CallFactory calls) {
         router.post(path)
                 .handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()))
-                .blockingHandler(rc -> handle(rc, chat, parser), false)
+                .blockingHandler(rc -> handle(rc, calls), false)
                 .failureHandler(rc -> {
                     if (rc.statusCode() == 413) {
                         send(rc.response(), new ErrorBodies.Error(413, ErrorBodies.body("the request body exceeds "
@@ -58,7 +66,7 @@ public class OpenAiRoutes {
                 });
     }
 
-    private void handle(RoutingContext rc, boolean chat, BiFunction<JsonNode, Engine, GenerationRequest> parser) {
+    private void handle(RoutingContext rc, CallFactory calls) {
         if (!ApiKeys.allowed(config, rc.request().getHeader("Authorization"))) {
             send(rc.response(), ErrorBodies.unauthorized());
             return;
@@ -66,7 +74,7 @@ public class OpenAiRoutes {
         try {
             JsonNode body = ResponseJson.JSON.readTree(rc.body().buffer() == null ? new byte[0] : rc.body().buffer().getBytes());
             Engine e = engine.get();
-            GenerationCall call = new GenerationCall(e, parser.apply(body, e), chat, new VertxSink(rc.response()));
+            ApiCall call = calls.create(body, e, new VertxSink(rc.response()));
             rc.response().closeHandler(v -> call.abort());
             call.start();
         } catch (Exception ex) {
@@ -107,6 +115,13 @@ public class OpenAiRoutes {
         public void event(String data) {
             if (!response.closed() && !response.ended()) {
                 response.write("data: " + data + "\n\n");
+            }
+        }
+
+        @Override
+        public void event(String name, String data) {
+            if (!response.closed() && !response.ended()) {
+                response.write("event: " + name + "\ndata: " + data + "\n\n");
             }
         }
 

@@ -9,5 +9,8 @@ interface ResponseSink {
     /** Writes {@code data: <data>} and a blank line. */
     void event(String data);
 
+    /** Writes {@code event: <name>}, {@code data: <data>} and a blank line (the Responses API names its events). */
+    void event(String name, String data);
+
     void endEvents();
 }

@@ -22,12 +22,14 @@ public class RestErrors {
     }
 
     @ServerExceptionMapper
-    public Response map(Exception e) {
+    public Response map(Exception e, jakarta.ws.rs.core.UriInfo uri, jakarta.ws.rs.core.Request request) {
         Throwable cause = e instanceof jakarta.ws.rs.WebApplicationException w && w.getCause() != null ? w.getCause() : e;
+        // No resource or route for the path (or not this method): as OpenAI answers an unknown URL.
         if (e instanceof jakarta.ws.rs.NotFoundException || e instanceof jakarta.ws.rs.NotAllowedException) {
             jakarta.ws.rs.WebApplicationException w = (jakarta.ws.rs.WebApplicationException) e;
+            String what = "Invalid URL (" + request.getMethod() + " /" + uri.getPath().replaceFirst("^/", "") + ")";
             return toResponse(new ErrorBodies.Error(w.getResponse().getStatus(),
-                    ErrorBodies.body(e.getMessage(), "invalid_request_error", null, null), null));
+                    ErrorBodies.body(what, "invalid_request_error", null, "unknown_url"), null));
         }
         return toResponse(ErrorBodies.of(cause));
     }
