@@ -14,7 +14,7 @@ class ArchitectureTest {
 
     static void mayOnlyUse(String pkg, String... allowed) {
         String[] ours = {"api", "engine", "scheduler", "kvcache", "shard", "model", "kernels", "sampling", "tokenizer",
-            "grammar", "device", "quant", "observability", "cli"};
+            "grammar", "tools", "device", "quant", "observability", "cli"};
         java.util.List<String> forbidden = new java.util.ArrayList<>();
         for (String p : ours) {
             if (!p.equals(pkg) && !java.util.Arrays.asList(allowed).contains(p)) {
@@ -44,6 +44,8 @@ class ArchitectureTest {
         // The shard samples the tokens it returns, so it uses sampling beside model and kvcache.
         // A grammar is a constraint the sampler applies (sampling's TokenConstraint).
         mayOnlyUse("grammar", "sampling");
+        // Tool calls are parsed from text, and forced or strict calls become grammars.
+        mayOnlyUse("tools", "grammar", "sampling");
         // The shard compiles each request's grammar against its model's vocabulary.
         mayOnlyUse("shard", "model", "kvcache", "kernels", "sampling", "grammar", "device");
         // The scheduler checks token-level stops and forwards sampling parameters: it reads sampling too.
@@ -51,7 +53,8 @@ class ArchitectureTest {
         mayOnlyUse("engine", "scheduler", "tokenizer", "sampling");
         // The API turns request fields into SamplingParams and reports FinishReasons: plain data of sampling.
         // ... and checks structured-output constraints (grammar) before queueing a request.
-        mayOnlyUse("api", "engine", "tokenizer", "sampling", "grammar");
+        // ... and takes answers apart into content, reasoning and tool calls (tools).
+        mayOnlyUse("api", "engine", "tokenizer", "sampling", "grammar", "tools");
         mayOnlyUse("quant", "model", "kernels");
     }
 }

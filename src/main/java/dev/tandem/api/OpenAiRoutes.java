@@ -3,6 +3,7 @@ package dev.tandem.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tandem.engine.Engine;
 import dev.tandem.tokenizer.ChatPrompt;
+import dev.tandem.tools.ToolFormat;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -33,6 +34,9 @@ public class OpenAiRoutes {
     }
 
     void register(@Observes Router router) {
+        if (!config.toolCallParser().equals("auto")) {
+            ToolFormat.named(config.toolCallParser()); // a misspelt parser stops the server at start, saying which exist
+        }
         route(router, "/v1/completions", (body, e, sink) -> new GenerationCall(e, CompletionsParser.parse(body, e), false, sink));
         route(router, "/v1/chat/completions", (body, e, sink) -> new GenerationCall(e,
                 ChatParser.parse(body, e, chatTemplate.get(), toolStyle(e)), true, sink));
