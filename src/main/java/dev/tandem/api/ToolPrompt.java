@@ -9,7 +9,7 @@ import java.util.Map;
 
 /**
  * The conversation as the chat template gets it when tools are involved. Earlier calls carry their
- * arguments as objects (templates write them with tojson). A template that knows nothing of tools
+ * arguments as objects (templates write them with tojson), and empty rather than null content. A template that knows nothing of tools
  * (the demo model's) gets them described in the system message and earlier calls written into the
  * assistant's content, both in the Hermes form that the answer is then parsed in.
  */
@@ -37,6 +37,8 @@ final class ToolPrompt {
             if (copy.get("tool_calls") instanceof List<?> calls && !calls.isEmpty()) {
                 if (templateRendersTools) {
                     copy.put("tool_calls", calls.stream().map(ToolPrompt::argumentsAsObject).toList());
+                    copy.putIfAbsent("content", ""); // templates test and concatenate it (Qwen 3's fails on null)
+                    copy.replace("content", null, "");
                 } else {
                     copy.remove("tool_calls");
                     String text = copy.get("content") instanceof String s && !s.isEmpty() ? s + "\n" : "";
