@@ -20,20 +20,10 @@ import org.junit.jupiter.api.Test;
  */
 class ToolPromptTest {
     static final ObjectMapper JSON = new ObjectMapper();
-    static final List<FunctionTool> TOOLS = List.of(new FunctionTool("get_weather", "The forecast", ToolGrammarJson.WEATHER, false));
-
-    /** The tool schema of these tests. */
-    static final class ToolGrammarJson {
-        static final com.fasterxml.jackson.databind.JsonNode WEATHER;
-
-        static {
-            try {
-                WEATHER = JSON.readTree("{\"type\": \"object\", \"properties\": {\"city\": {\"type\": \"string\"}}, \"required\": [\"city\"]}");
-            } catch (Exception e) {
-                throw new ExceptionInInitializerError(e);
-            }
-        }
-    }
+    static final List<FunctionTool> TOOLS = List.of(new FunctionTool("get_weather", "The forecast", JSON.createObjectNode()
+            .put("type", "object").<com.fasterxml.jackson.databind.node.ObjectNode>set("properties", JSON.createObjectNode()
+                    .set("city", JSON.createObjectNode().put("type", "string")))
+            .set("required", JSON.createArrayNode().add("city")), false));
 
     @SuppressWarnings("unchecked")
     static List<Map<String, Object>> conversation() throws Exception {
