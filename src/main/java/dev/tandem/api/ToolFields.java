@@ -19,8 +19,6 @@ import java.util.regex.Pattern;
 record ToolFields(List<FunctionTool> tools, ToolChoice choice, boolean parallel) {
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.\\-]{1,64}");
 
-    static final ToolFields NONE = new ToolFields(List.of(), ToolChoice.NONE, true);
-
     /** Whether the answer is parsed for calls. */
     boolean active() {
         return !tools.isEmpty() && choice.kind() != ToolChoice.Kind.NONE;

@@ -8,7 +8,7 @@ import java.util.List;
  * that a constraint no output can meet fails the request before it is queued.
  */
 public final class StructuredOutput {
-    /** Schemas converted and checked before, by their JSON text: agents send the same few again and again. */
+    /** Schemas (and tool-call grammars) converted and checked before, by their text: agents send the same few again and again. */
     private static final java.util.Map<String, String> SCHEMAS = java.util.Collections.synchronizedMap(
             new java.util.LinkedHashMap<>(16, 0.75f, true) {
                 @Override
@@ -54,7 +54,13 @@ public final class StructuredOutput {
      * arguments). Check each schema alone with {@link #jsonSchema} first to learn which one fails.
      */
     public static String composed(String rootBody, java.util.Map<String, JsonNode> schemas) {
-        return checked(JsonSchemaGrammar.composed(rootBody, schemas));
+        String key = rootBody + '\u0000' + schemas;
+        String gbnf = SCHEMAS.get(key);
+        if (gbnf == null) {
+            gbnf = checked(JsonSchemaGrammar.composed(rootBody, schemas));
+            SCHEMAS.put(key, gbnf);
+        }
+        return gbnf;
     }
 
     /** A GBNF literal: the text itself, escaped. */

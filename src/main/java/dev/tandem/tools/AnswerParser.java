@@ -45,6 +45,11 @@ public final class AnswerParser {
     }
 
     public List<AnswerDelta> feed(String text) {
+        if (mode != Mode.CALLS && pos > 0) {
+            // What is released is never read again outside a call region: keep only the undecided tail.
+            raw.delete(0, pos);
+            pos = 0;
+        }
         raw.append(text);
         List<AnswerDelta> out = new ArrayList<>();
         run(false, out);

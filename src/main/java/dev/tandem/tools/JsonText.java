@@ -79,15 +79,6 @@ final class JsonText {
         }
     }
 
-    static boolean isJson(String text) {
-        try {
-            JSON.readTree(text);
-            return true;
-        } catch (JsonProcessingException e) {
-            return false;
-        }
-    }
-
     /** Whether s[i..] is a proper prefix of word (so more text may still make it the word). */
     static boolean couldBecome(String s, int i, String word) {
         int n = s.length() - i;

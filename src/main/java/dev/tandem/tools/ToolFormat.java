@@ -34,10 +34,6 @@ public enum ToolFormat {
         this.markerTokens = markerTokens;
     }
 
-    public String configName() {
-        return configName;
-    }
-
     /** Texts that open calls anywhere in an answer. */
     List<String> startMarkers() {
         return startMarkers;
@@ -82,7 +78,7 @@ public enum ToolFormat {
             }
         }
         throw new IllegalArgumentException("unknown tool call parser '" + name + "'; known: "
-                + Arrays.stream(values()).map(ToolFormat::configName).toList());
+                + Arrays.stream(values()).map(f -> f.configName).toList());
     }
 
     /** A new call id: Mistral's templates require nine letters and digits, the others take OpenAI's call_… form. */
