@@ -3,7 +3,7 @@ package dev.tandem.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tandem.engine.Engine;
-import dev.tandem.sampling.OutputGrammar;
+import dev.tandem.request.OutputGrammar;
 import dev.tandem.tokenizer.ChatPrompt;
 import dev.tandem.tokenizer.jinja.TemplateException;
 import dev.tandem.tools.ToolGrammar;

@@ -2,7 +2,7 @@ package dev.tandem.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tandem.engine.Engine;
-import dev.tandem.sampling.OutputGrammar;
+import dev.tandem.request.OutputGrammar;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;

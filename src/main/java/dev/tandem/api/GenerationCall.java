@@ -2,6 +2,7 @@ package dev.tandem.api;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tandem.request.FinishReason;
 import dev.tandem.engine.Engine;
 import dev.tandem.engine.EngineRequest;
 import dev.tandem.engine.GeneratedToken;
@@ -101,7 +102,7 @@ final class GenerationCall implements ApiCall {
         /** tool_calls where the model ended its answer with calls; otherwise the engine's reason. */
         String finishReason() {
             String reason = summary.finishReason().apiName();
-            return answer != null && !answer.calls().isEmpty() && reason.equals("stop") ? "tool_calls" : reason;
+            return answer != null && !answer.calls().isEmpty() && summary.finishReason() == FinishReason.STOP ? "tool_calls" : reason;
         }
     }
 

@@ -6,7 +6,7 @@ import dev.tandem.engine.EngineRequest;
 import dev.tandem.engine.GeneratedToken;
 import dev.tandem.engine.RequestObserver;
 import dev.tandem.engine.RequestSummary;
-import dev.tandem.sampling.FinishReason;
+import dev.tandem.request.FinishReason;
 import dev.tandem.tools.AnswerDelta;
 import dev.tandem.tools.AnswerParser;
 import java.util.ArrayList;

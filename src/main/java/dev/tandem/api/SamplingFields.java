@@ -1,7 +1,7 @@
 package dev.tandem.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.tandem.sampling.SamplingParams;
+import dev.tandem.request.SamplingParams;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
@@ -19,7 +19,7 @@ final class SamplingFields {
     private SamplingFields() {}
 
     /** Validated parameters for one choice; maxTokens already resolved against the prompt and context. */
-    static SamplingParams parse(RequestFields f, int maxTokens, long seed, int vocabSize, java.util.Optional<dev.tandem.sampling.OutputGrammar> grammar) {
+    static SamplingParams parse(RequestFields f, int maxTokens, long seed, int vocabSize, java.util.Optional<dev.tandem.request.OutputGrammar> grammar) {
         boolean ignoreEos = f.bool("ignore_eos", false);
         if (grammar.isPresent() && ignoreEos) {
             throw ApiException.invalid("ignore_eos", "'ignore_eos' cannot be combined with structured output: the grammar decides"
@@ -27,22 +27,7 @@ final class SamplingFields {
         }
         int minTokens = (int) f.integer("min_tokens", 0, 0, maxTokens);
         long topK = f.integer("top_k", 0, -1, vocabSize);
-        return new SamplingParams(
-                (float) f.number("temperature", 1.0, 0, 2),
-                (float) f.number("top_p", 1.0, Double.MIN_VALUE, 1),
-                topK < 0 ? 0 : (int) topK,
-                (float) f.number("min_p", 0, 0, 1),
-                OptionalLong.of(seed),
-                (float) f.number("presence_penalty", 0, -2, 2),
-                (float) f.number("frequency_penalty", 0, -2, 2),
-                (float) f.number("repetition_penalty", 1, Double.MIN_VALUE, 10),
-                logitBias(f, vocabSize),
-                maxTokens,
-                minTokens,
-                ignoreEos,
-                stopTokenIds(f, vocabSize),
-                f.strings("stop", 16),
-                grammar);
+        return SamplingParams.builder().temperature((float) f.number("temperature", 1.0, 0, 2)).topP((float) f.number("top_p", 1.0, Double.MIN_VALUE, 1)).topK(topK < 0 ? 0 : (int) topK).minP((float) f.number("min_p", 0, 0, 1)).seed(seed).presencePenalty((float) f.number("presence_penalty", 0, -2, 2)).frequencyPenalty((float) f.number("frequency_penalty", 0, -2, 2)).repetitionPenalty((float) f.number("repetition_penalty", 1, Double.MIN_VALUE, 10)).logitBias(logitBias(f, vocabSize)).maxTokens(maxTokens).minTokens(minTokens).ignoreEos(ignoreEos).stopTokenIds(stopTokenIds(f, vocabSize)).stopStrings(f.strings("stop", 16)).grammar(grammar).build();
     }
 
     /** The seed of choice i: the request's seed + i when given, else a random one (still per-token reproducible). */

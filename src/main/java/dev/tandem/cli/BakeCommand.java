@@ -13,24 +13,22 @@ import picocli.CommandLine.Option;
 public class BakeCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, description = "Hugging Face checkpoint folder") Path model;
     @Option(names = "--out", required = true, description = "the baked checkpoint's folder (must not exist)") Path out;
-    @Option(names = "--weights", required = true, description = "int8 or int4") String weights;
+    @Option(names = "--weights", required = true, description = "int8 or int4") Weights weights;
     @Option(names = "--group-size", defaultValue = "128", description = "input columns per scale (default ${DEFAULT-VALUE})") int groupSize;
     @Option(names = "--symmetric", description = "no zero points (default: asymmetric, as NNCF's data-free INT4)") boolean symmetric;
-    @Option(names = "--head", defaultValue = "int8", description = "output head: int8 (asymmetric, default) or keep (as stored)") String head;
+    @Option(names = "--head", defaultValue = "int8", description = "output head: int8 (asymmetric, default) or keep (as stored)") Head head;
+
+    /** What the linear layers become. */
+    enum Weights { INT8, INT4 }
+
+    /** What the output head becomes. */
+    enum Head { INT8, KEEP }
 
     @Override
     public Integer call() throws Exception {
-        if (!weights.equals("int8") && !weights.equals("int4")) {
-            System.err.println("--weights must be int8 or int4, got " + weights);
-            return 2;
-        }
-        if (!head.equals("int8") && !head.equals("keep")) {
-            System.err.println("--head must be int8 or keep, got " + head);
-            return 2;
-        }
         QuantScheme scheme;
         try {
-            scheme = new QuantScheme(weights.equals("int8") ? 8 : 4, groupSize, symmetric);
+            scheme = new QuantScheme(weights == Weights.INT8 ? 8 : 4, groupSize, symmetric);
         } catch (IllegalArgumentException e) {
             System.err.println(e.getMessage());
             return 2;
@@ -38,7 +36,7 @@ public class BakeCommand implements Callable<Integer> {
         long t0 = System.nanoTime();
         // On a terminal one line is redrawn; in a log, a line per tensor.
         String lineEnd = System.console() != null ? "\r" : "\n";
-        Baker.bake(model, out, scheme, head.equals("keep"), (name, action, done) ->
+        Baker.bake(model, out, scheme, head == Head.KEEP, (name, action, done) ->
                 System.err.printf("[%3d%%] %-50s %s%s", (int) (done * 100), name, action, lineEnd));
         System.err.printf("%nbaked %s (%s, groups of %d) into %s in %.1f s%n", model, scheme.name(), groupSize, out,
                 (System.nanoTime() - t0) / 1e9);

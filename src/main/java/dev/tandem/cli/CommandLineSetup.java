@@ -10,7 +10,7 @@ import picocli.CommandLine;
 class CommandLineSetup {
     @Produces
     CommandLine commandLine(CommandLine.IFactory factory) {
-        return new CommandLine(TandemCommand.class, factory).setExecutionExceptionHandler((e, cmd, parseResult) -> {
+        return new CommandLine(TandemCommand.class, factory).setCaseInsensitiveEnumValuesAllowed(true).setExecutionExceptionHandler((e, cmd, parseResult) -> {
             cmd.getErr().println("tandem " + cmd.getCommandName() + ": " + e.getMessage());
             if (System.getenv("TANDEM_DEBUG") != null) {
                 e.printStackTrace(cmd.getErr());

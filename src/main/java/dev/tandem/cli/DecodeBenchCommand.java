@@ -1,5 +1,6 @@
 package dev.tandem.cli;
 
+import dev.tandem.bench.BatchedDecode;
 import dev.tandem.kernels.KernelPath;
 import dev.tandem.kernels.MemoryBandwidth;
 import dev.tandem.model.Checkpoint;

@@ -1,10 +1,11 @@
 package dev.tandem.cli;
 
+import dev.tandem.model.GenerationDefaults;
 import dev.tandem.model.Checkpoint;
-import dev.tandem.sampling.SamplingParams;
+import dev.tandem.request.SamplingParams;
 import dev.tandem.sampling.SequenceSampling;
 import dev.tandem.sampling.Sampler;
-import dev.tandem.sampling.StopChecker;
+import dev.tandem.request.StopChecker;
 import dev.tandem.shard.ModelRunner;
 import dev.tandem.shard.RunnerSettings;
 import dev.tandem.tokenizer.ChatPrompt;
@@ -61,10 +62,7 @@ public class GenerateCommand implements Callable<Integer> {
                         + ckpt.config().maxPositions());
                 return 2;
             }
-            SamplingParams params = new SamplingParams(temperature != null ? temperature : defaults.temperature(),
-                    topP != null ? topP : defaults.topP(), topK, 0f,
-                    seed != null ? OptionalLong.of(seed) : OptionalLong.empty(), 0f, 0f, 1f, Map.of(), maxTokens, 0,
-                    ignoreEos, List.of(), stop);
+            SamplingParams params = SamplingParams.builder().temperature(temperature != null ? temperature : defaults.temperature()).topP(topP != null ? topP : defaults.topP()).topK(topK).seed(seed != null ? OptionalLong.of(seed) : OptionalLong.empty()).maxTokens(maxTokens).ignoreEos(ignoreEos).stopStrings(stop).build();
             RunnerSettings settings = new RunnerSettings(RunnerSettings.DEFAULT_BLOCK_SIZE,
                     (context + RunnerSettings.DEFAULT_BLOCK_SIZE - 1) / RunnerSettings.DEFAULT_BLOCK_SIZE, 256, 1,
                     modelOptions.threads());
@@ -94,7 +92,7 @@ public class GenerateCommand implements Callable<Integer> {
                     out.print(stopper.filter(detok.add(next)));
                     stopper.checkLength(generated);
                     if (!stopper.isFinished() && len >= context) {
-                        stopper.finish(dev.tandem.sampling.FinishReason.LENGTH);
+                        stopper.finish(dev.tandem.request.FinishReason.LENGTH);
                     }
                     if (!stopper.isFinished()) {
                         logits = runner.feed(table, ids, len - 1, len, false);

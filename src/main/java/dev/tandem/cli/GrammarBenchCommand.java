@@ -1,5 +1,6 @@
 package dev.tandem.cli;
 
+import dev.tandem.bench.BatchedDecode;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tandem.grammar.GrammarMatcher;

@@ -1,5 +1,6 @@
 package dev.tandem.cli;
 
+import dev.tandem.bench.ServingClient;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Files;

@@ -16,12 +16,11 @@ import java.util.Optional;
  * @param deviceName the discovered device's name, or the CPU's
  * @param note empty, or why the shard does not run where it was asked to
  */
-public record Placement(String role, DeviceKind device, String backend, String deviceName, String note) {
-    private static final List<String> KNOWN_BACKENDS = List.of("cpu", "openvino");
+public record Placement(String role, DeviceKind device, Backend backend, String deviceName, String note) {
 
-    /** As {@link #resolve(String, String, String, boolean, Discovery, String)} where no OpenVINO runtime was loaded. */
-    public static Placement resolve(String role, String requestedDevice, String requestedBackend, boolean strict, Discovery found) {
-        return resolve(role, requestedDevice, requestedBackend, strict, found, "no OpenVINO runtime was loaded");
+    /** As {@link #resolve(String, String, Backend, boolean, Discovery, String)} where no OpenVINO runtime was loaded. */
+    public static Placement resolve(String role, String requestedDevice, Backend backend, boolean strict, Discovery found) {
+        return resolve(role, requestedDevice, backend, strict, found, "no OpenVINO runtime was loaded");
     }
 
     /**
@@ -29,32 +28,28 @@ public record Placement(String role, DeviceKind device, String backend, String d
      * devices OpenVINO reports), else why backend openvino is not available (e.g. where
      * libopenvino_c.so was looked for).
      */
-    public static Placement resolve(String role, String requestedDevice, String requestedBackend, boolean strict, Discovery found,
+    public static Placement resolve(String role, String requestedDevice, Backend backend, boolean strict, Discovery found,
                                     String openvinoMissing) {
-        java.util.function.Predicate<String> available = b -> b.equals("cpu") || openvinoMissing == null;
+        java.util.function.Predicate<Backend> available = b -> b == Backend.CPU || openvinoMissing == null;
         String unavailable = "backend openvino is not available (" + openvinoMissing + ")";
         String asked = requestedDevice.trim().toUpperCase(Locale.ROOT);
-        String backend = requestedBackend.trim().toLowerCase(Locale.ROOT);
         if (!List.of("AUTO", "NPU", "GPU", "CPU").contains(asked)) {
             throw new IllegalArgumentException("tandem.shards." + role + ".device must be NPU, GPU, CPU or AUTO, got " + requestedDevice);
-        }
-        if (!KNOWN_BACKENDS.contains(backend)) {
-            throw new IllegalArgumentException("tandem.shards." + role + ".backend must be cpu or openvino, got " + requestedBackend);
         }
         if (asked.equals("AUTO")) {
             DeviceKind preferred = role.equals("prefill") ? DeviceKind.NPU : DeviceKind.GPU;
             Optional<Device> d = first(found, preferred);
-            if (d.isPresent() && !backend.equals("cpu") && available.test(backend)) {
+            if (d.isPresent() && backend != Backend.CPU && available.test(backend)) {
                 return new Placement(role, preferred, backend, d.get().name(), "");
             }
             String why = d.isEmpty() ? "no " + preferred + " found (" + found.status() + ")"
-                    : preferred + " " + d.get().name() + " found, but backend " + backend + " cannot drive it";
+                    : preferred + " " + d.get().name() + " found, but backend " + backend.configName() + " cannot drive it";
             return cpu(role, "AUTO: " + why);
         }
         if (asked.equals("CPU")) {
             if (available.test(backend)) {
                 // OpenVINO names its CPU device "CPU"; the cpu backend's placement just says cpu.
-                return new Placement(role, DeviceKind.CPU, backend, backend.equals("openvino") ? "CPU" : "cpu", "");
+                return new Placement(role, DeviceKind.CPU, backend, backend == Backend.OPENVINO ? "CPU" : "cpu", "");
             }
             if (strict) {
                 throw new IllegalStateException("the " + role + " shard asks for " + unavailable
@@ -66,7 +61,7 @@ public record Placement(String role, DeviceKind device, String backend, String d
         Optional<Device> d = first(found, kind);
         String problem = d.isEmpty() ? "no " + kind + " was found (" + found.status() + ")"
                 : !available.test(backend) ? unavailable
-                : backend.equals("cpu") ? "backend cpu cannot drive the " + kind + " " + d.get().name() + " (use backend openvino)"
+                : backend == Backend.CPU ? "backend cpu cannot drive the " + kind + " " + d.get().name() + " (use backend openvino)"
                 : null;
         if (problem == null) {
             return new Placement(role, kind, backend, d.get().name(), "");
@@ -79,7 +74,7 @@ public record Placement(String role, DeviceKind device, String backend, String d
     }
 
     private static Placement cpu(String role, String note) {
-        return new Placement(role, DeviceKind.CPU, "cpu", "cpu", note);
+        return new Placement(role, DeviceKind.CPU, Backend.CPU, "cpu", note);
     }
 
     private static Optional<Device> first(Discovery found, DeviceKind kind) {
@@ -88,6 +83,6 @@ public record Placement(String role, DeviceKind device, String backend, String d
 
     /** For logs, health data and /v1/devices. */
     public String describe() {
-        return device + " (" + deviceName + ", backend " + backend + ")" + (note.isEmpty() ? "" : " [" + note + "]");
+        return device + " (" + deviceName + ", backend " + backend.configName() + ")" + (note.isEmpty() ? "" : " [" + note + "]");
     }
 }

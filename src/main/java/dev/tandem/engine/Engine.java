@@ -1,7 +1,7 @@
 package dev.tandem.engine;
 
-import dev.tandem.sampling.FinishReason;
-import dev.tandem.sampling.StopChecker;
+import dev.tandem.request.FinishReason;
+import dev.tandem.request.StopChecker;
 import dev.tandem.scheduler.Scheduler;
 import dev.tandem.scheduler.Sequence;
 import dev.tandem.scheduler.StepOutput;

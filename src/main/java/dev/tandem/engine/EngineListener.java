@@ -1,6 +1,6 @@
 package dev.tandem.engine;
 
-import dev.tandem.sampling.FinishReason;
+import dev.tandem.request.FinishReason;
 
 /** Request-level events for the metrics (called on the engine thread). Times are in seconds. */
 public interface EngineListener {

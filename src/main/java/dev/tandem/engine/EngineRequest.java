@@ -1,6 +1,6 @@
 package dev.tandem.engine;
 
-import dev.tandem.sampling.SamplingParams;
+import dev.tandem.request.SamplingParams;
 
 /**
  * A request as the API hands it to the engine: prompt ids, sampling and stop rules, and how

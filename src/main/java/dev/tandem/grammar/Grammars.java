@@ -1,6 +1,6 @@
 package dev.tandem.grammar;
 
-import dev.tandem.sampling.OutputGrammar;
+import dev.tandem.request.OutputGrammar;
 import dev.tandem.sampling.TokenConstraint;
 import java.io.IOException;
 import java.io.UncheckedIOException;

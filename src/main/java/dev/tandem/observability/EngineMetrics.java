@@ -4,7 +4,7 @@ import dev.tandem.engine.Engine;
 import dev.tandem.engine.EngineListener;
 import dev.tandem.engine.EngineSnapshot;
 import dev.tandem.kernels.KernelPath;
-import dev.tandem.sampling.FinishReason;
+import dev.tandem.request.FinishReason;
 import dev.tandem.scheduler.Scheduler;
 import dev.tandem.scheduler.StepListener;
 import dev.tandem.shard.ShardListener;

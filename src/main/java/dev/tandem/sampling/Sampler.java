@@ -1,5 +1,6 @@
 package dev.tandem.sampling;
 
+import dev.tandem.request.SamplingParams;
 import java.util.List;
 
 /**

@@ -1,5 +1,6 @@
 package dev.tandem.sampling;
 
+import dev.tandem.request.SamplingParams;
 /**
  * Per-sequence sampling state: token counts for the penalties and the seed. The random number
  * for output i is a hash of (seed, i), not a stream, so whichever shard samples output i, and a

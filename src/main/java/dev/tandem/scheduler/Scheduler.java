@@ -1,7 +1,7 @@
 package dev.tandem.scheduler;
 
 import dev.tandem.kvcache.KvCacheManager;
-import dev.tandem.sampling.FinishReason;
+import dev.tandem.request.FinishReason;
 import dev.tandem.shard.DecodeInterrupt;
 import dev.tandem.shard.NewRequest;
 import dev.tandem.shard.SampledToken;

@@ -1,7 +1,7 @@
 package dev.tandem.scheduler;
 
-import dev.tandem.sampling.FinishReason;
-import dev.tandem.sampling.SamplingParams;
+import dev.tandem.request.FinishReason;
+import dev.tandem.request.SamplingParams;
 import java.util.Arrays;
 import java.util.List;
 

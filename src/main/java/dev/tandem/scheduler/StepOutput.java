@@ -1,6 +1,6 @@
 package dev.tandem.scheduler;
 
-import dev.tandem.sampling.FinishReason;
+import dev.tandem.request.FinishReason;
 
 /**
  * What one step did for one request: a new token (token is -1 when the request only ended,

@@ -1,6 +1,6 @@
 package dev.tandem.shard;
 
-import dev.tandem.sampling.SamplingParams;
+import dev.tandem.request.SamplingParams;
 
 /**
  * What a shard needs to know of a request the first time it sees it (and again after a

@@ -19,7 +19,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A shard in its own process ({@link ShardWorker}), reached over a Unix domain socket. Step
+ * A shard in its own process ({@code worker.ShardWorker}), reached over a Unix domain socket. Step
  * batches and sampled tokens cross the socket (StepCodec); KV does not: both processes map the
  * same arena. If the process dies, isReady turns false and steps fail with ShardFailedException;
  * {@link SupervisedShard} replaces it.
@@ -38,7 +38,7 @@ public final class ProcessShard implements Shard {
      * Starts a worker with these options, waits until it is ready (killing it if that takes longer
      * than startupTimeout), and connects to its socket.
      */
-    public ProcessShard(ShardWorker.Options options, Duration startupTimeout) {
+    public ProcessShard(WorkerOptions options, Duration startupTimeout) {
         this.role = options.role();
         this.socket = options.socket();
         Process started = null;

@@ -10,13 +10,19 @@ import java.util.stream.Stream;
 
 /**
  * The command that starts a shard worker: the same JVM and application classes, run with
- * {@link ShardWorker} as main class (no Quarkus in the worker). From a Quarkus fast-jar the class
+ * {@code dev.tandem.shard.worker.ShardWorker} as main class (no Quarkus in the worker). From a Quarkus fast-jar the class
  * path is rebuilt from quarkus-app/; elsewhere (tests, IDE) the current class path is used.
  */
 final class ShardLauncher {
+    /**
+     * By name, not as a class literal: the worker package builds on this one (it picks the
+     * runner of a backend), so this one must not depend on it.
+     */
+    static final String WORKER_MAIN = "dev.tandem.shard.worker.ShardWorker";
+
     private ShardLauncher() {}
 
-    static List<String> command(ShardWorker.Options options) {
+    static List<String> command(WorkerOptions options) {
         String java = ProcessHandle.current().info().command().orElse("java");
         List<String> cmd = new ArrayList<>(List.of(java, "--add-modules=jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED",
                 "-XX:+UseParallelGC", "-Xmn32m"));
@@ -25,7 +31,7 @@ final class ShardLauncher {
                 cmd.add("-D" + property + "=" + System.getProperty(property));
             }
         }
-        cmd.addAll(List.of("-cp", classPath(), ShardWorker.class.getName()));
+        cmd.addAll(List.of("-cp", classPath(), WORKER_MAIN));
         cmd.addAll(options.arguments());
         return cmd;
     }

@@ -1,7 +1,7 @@
 package dev.tandem.shard;
 
-import dev.tandem.sampling.OutputGrammar;
-import dev.tandem.sampling.SamplingParams;
+import dev.tandem.request.OutputGrammar;
+import dev.tandem.request.SamplingParams;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -192,8 +192,7 @@ public final class StepCodec {
             java.util.Optional<String> trigger = in.readBoolean() ? java.util.Optional.of(in.readUTF()) : java.util.Optional.empty();
             grammar = java.util.Optional.of(new OutputGrammar(new String(g, java.nio.charset.StandardCharsets.UTF_8), trigger));
         }
-        return new SamplingParams(temperature, topP, topK, minP, hasSeed ? OptionalLong.of(seed) : OptionalLong.empty(), presence,
-                frequency, repetition, bias, maxTokens, minTokens, ignoreEos, stopIds, stops, grammar);
+        return SamplingParams.builder().temperature(temperature).topP(topP).topK(topK).minP(minP).seed(hasSeed ? OptionalLong.of(seed) : OptionalLong.empty()).presencePenalty(presence).frequencyPenalty(frequency).repetitionPenalty(repetition).logitBias(bias).maxTokens(maxTokens).minTokens(minTokens).ignoreEos(ignoreEos).stopTokenIds(stopIds).stopStrings(stops).grammar(grammar).build();
     }
 
     private static void ints(DataOutputStream out, int[] values) throws IOException {

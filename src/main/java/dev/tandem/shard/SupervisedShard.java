@@ -19,7 +19,7 @@ public final class SupervisedShard implements Shard {
     /** Timeouts and backoff of the supervision. */
     public record Policy(Duration stepTimeout, Duration startupTimeout, Duration initialBackoff, Duration maxBackoff) {}
 
-    private final ShardWorker.Options options;
+    private final WorkerOptions options;
     private final Policy policy;
     private final ShardListener listener;
     private final Thread watchdog;
@@ -34,7 +34,7 @@ public final class SupervisedShard implements Shard {
     private int youngDeaths;
     private int restarts;
 
-    public SupervisedShard(ShardWorker.Options options, Policy policy, ShardListener listener) {
+    public SupervisedShard(WorkerOptions options, Policy policy, ShardListener listener) {
         this.options = options;
         this.policy = policy;
         this.listener = listener;

@@ -9,13 +9,13 @@ import java.lang.invoke.MethodHandle;
  * Lowers the CPU priority of the calling thread, and so of the threads it starts afterwards (on
  * Linux, nice is kept per thread and inherited). Lowering needs no privilege.
  */
-final class ThreadPriority {
+public final class ThreadPriority {
     private static final int PRIO_PROCESS = 0;
 
     private ThreadPriority() {}
 
     /** Raises this thread's nice value by increment (0: nothing); returns false where that failed. */
-    static boolean lowerBy(int increment) {
+    public static boolean lowerBy(int increment) {
         if (increment == 0) {
             return true;
         }

@@ -2,7 +2,7 @@ package dev.tandem.tools;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tandem.grammar.StructuredOutput;
-import dev.tandem.sampling.OutputGrammar;
+import dev.tandem.request.OutputGrammar;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;

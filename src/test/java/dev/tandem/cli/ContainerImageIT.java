@@ -167,7 +167,7 @@ class ContainerImageIT {
     }
 
     static boolean isShard(ProcessHandle p) {
-        return commandLine(p).contains("dev.tandem.shard.ShardWorker");
+        return commandLine(p).contains("dev.tandem.shard.worker.ShardWorker");
     }
 
     static String log(Path dir) {

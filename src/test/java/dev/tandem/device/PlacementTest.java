@@ -1,5 +1,6 @@
 package dev.tandem.device;
 
+import dev.tandem.device.Backend;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -15,56 +16,56 @@ class PlacementTest {
 
     @Test
     void autoRunsOnTheCpuWhenNothingIsFoundAndSaysWhy() {
-        Placement p = Placement.resolve("prefill", "AUTO", "cpu", true, NONE);
+        Placement p = Placement.resolve("prefill", "AUTO", Backend.CPU, true, NONE);
         assertEquals(DeviceKind.CPU, p.device());
         assertTrue(p.note().contains("no NPU found (no Level Zero driver)"), p.note());
-        assertEquals(DeviceKind.CPU, Placement.resolve("decode", "auto", "cpu", false, NONE).device());
+        assertEquals(DeviceKind.CPU, Placement.resolve("decode", "auto", Backend.CPU, false, NONE).device());
     }
 
     @Test
     void autoNeedsABackendThatCanDriveTheDevice() {
-        Placement p = Placement.resolve("decode", "AUTO", "cpu", true, BOTH);
+        Placement p = Placement.resolve("decode", "AUTO", Backend.CPU, true, BOTH);
         assertEquals(DeviceKind.CPU, p.device());
         assertTrue(p.note().contains("GPU Test GPU found, but backend cpu cannot drive it"), p.note());
     }
 
     @Test
     void strictRefusesAMissingDeviceNamingIt() {
-        IllegalStateException e = assertThrows(IllegalStateException.class, () -> Placement.resolve("prefill", "NPU", "cpu", true, NONE));
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> Placement.resolve("prefill", "NPU", Backend.CPU, true, NONE));
         assertTrue(e.getMessage().contains("asks for the NPU, but no NPU was found (no Level Zero driver)"), e.getMessage());
-        e = assertThrows(IllegalStateException.class, () -> Placement.resolve("decode", "GPU", "openvino", true, BOTH));
+        e = assertThrows(IllegalStateException.class, () -> Placement.resolve("decode", "GPU", Backend.OPENVINO, true, BOTH));
         assertTrue(e.getMessage().contains("backend openvino is not available"), e.getMessage());
-        e = assertThrows(IllegalStateException.class, () -> Placement.resolve("decode", "CPU", "openvino", true, NONE));
+        e = assertThrows(IllegalStateException.class, () -> Placement.resolve("decode", "CPU", Backend.OPENVINO, true, NONE));
         assertTrue(e.getMessage().contains("backend openvino"), e.getMessage());
     }
 
     @Test
     void withoutStrictAMissingDeviceFallsBackToTheCpu() {
-        Placement p = Placement.resolve("decode", "GPU", "cpu", false, NONE);
+        Placement p = Placement.resolve("decode", "GPU", Backend.CPU, false, NONE);
         assertEquals(DeviceKind.CPU, p.device());
-        assertEquals("cpu", p.backend());
+        assertEquals(Backend.CPU, p.backend());
         assertTrue(p.describe().contains("GPU asked for, but no GPU was found"), p.describe());
-        assertEquals(DeviceKind.CPU, Placement.resolve("decode", "CPU", "cpu", true, BOTH).device());
+        assertEquals(DeviceKind.CPU, Placement.resolve("decode", "CPU", Backend.CPU, true, BOTH).device());
     }
 
     @Test
     void unknownValuesAreRefusedNamingTheSetting() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Placement.resolve("decode", "TPU", "cpu", false, NONE));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Placement.resolve("decode", "TPU", Backend.CPU, false, NONE));
         assertTrue(e.getMessage().contains("tandem.shards.decode.device"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> Placement.resolve("prefill", "CPU", "cuda", false, NONE));
+        e = assertThrows(IllegalArgumentException.class, () -> Backend.parse("cuda", "tandem.shards.prefill.backend"));
         assertTrue(e.getMessage().contains("tandem.shards.prefill.backend"), e.getMessage());
     }
 
     @Test
     void openVinoPlacesOnItsOwnDevicesOrStrictlyRefusesNamingWhatIsMissing() {
-        Placement p = Placement.resolve("prefill", "AUTO", "openvino", true, BOTH, null);
+        Placement p = Placement.resolve("prefill", "AUTO", Backend.OPENVINO, true, BOTH, null);
         assertEquals(DeviceKind.NPU, p.device());
-        assertEquals("openvino", p.backend());
-        assertEquals(DeviceKind.GPU, Placement.resolve("decode", "GPU", "openvino", true, BOTH, null).device());
+        assertEquals(Backend.OPENVINO, p.backend());
+        assertEquals(DeviceKind.GPU, Placement.resolve("decode", "GPU", Backend.OPENVINO, true, BOTH, null).device());
         String missing = "libopenvino_c.so was not found in /opt/intel/openvino/runtime/lib/intel64/libopenvino_c.so";
-        IllegalStateException e = assertThrows(IllegalStateException.class, () -> Placement.resolve("prefill", "NPU", "openvino", true, BOTH, missing));
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> Placement.resolve("prefill", "NPU", Backend.OPENVINO, true, BOTH, missing));
         assertTrue(e.getMessage().contains("backend openvino is not available (" + missing + ")"), e.getMessage());
-        Placement fallback = Placement.resolve("prefill", "NPU", "openvino", false, BOTH, missing);
+        Placement fallback = Placement.resolve("prefill", "NPU", Backend.OPENVINO, false, BOTH, missing);
         assertEquals(DeviceKind.CPU, fallback.device());
         assertTrue(fallback.note().contains(missing), fallback.note());
     }

@@ -7,8 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.tandem.kvcache.BlockPool;
 import dev.tandem.kvcache.KvCacheManager;
 import dev.tandem.model.Checkpoint;
-import dev.tandem.sampling.FinishReason;
-import dev.tandem.sampling.SamplingParams;
+import dev.tandem.request.FinishReason;
+import dev.tandem.request.SamplingParams;
 import dev.tandem.scheduler.Scheduler;
 import dev.tandem.scheduler.SchedulerConfig;
 import dev.tandem.scheduler.StepListener;
@@ -54,7 +54,7 @@ class EngineTest {
     }
 
     static SamplingParams params(int maxTokens, List<String> stop) {
-        return new SamplingParams(0f, 1f, 0, 0f, OptionalLong.of(1), 0f, 0f, 1f, Map.of(), maxTokens, 0, false, List.of(), stop);
+        return SamplingParams.builder().temperature(0f).seed(1).maxTokens(maxTokens).stopStrings(stop).build();
     }
 
     @Test
@@ -76,8 +76,7 @@ class EngineTest {
             assertEquals(FinishReason.LENGTH, length.summary().finishReason());
             assertEquals(3, length.summary().completionTokens());
 
-            CompletableFuture<Result> running = submit(engine, "d", jury, new SamplingParams(0f, 1f, 0, 0f, OptionalLong.of(1), 0f, 0f,
-                    1f, Map.of(), 200, 0, true, List.of(), List.of()));
+            CompletableFuture<Result> running = submit(engine, "d", jury, SamplingParams.builder().temperature(0f).seed(1).maxTokens(200).ignoreEos(true).build());
             engine.drain(Duration.ofSeconds(30));
             assertEquals(200, running.get(1, TimeUnit.SECONDS).summary().completionTokens(), "a running request finishes within the grace");
             EngineRejectedException e = assertThrows(EngineRejectedException.class, () -> submit(engine, "e", jury, params(3, List.of())));
@@ -125,8 +124,7 @@ class EngineTest {
             Engine engine = new Engine(scheduler, tok, new EngineConfig("demo", 4096, List.of(0, 2), 16), EngineListener.NONE);
             int[] jury = tok.encode("The jury said", true);
             int[] cat = tok.encode("Once upon a time", true);
-            SamplingParams long100 = new SamplingParams(0f, 1f, 0, 0f, OptionalLong.of(1), 0f, 0f, 1f, Map.of(), 100, 0, true, List.of(),
-                    List.of());
+            SamplingParams long100 = SamplingParams.builder().temperature(0f).seed(1).maxTokens(100).ignoreEos(true).build();
             CompletableFuture<Result> first = submit(engine, "a", jury, long100);
             assertTrue(shard.entered.await(30, TimeUnit.SECONDS), "a's decode steps started");
             CompletableFuture<Result> second = submit(engine, "b", cat, params(20, List.of()));

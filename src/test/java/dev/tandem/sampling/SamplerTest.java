@@ -1,5 +1,6 @@
 package dev.tandem.sampling;
 
+import dev.tandem.request.SamplingParams;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -17,8 +18,7 @@ class SamplerTest {
     }
 
     static SamplingParams params(float temperature, float topP, int topK, float minP, long seed) {
-        return new SamplingParams(temperature, topP, topK, minP, OptionalLong.of(seed), 0f, 0f, 1f, Map.of(), 100, 0,
-                false, List.of(), List.of());
+        return SamplingParams.builder().temperature(temperature).topP(topP).topK(topK).minP(minP).seed(seed).maxTokens(100).build();
     }
 
     static float[] keptDistribution(SamplingParams p) {
@@ -98,8 +98,7 @@ class SamplerTest {
     void greedyTakesTheArgmaxAndBiasCanOverrideIt() {
         Sampler s = new Sampler(4);
         assertEquals(3, s.sample(logits(), 0, new SequenceSampling(SamplingParams.greedy(5), 4, new int[0]), List.of()));
-        SamplingParams biased = new SamplingParams(0f, 1f, 0, 0f, OptionalLong.empty(), 0f, 0f, 1f, Map.of(0, 10f), 5, 0,
-                false, List.of(), List.of());
+        SamplingParams biased = SamplingParams.builder().temperature(0f).logitBias(Map.of(0, 10f)).maxTokens(5).build();
         assertEquals(0, s.sample(logits(), 0, new SequenceSampling(biased, 4, new int[0]), List.of()));
     }
 
@@ -120,8 +119,7 @@ class SamplerTest {
 
     @Test
     void minTokensMasksEosUntilReached() {
-        SamplingParams p = new SamplingParams(0f, 1f, 0, 0f, OptionalLong.empty(), 0f, 0f, 1f, Map.of(), 5, 2,
-                false, List.of(2), List.of());
+        SamplingParams p = SamplingParams.builder().temperature(0f).maxTokens(5).minTokens(2).stopTokenIds(List.of(2)).build();
         Sampler s = new Sampler(4);
         SequenceSampling seq = new SequenceSampling(p, 4, new int[0]);
         assertEquals(1, s.sample(logits(), 0, seq, List.of(3)), "EOS 3 and stop token 2 masked");

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tandem.kernels.KernelPath;
-import dev.tandem.sampling.SamplingParams;
+import dev.tandem.request.SamplingParams;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -64,8 +64,7 @@ class DeterministicServingTest {
         }
         if (company) {
             for (int i = 0; i < 15; i++) {
-                SamplingParams sampled = new SamplingParams(1f, 0.95f, 0, 0f, OptionalLong.of(i), 0f, 0f, 1f, Map.of(), 20 + 3 * i,
-                        0, true, List.of(), List.of());
+                SamplingParams sampled = SamplingParams.builder().topP(0.95f).seed(i).maxTokens(20 + 3 * i).ignoreEos(true).build();
                 stack.scheduler.add(new Sequence("s" + i, SchedulerTest.prompt(200 + i, 5 + 9 * i), sampled, List.of(0, 2), i % 3 == 0 ? 2 : -1));
             }
         }

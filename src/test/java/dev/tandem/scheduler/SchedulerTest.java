@@ -8,8 +8,8 @@ import dev.tandem.grammar.Grammars;
 import dev.tandem.grammar.StructuredOutput;
 import dev.tandem.kvcache.BlockPool;
 import dev.tandem.kvcache.KvCacheManager;
-import dev.tandem.sampling.FinishReason;
-import dev.tandem.sampling.SamplingParams;
+import dev.tandem.request.FinishReason;
+import dev.tandem.request.SamplingParams;
 import dev.tandem.shard.DecodeInterrupt;
 import dev.tandem.shard.LocalShard;
 import dev.tandem.shard.ModelRunner;
@@ -88,8 +88,7 @@ class SchedulerTest {
     }
 
     static SamplingParams greedy(int maxTokens) {
-        return new SamplingParams(0f, 1f, 0, 0f, java.util.OptionalLong.of(1), 0f, 0f, 1f, Map.of(), maxTokens, 0, true,
-                List.of(), List.of());
+        return SamplingParams.builder().temperature(0f).seed(1).maxTokens(maxTokens).ignoreEos(true).build();
     }
 
     static int[] prompt(int seed, int length) {
@@ -158,8 +157,7 @@ class SchedulerTest {
     @Test
     void finishReasonsAndAbortReturnBlocks() {
         Stack stack = new Stack(64, 64, 4, false);
-        SamplingParams stopAtEos = new SamplingParams(0f, 1f, 0, 0f, java.util.OptionalLong.empty(), 0f, 0f, 1f, Map.of(), 100,
-                0, false, List.of(), List.of());
+        SamplingParams stopAtEos = SamplingParams.builder().temperature(0f).maxTokens(100).build();
         stack.scheduler.add(new Sequence("eos", new int[] {415, 484, 1208, 574}, stopAtEos, List.of(0, 2), -1));
         stack.scheduler.add(new Sequence("len", prompt(3, 10), greedy(5), List.of(0, 2), -1));
         stack.scheduler.add(new Sequence("gone", prompt(4, 10), greedy(50), List.of(0, 2), -1));
@@ -198,10 +196,8 @@ class SchedulerTest {
     }
 
     static void addMixedRequests(Stack stack) {
-        SamplingParams seededWithPenalties = new SamplingParams(0.8f, 0.9f, 40, 0f, java.util.OptionalLong.of(42), 0.5f, 0.3f, 1.1f,
-                Map.of(), 37, 0, true, List.of(), List.of());
-        SamplingParams stopAtEos = new SamplingParams(0f, 1f, 0, 0f, java.util.OptionalLong.empty(), 0f, 0f, 1f, Map.of(), 100,
-                0, false, List.of(), List.of());
+        SamplingParams seededWithPenalties = SamplingParams.builder().temperature(0.8f).topP(0.9f).topK(40).seed(42).presencePenalty(0.5f).frequencyPenalty(0.3f).repetitionPenalty(1.1f).maxTokens(37).ignoreEos(true).build();
+        SamplingParams stopAtEos = SamplingParams.builder().temperature(0f).maxTokens(100).build();
         // Max tokens that are not multiples of the step count, EOS mid-burst, logprobs, seeded sampling with penalties.
         stack.scheduler.add(new Sequence("eos", new int[] {415, 484, 1208, 574}, stopAtEos, List.of(0, 2), -1));
         stack.scheduler.add(new Sequence("len5", prompt(3, 10), greedy(5), List.of(0, 2), 2));
@@ -247,8 +243,7 @@ class SchedulerTest {
     }
 
     static SamplingParams constrained(String gbnf, float temperature, long seed) {
-        return new SamplingParams(temperature, 1f, 0, 0f, java.util.OptionalLong.of(seed), 0f, 0f, 1f, Map.of(), 40, 0, false,
-                List.of(), List.of(), java.util.Optional.of(dev.tandem.sampling.OutputGrammar.whole(gbnf)));
+        return SamplingParams.builder().temperature(temperature).seed(seed).maxTokens(40).grammar(dev.tandem.request.OutputGrammar.whole(gbnf)).build();
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.tandem.shard;
 
+import dev.tandem.shard.worker.ShardWorker;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -10,7 +11,7 @@ import dev.tandem.kernels.PagedKvLayout;
 import dev.tandem.kvcache.BlockPool;
 import dev.tandem.kvcache.KvArena;
 import dev.tandem.kvcache.KvCacheManager;
-import dev.tandem.sampling.SamplingParams;
+import dev.tandem.request.SamplingParams;
 import dev.tandem.scheduler.Scheduler;
 import dev.tandem.scheduler.SchedulerConfig;
 import dev.tandem.scheduler.Sequence;
@@ -36,12 +37,12 @@ class ProcessShardTest {
     static final int BLOCKS = 64;
     static final java.time.Duration STARTUP = java.time.Duration.ofSeconds(60);
 
-    static ShardWorker.Options options(String role, Path segment, Path socket) {
+    static WorkerOptions options(String role, Path segment, Path socket) {
         return options(role, segment, socket, 0);
     }
 
-    static ShardWorker.Options options(String role, Path segment, Path socket, int nice) {
-        return new ShardWorker.Options(role, "CPU", "cpu", "cpu", Path.of("models/demo-llama-6m"), false, segment, socket, 16, BLOCKS, 64, 8, 1,
+    static WorkerOptions options(String role, Path segment, Path socket, int nice) {
+        return new WorkerOptions(role, "CPU", dev.tandem.device.Backend.CPU, "cpu", Path.of("models/demo-llama-6m"), false, segment, socket, 16, BLOCKS, 64, 8, 1,
                 nice, List.of(0, 2), java.time.Duration.ZERO, null);
     }
 

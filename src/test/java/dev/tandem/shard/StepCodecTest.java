@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.tandem.sampling.SamplingParams;
+import dev.tandem.request.SamplingParams;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -20,10 +20,7 @@ import org.junit.jupiter.api.Test;
 
 class StepCodecTest {
     static SamplingParams params(Random r) {
-        return new SamplingParams(r.nextFloat() * 2, 0.5f + r.nextFloat() / 2, r.nextInt(50), r.nextFloat() / 2,
-                r.nextBoolean() ? OptionalLong.of(r.nextLong()) : OptionalLong.empty(), r.nextFloat(), -r.nextFloat(),
-                1 + r.nextFloat(), r.nextBoolean() ? Map.of(r.nextInt(100), -3.5f) : Map.of(), 100, r.nextInt(5), r.nextBoolean(),
-                List.of(r.nextInt(1000)), r.nextBoolean() ? List.of("stop", "ünï😀") : List.of());
+        return SamplingParams.builder().temperature(r.nextFloat() * 2).topP(0.5f + r.nextFloat() / 2).topK(r.nextInt(50)).minP(r.nextFloat() / 2).seed(r.nextBoolean() ? OptionalLong.of(r.nextLong()) : OptionalLong.empty()).presencePenalty(r.nextFloat()).frequencyPenalty(-r.nextFloat()).repetitionPenalty(1 + r.nextFloat()).logitBias(r.nextBoolean() ? Map.of(r.nextInt(100), -3.5f) : Map.of()).maxTokens(100).minTokens(r.nextInt(5)).ignoreEos(r.nextBoolean()).stopTokenIds(List.of(r.nextInt(1000))).stopStrings(r.nextBoolean() ? List.of("stop", "ünï😀") : List.of()).build();
     }
 
     @Test

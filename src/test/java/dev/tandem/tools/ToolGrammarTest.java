@@ -9,7 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tandem.grammar.GrammarMatcher;
 import dev.tandem.grammar.Grammars;
 import dev.tandem.grammar.TokenVocabulary;
-import dev.tandem.sampling.OutputGrammar;
+import dev.tandem.request.OutputGrammar;
 import dev.tandem.sampling.TokenConstraint;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -1,5 +1,6 @@
 package dev.tandem.shard.openvino;
 
+import dev.tandem.shard.OpenVinoOptions;
 import java.util.LinkedHashMap;
 import java.util.Map;
 

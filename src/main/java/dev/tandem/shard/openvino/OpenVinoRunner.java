@@ -1,5 +1,6 @@
 package dev.tandem.shard.openvino;
 
+import dev.tandem.shard.OpenVinoOptions;
 import dev.tandem.device.openvino.OpenVinoRuntime;
 import dev.tandem.device.openvino.OvCompiledModel;
 import dev.tandem.device.openvino.OvCore;

@@ -1,5 +1,6 @@
 package dev.tandem.shard.openvino;
 
+import dev.tandem.shard.OpenVinoOptions;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;

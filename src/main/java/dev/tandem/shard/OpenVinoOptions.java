@@ -1,4 +1,4 @@
-package dev.tandem.shard.openvino;
+package dev.tandem.shard;
 
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -9,7 +9,7 @@ import java.util.Optional;
 /**
  * How a shard uses OpenVINO: which libopenvino_c.so (empty: search), which IR, the NPU's static
  * prefill chunk (a power of two, as NPUW requires), where compiled models are cached, and extra
- * compile properties for the shard's device (they override the defaults of {@link CompileProperties}).
+ * compile properties for the shard's device (they override the defaults of {@code openvino.CompileProperties}).
  */
 public record OpenVinoOptions(Optional<String> library, Path ir, int prefillChunk, Path cacheDir, Map<String, String> properties) {
     public static final String IR_FILE = "openvino_model.xml";

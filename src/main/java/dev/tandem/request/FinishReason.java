@@ -1,4 +1,4 @@
-package dev.tandem.sampling;
+package dev.tandem.request;
 
 /** Why a sequence stopped, as the OpenAI API reports it (abort is ours). */
 public enum FinishReason {

@@ -1,11 +1,23 @@
-package dev.tandem.shard;
+package dev.tandem.shard.worker;
 
+import dev.tandem.shard.WorkerOptions;
+import dev.tandem.shard.StepCodec;
+import dev.tandem.shard.ModelRunner;
+import dev.tandem.shard.RunnerSettings;
+import dev.tandem.shard.ThreadPriority;
+import dev.tandem.shard.LocalShard;
+import dev.tandem.shard.StepRunner;
+import dev.tandem.shard.DecodeInterrupt;
+import dev.tandem.shard.KernelWarmUp;
+import dev.tandem.shard.SampledToken;
+import dev.tandem.shard.StepBatch;
 import dev.tandem.kernels.PagedKvLayout;
+import dev.tandem.device.Backend;
 import dev.tandem.kvcache.KvArena;
 import dev.tandem.grammar.Grammars;
 import dev.tandem.model.Checkpoint;
 import dev.tandem.model.ModelConfig;
-import dev.tandem.shard.openvino.OpenVinoOptions;
+import dev.tandem.shard.OpenVinoOptions;
 import dev.tandem.shard.openvino.OpenVinoRunner;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
@@ -30,68 +42,18 @@ import java.util.Map;
  * holds the weights once for all processes), listens on a Unix domain socket, prints "ready",
  * then executes the step batches the server sends until the connection closes. It exits when its
  * parent is gone, so a killed server leaves no shard behind.
- * <p>Arguments: the {@link Options} as {@code key=value} pairs.
+ * <p>Arguments: the {@link WorkerOptions} as {@code key=value} pairs.
  */
 public final class ShardWorker {
     private ShardWorker() {}
 
-    /**
-     * What a worker needs; written as key=value arguments by the server, parsed back by the worker.
-     * backend cpu runs the model here on the CPU; backend openvino runs it through OpenVINO on
-     * deviceName (an OpenVINO device: NPU, GPU, GPU.1, ...) with the openvino options. nice lowers
-     * the worker's CPU priority by that much (0: unchanged).
-     */
-    public record Options(String role, String device, String backend, String deviceName, Path model, boolean hugePages, Path segment,
-                          Path socket, int blockSize, int numBlocks, int maxBatchTokens, int maxSequences, int threads, int nice,
-                          List<Integer> eosTokenIds, Duration warmUp, OpenVinoOptions openvino) {
-        public Options {
-            eosTokenIds = List.copyOf(eosTokenIds);
-            if (backend.equals("openvino") && openvino == null) {
-                throw new IllegalArgumentException("backend openvino needs its options");
-            }
-        }
-
-        List<String> arguments() {
-            List<String> out = new ArrayList<>(List.of("role=" + role, "device=" + device, "backend=" + backend, "device-name=" + deviceName,
-                    "model=" + model.toAbsolutePath(), "huge-pages=" + hugePages, "segment=" + segment, "socket=" + socket,
-                    "block-size=" + blockSize, "num-blocks=" + numBlocks, "max-batch-tokens=" + maxBatchTokens,
-                    "max-seqs=" + maxSequences, "threads=" + threads, "nice=" + nice,
-                    "eos=" + String.join(",", eosTokenIds.stream().map(String::valueOf).toList()), "warm-up-ms=" + warmUp.toMillis()));
-            if (openvino != null) {
-                out.addAll(openvino.arguments());
-            }
-            return out;
-        }
-
-        static Options parse(String[] args) {
-            Map<String, String> a = new HashMap<>();
-            for (String arg : args) {
-                String[] kv = arg.split("=", 2);
-                a.put(kv[0], kv.length == 2 ? kv[1] : "");
-            }
-            List<Integer> eos = new ArrayList<>();
-            for (String id : a.getOrDefault("eos", "").split(",")) {
-                if (!id.isBlank()) {
-                    eos.add(Integer.parseInt(id.trim()));
-                }
-            }
-            return new Options(a.get("role"), a.getOrDefault("device", "CPU"), a.getOrDefault("backend", "cpu"),
-                    a.getOrDefault("device-name", "cpu"), Path.of(a.get("model")),
-                    Boolean.parseBoolean(a.getOrDefault("huge-pages", "false")), Path.of(a.get("segment")), Path.of(a.get("socket")),
-                    Integer.parseInt(a.get("block-size")), Integer.parseInt(a.get("num-blocks")),
-                    Integer.parseInt(a.get("max-batch-tokens")), Integer.parseInt(a.get("max-seqs")),
-                    Integer.parseInt(a.get("threads")), Integer.parseInt(a.getOrDefault("nice", "0")), eos, Duration.ofMillis(Long.parseLong(a.getOrDefault("warm-up-ms", "0"))),
-                    OpenVinoOptions.parse(a));
-        }
-    }
-
     public static void main(String[] args) throws Exception {
-        Options o = Options.parse(args);
+        WorkerOptions o = WorkerOptions.parse(args);
         // Before the kernel threads exist: Linux keeps nice per thread, and new threads inherit it.
         String priority = o.nice() == 0 ? "" : ThreadPriority.lowerBy(o.nice()) ? ", priority lowered by " + o.nice()
                 : ", priority not lowered (setpriority failed)";
         watchParent();
-        boolean cpu = o.backend().equals("cpu");
+        boolean cpu = o.backend() == Backend.CPU;
         if (cpu && !o.device().equals("CPU")) {
             System.out.println("the cpu backend runs on the CPU only, not on the " + o.device());
             System.exit(2);
@@ -136,7 +98,7 @@ public final class ShardWorker {
         }
     }
 
-    private static StepRunner openVinoRunner(Options o, KvArena arena) throws java.io.IOException {
+    private static StepRunner openVinoRunner(WorkerOptions o, KvArena arena) throws java.io.IOException {
         ModelConfig c = Checkpoint.readConfig(o.model());
         PagedKvLayout layout = new PagedKvLayout(c.numLayers(), c.numKvHeads(), c.headDim(), o.blockSize(), o.numBlocks());
         return new OpenVinoRunner(c, o.openvino(), o.deviceName(), arena, layout, o.maxBatchTokens(), o.maxSequences());

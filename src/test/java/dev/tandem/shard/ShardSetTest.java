@@ -1,5 +1,6 @@
-package dev.tandem.cli;
+package dev.tandem.shard;
 
+import dev.tandem.device.Backend;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -11,10 +12,10 @@ import org.junit.jupiter.api.Test;
 
 /** How the shards' placement decides their priority and whether their steps overlap. */
 class ShardSetTest {
-    private static final Placement PREFILL_CPU = new Placement("prefill", DeviceKind.CPU, "cpu", "cpu", "");
-    private static final Placement DECODE_CPU = new Placement("decode", DeviceKind.CPU, "cpu", "cpu", "");
-    private static final Placement PREFILL_NPU = new Placement("prefill", DeviceKind.NPU, "openvino", "NPU", "");
-    private static final Placement DECODE_GPU = new Placement("decode", DeviceKind.GPU, "openvino", "GPU", "");
+    private static final Placement PREFILL_CPU = new Placement("prefill", DeviceKind.CPU, Backend.CPU, "cpu", "");
+    private static final Placement DECODE_CPU = new Placement("decode", DeviceKind.CPU, Backend.CPU, "cpu", "");
+    private static final Placement PREFILL_NPU = new Placement("prefill", DeviceKind.NPU, Backend.OPENVINO, "NPU", "");
+    private static final Placement DECODE_GPU = new Placement("decode", DeviceKind.GPU, Backend.OPENVINO, "GPU", "");
 
     @Test
     void stepsOverlapOnDevicesOfTheirOwnAndOnASharedCpuOnlyWhenAsked() {

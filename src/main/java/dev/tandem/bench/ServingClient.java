@@ -1,4 +1,4 @@
-package dev.tandem.cli;
+package dev.tandem.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -20,41 +20,41 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** The benchmark's HTTP client: streaming completions with per-request timings (see {@link StreamingPost}). */
-final class ServingClient {
+public final class ServingClient {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(10)).build();
     private final String url;
     private final String apiKey;
 
-    record Timing(double ttft, double e2e, int outputTokens) {
-        double tpot() {
+    public record Timing(double ttft, double e2e, int outputTokens) {
+        public double tpot() {
             return outputTokens > 1 ? (e2e - ttft) / (outputTokens - 1) : 0;
         }
     }
 
-    record Run(List<Timing> timings, double seconds) {
-        double requestsPerSecond() {
+    public record Run(List<Timing> timings, double seconds) {
+        public double requestsPerSecond() {
             return timings.size() / seconds;
         }
 
-        double outputTokensPerSecond() {
+        public double outputTokensPerSecond() {
             return timings.stream().mapToInt(Timing::outputTokens).sum() / seconds;
         }
 
-        double ttft(int p) {
+        public double ttft(int p) {
             return percentile(timings.stream().mapToDouble(Timing::ttft).toArray(), p);
         }
 
-        double tpot(int p) {
+        public double tpot(int p) {
             return percentile(timings.stream().mapToDouble(Timing::tpot).toArray(), p);
         }
 
-        double e2e(int p) {
+        public double e2e(int p) {
             return percentile(timings.stream().mapToDouble(Timing::e2e).toArray(), p);
         }
 
-        ObjectNode toJson(ObjectMapper mapper, int concurrency) {
+        public ObjectNode toJson(ObjectMapper mapper, int concurrency) {
             ObjectNode o = mapper.createObjectNode();
             o.put("concurrency", concurrency);
             o.put("requests", timings.size());
@@ -72,12 +72,12 @@ final class ServingClient {
         }
     }
 
-    ServingClient(String url, String apiKey) {
+    public ServingClient(String url, String apiKey) {
         this.url = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
         this.apiKey = apiKey;
     }
 
-    String modelName() throws Exception {
+    public String modelName() throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url + "/v1/models")).GET();
         auth(b);
         HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
@@ -88,7 +88,7 @@ final class ServingClient {
     }
 
     /** One streaming completion with ignore_eos; returns its timings. */
-    Timing complete(String model, int[] prompt, int maxTokens) throws Exception {
+    public Timing complete(String model, int[] prompt, int maxTokens) throws Exception {
         ObjectNode body = JSON.createObjectNode();
         body.put("model", model);
         var p = body.putArray("prompt");
@@ -129,12 +129,12 @@ final class ServingClient {
         return new Timing(((first == 0 ? end : first) - t0) / 1e9, (end - t0) / 1e9, tokens);
     }
 
-    double timeToFirstToken(String model, int[] prompt) throws Exception {
+    public double timeToFirstToken(String model, int[] prompt) throws Exception {
         return complete(model, prompt, 1).e2e();
     }
 
     /** Sends every prompt with {@code concurrency} clients in parallel. */
-    Run run(String model, List<int[]> prompts, int maxTokens, int concurrency) throws Exception {
+    public Run run(String model, List<int[]> prompts, int maxTokens, int concurrency) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(concurrency);
         AtomicInteger next = new AtomicInteger();
         List<Timing> timings = java.util.Collections.synchronizedList(new ArrayList<>());

@@ -1,5 +1,6 @@
-package dev.tandem.cli;
+package dev.tandem.server;
 
+import dev.tandem.device.Backend;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
@@ -12,7 +13,7 @@ public interface ShardSettings {
      * {@code in-process}: one shard in the server's own process serves both step kinds.
      */
     @WithDefault("process")
-    String mode();
+    ShardMode mode();
 
     /** A step that runs longer means a hung shard: it is killed and restarted. */
     @WithDefault("60s")
@@ -69,6 +70,6 @@ public interface ShardSettings {
 
         /** cpu or openvino. */
         @WithDefault("cpu")
-        String backend();
+        Backend backend();
     }
 }

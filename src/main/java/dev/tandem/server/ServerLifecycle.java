@@ -1,4 +1,4 @@
-package dev.tandem.cli;
+package dev.tandem.server;
 
 import dev.tandem.engine.Engine;
 import io.quarkus.runtime.LaunchMode;

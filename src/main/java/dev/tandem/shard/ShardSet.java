@@ -1,5 +1,6 @@
-package dev.tandem.cli;
+package dev.tandem.shard;
 
+import dev.tandem.device.Backend;
 import dev.tandem.device.DeviceKind;
 import dev.tandem.device.Placement;
 import dev.tandem.grammar.Grammars;
@@ -7,16 +8,6 @@ import dev.tandem.kernels.PagedKvLayout;
 import dev.tandem.kvcache.KvArena;
 import dev.tandem.model.Checkpoint;
 import dev.tandem.model.ModelConfig;
-import dev.tandem.shard.DecodeInterrupt;
-import dev.tandem.shard.KernelWarmUp;
-import dev.tandem.shard.LocalShard;
-import dev.tandem.shard.ModelRunner;
-import dev.tandem.shard.RunnerSettings;
-import dev.tandem.shard.Shard;
-import dev.tandem.shard.ShardListener;
-import dev.tandem.shard.ShardWorker;
-import dev.tandem.shard.SupervisedShard;
-import dev.tandem.shard.openvino.OpenVinoOptions;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -28,13 +19,13 @@ import java.util.concurrent.CompletionException;
  * arena (a /dev/shm segment) and two supervised worker processes that map it and the weights; in
  * in-process mode one runner in the server serves both step kinds.
  */
-final class ShardSet implements AutoCloseable {
-    final Shard prefill;
-    final Shard decode;
+public final class ShardSet implements AutoCloseable {
+    public final Shard prefill;
+    public final Shard decode;
     /** The flag in the KV arena that cuts the decode shard's multi-step decodes short. */
-    final DecodeInterrupt interrupt;
+    public final DecodeInterrupt interrupt;
     /** Whether the two shards' steps may run at once (in one process they cannot). */
-    final boolean overlapSteps;
+    public final boolean overlapSteps;
     private final AutoCloseable memory;
     private final Path kvSegment;
 
@@ -48,14 +39,14 @@ final class ShardSet implements AutoCloseable {
     }
 
     /** What both modes need to know. */
-    record Sizes(Path model, boolean hugePages, int blockSize, int numBlocks, int maxBatchTokens, int maxSequences, int threads,
+    public record Sizes(Path model, boolean hugePages, int blockSize, int numBlocks, int maxBatchTokens, int maxSequences, int threads,
                  List<Integer> eosTokenIds, java.time.Duration warmUp) {}
 
     /**
      * The decode worker's nice increment: decodeNiceOnSharedCpu when both shards run on the CPU
      * (their steps compete for its cores), else 0.
      */
-    static int decodeNice(Placement prefill, Placement decode, int decodeNiceOnSharedCpu) {
+    public static int decodeNice(Placement prefill, Placement decode, int decodeNiceOnSharedCpu) {
         if (decodeNiceOnSharedCpu < 0 || decodeNiceOnSharedCpu > 19) {
             throw new IllegalArgumentException("tandem.shards.decode-nice-on-shared-cpu must be 0 to 19, got " + decodeNiceOnSharedCpu);
         }
@@ -63,7 +54,7 @@ final class ShardSet implements AutoCloseable {
     }
 
     /** Whether the shards' steps run at once: always on devices of their own, on the shared CPU when asked to. */
-    static boolean overlapSteps(Placement prefill, Placement decode, boolean overlapOnSharedCpu) {
+    public static boolean overlapSteps(Placement prefill, Placement decode, boolean overlapOnSharedCpu) {
         return !sharedCpu(prefill, decode) || overlapOnSharedCpu;
     }
 
@@ -71,7 +62,7 @@ final class ShardSet implements AutoCloseable {
         return prefill.device() == DeviceKind.CPU && decode.device() == DeviceKind.CPU;
     }
 
-    static ShardSet inProcess(Checkpoint checkpoint, Sizes z, Path sharedMemoryDir, String segmentName) {
+    public static ShardSet inProcess(Checkpoint checkpoint, Sizes z, Path sharedMemoryDir, String segmentName) {
         ModelRunner runner = new ModelRunner(checkpoint, new RunnerSettings(z.blockSize(), z.numBlocks(), z.maxBatchTokens(),
                 z.maxSequences(), z.threads(), sharedMemoryDir, segmentName));
         KernelWarmUp.run(checkpoint, z.blockSize(), z.threads(), z.warmUp());
@@ -82,7 +73,7 @@ final class ShardSet implements AutoCloseable {
     }
 
     /** openvino: the OpenVINO options of each role that runs on backend openvino. */
-    static ShardSet processes(ModelConfig c, Sizes z, Path sharedMemoryDir, String segmentName, Placement prefillPlace,
+    public static ShardSet processes(ModelConfig c, Sizes z, Path sharedMemoryDir, String segmentName, Placement prefillPlace,
                               Placement decodePlace, int decodeNice, boolean overlapSteps, Map<String, OpenVinoOptions> openvino, SupervisedShard.Policy policy,
                               ShardListener listener) {
         if (sharedMemoryDir == null) {
@@ -112,19 +103,19 @@ final class ShardSet implements AutoCloseable {
     }
 
     /** A worker for one role on the server's KV segment; its socket goes in the temporary directory. */
-    private static ShardWorker.Options options(Placement place, Sizes z, int nice, Path segment, Map<String, OpenVinoOptions> openvino) {
+    private static WorkerOptions options(Placement place, Sizes z, int nice, Path segment, Map<String, OpenVinoOptions> openvino) {
         Path socket = Path.of(System.getProperty("java.io.tmpdir"), segment.getFileName() + "-" + place.role() + ".sock");
-        return new ShardWorker.Options(place.role(), place.device().name(), place.backend(), place.deviceName(), z.model(), z.hugePages(),
+        return new WorkerOptions(place.role(), place.device().name(), place.backend(), place.deviceName(), z.model(), z.hugePages(),
                 segment, socket, z.blockSize(), z.numBlocks(), z.maxBatchTokens(), z.maxSequences(), z.threads(), nice, z.eosTokenIds(),
-                z.warmUp(), place.backend().equals("openvino") ? openvino.get(place.role()) : null);
+                z.warmUp(), place.backend() == Backend.OPENVINO ? openvino.get(place.role()) : null);
     }
 
     /** The shared-memory segment of the KV arena, or null when it is private memory. */
-    Path kvSegment() {
+    public Path kvSegment() {
         return kvSegment;
     }
 
-    String describe() {
+    public String describe() {
         return prefill == decode ? prefill.describe() : prefill.describe() + " + " + decode.describe();
     }
 

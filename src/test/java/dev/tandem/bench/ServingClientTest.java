@@ -1,4 +1,4 @@
-package dev.tandem.cli;
+package dev.tandem.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,5 +1,8 @@
-package dev.tandem.cli;
+package dev.tandem.server;
 
+import dev.tandem.shard.ShardSet;
+import dev.tandem.model.GenerationDefaults;
+import dev.tandem.device.Backend;
 import dev.tandem.device.Placement;
 import dev.tandem.engine.Engine;
 import dev.tandem.engine.EngineConfig;
@@ -69,7 +72,7 @@ public class EngineProducer {
         try {
             // In process mode the server only reads the config; the shard processes load the weights
             // (or, on backend openvino, the IR: the folder then needs no safetensors at all).
-            if (shardSettings.mode().equals("in-process")) {
+            if (shardSettings.mode() == ShardMode.IN_PROCESS) {
                 checkpoint = Checkpoint.open(path, settings.hugePages());
             }
             config = checkpoint != null ? checkpoint.config() : Checkpoint.readConfig(path);
@@ -102,7 +105,7 @@ public class EngineProducer {
                 settings.threads().orElse(Runtime.getRuntime().availableProcessors()), defaults.eosTokenIds(),
                 shardSettings.warmUp());
         shards = switch (shardSettings.mode()) {
-            case "process" -> {
+            case PROCESS -> {
                 Placement prefill = place("prefill", shardSettings.prefill()), decode = place("decode", shardSettings.decode());
                 yield ShardSet.processes(c, sizes, shm, settings.kvSegmentName(), prefill, decode,
                         ShardSet.decodeNice(prefill, decode, shardSettings.decodeNiceOnSharedCpu()),
@@ -111,13 +114,12 @@ public class EngineProducer {
                         new SupervisedShard.Policy(shardSettings.stepTimeout(), shardSettings.startupTimeout(), shardSettings.restartBackoff(),
                                 shardSettings.maxRestartBackoff()), metrics);
             }
-            case "in-process" -> {
-                if (shardSettings.prefill().backend().equalsIgnoreCase("openvino") || shardSettings.decode().backend().equalsIgnoreCase("openvino")) {
+            case IN_PROCESS -> {
+                if (shardSettings.prefill().backend() == Backend.OPENVINO || shardSettings.decode().backend() == Backend.OPENVINO) {
                     throw new IllegalArgumentException("backend openvino runs in shard processes: set tandem.shards.mode=process");
                 }
                 yield ShardSet.inProcess(checkpoint, sizes, shm, settings.kvSegmentName());
             }
-            default -> throw new IllegalArgumentException("tandem.shards.mode must be process or in-process, got " + shardSettings.mode());
         };
         KvCacheManager kv = new KvCacheManager(new BlockPool(numBlocks), settings.blockSize(), settings.prefixCaching(),
                 path.toAbsolutePath().toString().hashCode());
@@ -156,7 +158,7 @@ public class EngineProducer {
     }
 
     private Placement place(String role, ShardSettings.Role asked) {
-        boolean openVino = asked.backend().trim().equalsIgnoreCase("openvino");
+        boolean openVino = asked.backend() == Backend.OPENVINO;
         if (openVino && openVinoStatus == null) {
             openVinoStatus = OpenVinoBackend.probe(openvino); // once for both roles: it loads the runtime and lists devices
         }

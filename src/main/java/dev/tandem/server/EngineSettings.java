@@ -1,4 +1,4 @@
-package dev.tandem.cli;
+package dev.tandem.server;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;

@@ -1,4 +1,4 @@
-package dev.tandem.cli;
+package dev.tandem.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -10,8 +10,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 
 /** Sampling defaults and stop ids from {@code generation_config.json}, as transformers applies them. */
-record GenerationDefaults(float temperature, float topP, List<Integer> eosTokenIds) {
-    static GenerationDefaults read(Path modelDir, List<Integer> configEos) throws IOException {
+public record GenerationDefaults(float temperature, float topP, List<Integer> eosTokenIds) {
+    public static GenerationDefaults read(Path modelDir, List<Integer> configEos) throws IOException {
         Path file = modelDir.resolve("generation_config.json");
         JsonNode g = Files.isRegularFile(file) ? new ObjectMapper().readTree(file.toFile()) : new ObjectMapper().createObjectNode();
         LinkedHashSet<Integer> eos = new LinkedHashSet<>(configEos);

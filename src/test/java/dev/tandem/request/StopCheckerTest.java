@@ -1,4 +1,4 @@
-package dev.tandem.sampling;
+package dev.tandem.request;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -11,8 +11,7 @@ import org.junit.jupiter.api.Test;
 
 class StopCheckerTest {
     static StopChecker checker(List<String> stops, List<Integer> stopIds, boolean ignoreEos, int maxTokens) {
-        SamplingParams p = new SamplingParams(0f, 1f, 0, 0f, OptionalLong.empty(), 0f, 0f, 1f, Map.of(), maxTokens, 0,
-                ignoreEos, stopIds, stops);
+        SamplingParams p = SamplingParams.builder().temperature(0f).maxTokens(maxTokens).ignoreEos(ignoreEos).stopTokenIds(stopIds).stopStrings(stops).build();
         return new StopChecker(p, List.of(0, 2));
     }
 

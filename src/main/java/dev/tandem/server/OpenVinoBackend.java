@@ -1,4 +1,4 @@
-package dev.tandem.cli;
+package dev.tandem.server;
 
 import dev.tandem.device.Device;
 import dev.tandem.device.DeviceKind;
@@ -6,7 +6,7 @@ import dev.tandem.device.Discovery;
 import dev.tandem.device.Placement;
 import dev.tandem.device.openvino.OpenVinoRuntime;
 import dev.tandem.device.openvino.OvCore;
-import dev.tandem.shard.openvino.OpenVinoOptions;
+import dev.tandem.shard.OpenVinoOptions;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

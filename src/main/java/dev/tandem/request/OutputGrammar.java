@@ -1,4 +1,4 @@
-package dev.tandem.sampling;
+package dev.tandem.request;
 
 import java.util.Optional;
 

@@ -1,4 +1,4 @@
-package dev.tandem.cli;
+package dev.tandem.bench;
 
 import dev.tandem.model.ForwardBatch;
 import dev.tandem.model.ModelConfig;
@@ -10,11 +10,11 @@ import java.util.Random;
  * Decode speed of many sequences stepped together, the engine's share of serving throughput: each
  * step is one forward pass over one new token of every sequence, as the scheduler sends it.
  */
-final class BatchedDecode {
+public final class BatchedDecode {
     private BatchedDecode() {}
 
     /** Prefills batch random prompts, then times the last 3/4 of decodeTokens steps of the whole batch. */
-    static double tokensPerSecond(ModelRunner runner, ModelConfig config, int batch, int blocksPerSequence,
+    public static double tokensPerSecond(ModelRunner runner, ModelConfig config, int batch, int blocksPerSequence,
                                   int promptTokens, int decodeTokens) {
         int vocab = config.vocabSize();
         int[][] tables = new int[batch][blocksPerSequence];
