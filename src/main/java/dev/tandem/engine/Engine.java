@@ -3,6 +3,7 @@ package dev.tandem.engine;
 import dev.tandem.request.FinishReason;
 import dev.tandem.request.StopChecker;
 import dev.tandem.scheduler.Scheduler;
+import dev.tandem.scheduler.SchedulerStats;
 import dev.tandem.scheduler.Sequence;
 import dev.tandem.scheduler.StepOutput;
 import dev.tandem.tokenizer.IncrementalDetokenizer;
@@ -223,8 +224,9 @@ public final class Engine implements AutoCloseable {
     }
 
     private void publishSnapshot() {
-        schedulerWaiting = scheduler.numWaiting();
-        snapshot = new EngineSnapshot(System.nanoTime(), scheduler.numRunning(), scheduler.numWaiting() + numQueued.get(),
-                scheduler.kvBlocksUsed(), scheduler.kvBlocksTotal(), scheduler.prefixQueries(), scheduler.prefixHits());
+        SchedulerStats stats = scheduler.stats();
+        schedulerWaiting = stats.numWaiting();
+        snapshot = new EngineSnapshot(System.nanoTime(), stats.numRunning(), stats.numWaiting() + numQueued.get(),
+                stats.kv().blocksInUse(), stats.kv().blocksTotal(), stats.kv().prefixQueries(), stats.kv().prefixHits());
     }
 }

@@ -38,8 +38,21 @@ public final class KvCacheManager {
         return blockSize;
     }
 
-    public BlockPool pool() {
-        return pool;
+    /** What the cache holds now, for gauges: blocks held by requests, all blocks, prefix-cache lookups and hits (tokens). */
+    public record Usage(int blocksInUse, int blocksTotal, int blocksAllocatable, long prefixQueries, long prefixHits) {}
+
+    public Usage usage() {
+        return new Usage(pool.numInUse(), pool.numBlocks(), pool.numAllocatable(), prefixQueries, prefixHits);
+    }
+
+    /**
+     * Whether more than spareBlocks blocks are free to take and enough of them for the request to
+     * grow to totalTokens: the scheduler's lookahead for several decode steps only takes blocks
+     * while every running sequence could still grow by one.
+     */
+    public boolean canAllocate(String requestId, int totalTokens, int spareBlocks) {
+        int free = pool.numAllocatable();
+        return free > spareBlocks && free >= blocksFor(totalTokens) - request(requestId).numBlocks;
     }
 
     /**
@@ -94,7 +107,7 @@ public final class KvCacheManager {
     }
 
     /** Makes room for {@code totalTokens} tokens; false (and no change) when the pool has too few blocks. */
-    public boolean grow(String requestId, int totalTokens) {
+    public boolean allocate(String requestId, int totalTokens) {
         RequestBlocks r = request(requestId);
         int needed = blocksFor(totalTokens) - r.numBlocks;
         if (needed <= 0) {
@@ -141,17 +154,17 @@ public final class KvCacheManager {
 
     /** A copy of the request's block table (what a shard needs to address its KV). */
     public int[] blockTable(String requestId) {
+        return blocksFrom(requestId, 0);
+    }
+
+    /** The request's blocks from logical block {@code from} on: what a shard that has the first ones is sent. */
+    public int[] blocksFrom(String requestId, int from) {
         RequestBlocks r = request(requestId);
-        return Arrays.copyOf(r.blocks, r.numBlocks);
+        return Arrays.copyOfRange(r.blocks, Math.min(from, r.numBlocks), r.numBlocks);
     }
 
-    /** Tokens looked up in / found in the prefix cache since start (for the hit-rate metric). */
-    public long prefixQueries() {
-        return prefixQueries;
-    }
-
-    public long prefixHits() {
-        return prefixHits;
+    public int numBlocks(String requestId) {
+        return request(requestId).numBlocks;
     }
 
     /** True when every block the request may write next (from numComputed on) is its alone. */

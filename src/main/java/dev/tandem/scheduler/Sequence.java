@@ -7,7 +7,7 @@ import java.util.List;
 
 /**
  * One request as the scheduler tracks it: its tokens (prompt, then outputs), how many of them
- * have KV computed, and whether each shard has been told about it. Everything else is derived.
+ * have KV computed, and how much of its block table each shard has been sent. Everything else is derived.
  */
 public final class Sequence {
     enum Status { WAITING, RUNNING, FINISHED }
@@ -24,8 +24,9 @@ public final class Sequence {
     int numCachedPromptTokens = -1;
     Status status = Status.WAITING;
     FinishReason finishReason;
-    boolean knownByPrefillShard;
-    boolean knownByDecodeShard;
+    /** How many of its blocks each shard has been sent; -1 while that shard does not know the request. */
+    int blocksOnPrefillShard = -1;
+    int blocksOnDecodeShard = -1;
 
     public Sequence(String requestId, int[] promptTokens, SamplingParams params, List<Integer> eosTokenIds, int numTopLogprobs) {
         if (promptTokens.length == 0) {
@@ -42,6 +43,19 @@ public final class Sequence {
 
     public String requestId() {
         return requestId;
+    }
+
+    boolean knownByPrefillShard() {
+        return blocksOnPrefillShard >= 0;
+    }
+
+    boolean knownByDecodeShard() {
+        return blocksOnDecodeShard >= 0;
+    }
+
+    /** Whether its next step is a decode token (one sampled token to feed back), else a prompt chunk. */
+    boolean decodesNext() {
+        return numOutputs() > 0 && numComputed == numTokens - 1;
     }
 
     int numOutputs() {

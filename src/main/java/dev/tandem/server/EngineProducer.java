@@ -16,6 +16,7 @@ import dev.tandem.model.ModelConfig;
 import dev.tandem.model.WeightPageCache;
 import dev.tandem.observability.DeviceInventory;
 import dev.tandem.observability.EngineMetrics;
+import dev.tandem.scheduler.ContinuousBatchingScheduler;
 import dev.tandem.scheduler.Scheduler;
 import dev.tandem.scheduler.SchedulerConfig;
 import dev.tandem.shard.SupervisedShard;
@@ -123,7 +124,7 @@ public class EngineProducer {
         };
         KvCacheManager kv = new KvCacheManager(new BlockPool(numBlocks), settings.blockSize(), settings.prefixCaching(),
                 path.toAbsolutePath().toString().hashCode());
-        Scheduler scheduler = new Scheduler(new SchedulerConfig(budget, maxSeqs, maxModelLen, settings.maxDecodeSteps(),
+        Scheduler scheduler = new ContinuousBatchingScheduler(new SchedulerConfig(budget, maxSeqs, maxModelLen, settings.maxDecodeSteps(),
                 settings.decodeStepsWindow(), shards.overlapSteps), kv, shards.prefill, shards.decode, metrics, shards.interrupt);
         String name = settings.servedModelName().orElse(path.toAbsolutePath().normalize().getFileName().toString());
         Engine engine = new Engine(scheduler, tokenizer, new EngineConfig(name, c.vocabSize(), defaults.eosTokenIds(),

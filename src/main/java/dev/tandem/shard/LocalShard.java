@@ -13,8 +13,9 @@ import java.util.Map;
  * A shard that runs its steps in this process, on the runner of its backend (CPU, or OpenVINO on
  * the NPU or GPU). Every token of a step goes through the model in one forward pass (one read of
  * the weights for the whole batch); each sequence's attention uses its own block table. Keeps
- * per-request sampling state, created from {@link NewRequest} and advanced by the output tokens it
- * is fed. Tokens come back sequence by sequence, each sequence's numSamples in order; when the
+ * per-request state, created from {@link NewRequest}: the tokens (those it samples become the inputs
+ * of the next step), the block table (steps bring only its new blocks), and the sampling state,
+ * advanced by the output tokens it is fed. Tokens come back sequence by sequence, each sequence's numSamples in order; when the
  * {@link DecodeInterrupt} cuts a step of several rounds short, the samples of the rounds not run
  * come back as {@link SampledToken#notComputed}.
  */
@@ -32,10 +33,14 @@ public final class LocalShard implements Shard {
     private final int[][] tables;
     private final RequestState[] state;
 
+    /** What the shard keeps of a request between steps: its tokens, its block table, its sampling state. */
     private static final class RequestState {
         final NewRequest request;
         final SequenceSampling sampling;
-        int numKnownTokens;
+        int numAccepted;
+        int[] tokens;
+        int numTokens;
+        int[] blockTable = new int[0];
 
         RequestState(NewRequest request, int vocab, Grammars grammars) {
             this.request = request;
@@ -45,7 +50,27 @@ public final class LocalShard implements Shard {
             for (int t : request.outputTokens()) {
                 sampling.accept(t);
             }
-            this.numKnownTokens = request.promptTokens().length + request.outputTokens().length;
+            numTokens = request.promptTokens().length + request.outputTokens().length;
+            tokens = Arrays.copyOf(request.promptTokens(), numTokens + 64);
+            System.arraycopy(request.outputTokens(), 0, tokens, request.promptTokens().length, request.outputTokens().length);
+            numAccepted = numTokens;
+        }
+
+        void addBlocks(int[] newBlocks) {
+            if (newBlocks.length > 0) {
+                int n = blockTable.length;
+                blockTable = Arrays.copyOf(blockTable, n + newBlocks.length);
+                System.arraycopy(newBlocks, 0, blockTable, n, newBlocks.length);
+            }
+        }
+
+        /** A token this shard sampled: the input of the request's next step. */
+        void sampled(int position, int token) {
+            if (position >= tokens.length) {
+                tokens = Arrays.copyOf(tokens, Math.max(position + 1, tokens.length * 2));
+            }
+            tokens[position] = token;
+            numTokens = Math.max(numTokens, position + 1);
         }
     }
 
@@ -103,6 +128,11 @@ public final class LocalShard implements Shard {
             if (state[i] == null) {
                 throw new IllegalStateException(name + ": step for unknown request " + s.requestId());
             }
+            if (s.startPosition() + s.numTokens() > state[i].numTokens) {
+                throw new IllegalStateException(name + ": step for " + s.requestId() + " needs tokens up to " + (s.startPosition()
+                        + s.numTokens()) + ", the shard has " + state[i].numTokens);
+            }
+            state[i].addBlocks(s.newBlocks());
             firstOutput[i] = numOutputs;
             numOutputs += s.numSamples();
             rounds = Math.max(rounds, s.numSamples());
@@ -113,10 +143,10 @@ public final class LocalShard implements Shard {
         int n = 0, numLogits = 0;
         for (int i = 0; i < seqs.size(); i++) {
             SequenceStep s = seqs.get(i);
-            for (int k = 0; k < s.tokens().length; k++) {
-                put(n++, state[i], s.tokens()[k], s.startPosition() + k, i);
+            for (int k = 0; k < s.numTokens(); k++) {
+                put(n++, state[i], state[i].tokens[s.startPosition() + k], s.startPosition() + k, i);
             }
-            tables[i] = s.blockTable();
+            tables[i] = state[i].blockTable;
             if (s.numSamples() > 0) {
                 requireLogitSlot(numLogits);
                 sampledSequence[numLogits] = i;
@@ -130,8 +160,8 @@ public final class LocalShard implements Shard {
             for (int i = 0; i < seqs.size(); i++) {
                 SequenceStep s = seqs.get(i);
                 if (s.numSamples() > round) {
-                    put(n, state[i], out[firstOutput[i] + round - 1].token(), s.startPosition() + s.tokens().length + round - 1, n);
-                    tables[n] = s.blockTable();
+                    put(n, state[i], out[firstOutput[i] + round - 1].token(), s.startPosition() + s.numTokens() + round - 1, n);
+                    tables[n] = state[i].blockTable;
                     sampledSequence[n] = i;
                     logitTokens[n] = n;
                     n++;
@@ -151,9 +181,9 @@ public final class LocalShard implements Shard {
     }
 
     private void put(int index, RequestState st, int token, int position, int table) {
-        if (position >= st.numKnownTokens) {
+        if (position >= st.numAccepted) {
             st.sampling.accept(token);
-            st.numKnownTokens = position + 1;
+            st.numAccepted = position + 1;
         }
         tokens[index] = token;
         positions[index] = position;
@@ -178,6 +208,7 @@ public final class LocalShard implements Shard {
                 logprobs.capture(logits, off, top);
             }
             int token = sampler.sample(logits, off, st.sampling, eosTokenIds);
+            st.sampled(positions[logitTokens[r]] + 1, token);
             out[firstOutput[i] + round] = top >= 0 ? logprobs.result(st.request.requestId(), token)
                     : new SampledToken(st.request.requestId(), token, Float.NaN, null, null);
         }

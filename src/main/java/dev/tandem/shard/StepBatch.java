@@ -11,7 +11,7 @@ public record StepBatch(StepKind kind, List<SequenceStep> sequences, List<String
     public int numInputTokens() {
         int n = 0;
         for (SequenceStep s : sequences) {
-            n += s.tokens().length;
+            n += s.numTokens();
         }
         return n;
     }

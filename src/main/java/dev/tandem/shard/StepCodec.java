@@ -18,7 +18,7 @@ import java.util.OptionalLong;
  */
 public final class StepCodec {
     static final int MAGIC = 0x54_4E_44_4D; // "TNDM"
-    static final int VERSION = 4;
+    static final int VERSION = 5;
     private static final int MAX_ITEMS = 1 << 20;
 
     private StepCodec() {}
@@ -29,9 +29,9 @@ public final class StepCodec {
         out.writeInt(batch.sequences().size());
         for (SequenceStep s : batch.sequences()) {
             out.writeUTF(s.requestId());
-            ints(out, s.tokens());
             out.writeInt(s.startPosition());
-            ints(out, s.blockTable());
+            out.writeInt(s.numTokens());
+            ints(out, s.newBlocks());
             out.writeInt(s.numSamples());
             out.writeBoolean(s.newRequest() != null);
             if (s.newRequest() != null) {
@@ -57,15 +57,15 @@ public final class StepCodec {
         List<SequenceStep> steps = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             String id = in.readUTF();
-            int[] tokens = ints(in);
             int start = in.readInt();
-            int[] table = ints(in);
+            int numTokens = in.readInt();
+            int[] newBlocks = ints(in);
             int numSamples = in.readInt();
             NewRequest fresh = null;
             if (in.readBoolean()) {
                 fresh = new NewRequest(in.readUTF(), ints(in), ints(in), params(in), in.readInt());
             }
-            steps.add(new SequenceStep(id, tokens, start, table, numSamples, fresh));
+            steps.add(new SequenceStep(id, start, numTokens, newBlocks, numSamples, fresh));
         }
         int f = count(in);
         List<String> finished = new ArrayList<>(f);

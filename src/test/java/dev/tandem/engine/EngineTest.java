@@ -1,5 +1,6 @@
 package dev.tandem.engine;
 
+import dev.tandem.scheduler.ContinuousBatchingScheduler;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -62,7 +63,7 @@ class EngineTest {
         try (Checkpoint ckpt = Checkpoint.open(DEMO); TextTokenizer tok = TextTokenizer.load(DEMO);
              ModelRunner runner = new ModelRunner(ckpt, new RunnerSettings(16, 128, 64, 8, 2))) {
             LocalShard shard = new LocalShard("cpu", runner, List.of(0, 2));
-            Scheduler scheduler = new Scheduler(new SchedulerConfig(64, 8, 1024), new KvCacheManager(new BlockPool(128), 16, true, 1),
+            Scheduler scheduler = new ContinuousBatchingScheduler(new SchedulerConfig(64, 8, 1024), new KvCacheManager(new BlockPool(128), 16, true, 1),
                     shard, shard, StepListener.NONE);
             Engine engine = new Engine(scheduler, tok, new EngineConfig("demo", 4096, List.of(0, 2), 16), EngineListener.NONE);
             int[] jury = tok.encode("The jury said", true);
@@ -81,7 +82,7 @@ class EngineTest {
             assertEquals(200, running.get(1, TimeUnit.SECONDS).summary().completionTokens(), "a running request finishes within the grace");
             EngineRejectedException e = assertThrows(EngineRejectedException.class, () -> submit(engine, "e", jury, params(3, List.of())));
             assertEquals(EngineRejectedException.Why.SHUTTING_DOWN, e.why());
-            assertEquals(0, scheduler.kvBlocksUsed(), "every block is back");
+            assertEquals(0, scheduler.stats().kv().blocksInUse(), "every block is back");
         }
     }
 
@@ -119,7 +120,7 @@ class EngineTest {
             DecodeInterrupt interrupt = DecodeInterrupt.local();
             HeldShard shard = new HeldShard(new LocalShard("cpu", runner, List.of(0, 2), interrupt));
             // 32 decode steps per round trip whenever only decoding goes on (the window never binds).
-            Scheduler scheduler = new Scheduler(new SchedulerConfig(64, 8, 1024, 32, Duration.ofHours(1)),
+            Scheduler scheduler = new ContinuousBatchingScheduler(new SchedulerConfig(64, 8, 1024, 32, Duration.ofHours(1)),
                     new KvCacheManager(new BlockPool(128), 16, true, 1), shard, shard, StepListener.NONE, interrupt);
             Engine engine = new Engine(scheduler, tok, new EngineConfig("demo", 4096, List.of(0, 2), 16), EngineListener.NONE);
             int[] jury = tok.encode("The jury said", true);
@@ -140,7 +141,7 @@ class EngineTest {
             assertEquals(submit(engine, "b2", cat, params(20, List.of())).get(30, TimeUnit.SECONDS).text(), b.text());
             assertEquals(100, a.summary().completionTokens());
             engine.close();
-            assertEquals(0, scheduler.kvBlocksUsed(), "every block is back");
+            assertEquals(0, scheduler.stats().kv().blocksInUse(), "every block is back");
         }
     }
 }

@@ -28,19 +28,20 @@ class KvCacheManagerTest {
 
     @Test
     void prefixHitReusesBlocksAndComputesOnlyTheRest() {
-        KvCacheManager kv = new KvCacheManager(new BlockPool(16), BS, true, 7);
+        BlockPool pool = new BlockPool(16);
+        KvCacheManager kv = new KvCacheManager(pool, BS, true, 7);
         int[] a = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10};
         assertEquals(0, kv.admit("a", a, a.length, a.length));
         kv.cacheComputed("a", a, a.length);
         kv.free("a");
-        assertEquals(2, kv.pool().numCached(), "two full blocks stay cached after the request ends");
+        assertEquals(2, pool.numCached(), "two full blocks stay cached after the request ends");
         int[] b = {1, 2, 3, 4, 5, 6, 7, 8, 99};
         assertEquals(8, kv.admit("b", b, b.length, 1), "both full blocks are reused");
-        assertEquals(0, kv.pool().numCached());
+        assertEquals(0, pool.numCached());
         int[] c = {1, 2, 3, 4, 5, 6, 7, 8};
         assertEquals(4, kv.admit("c", c, c.length, 4), "one token is always left to compute");
         assertEquals(kv.blockTable("b")[0], kv.blockTable("c")[0], "shared first block");
-        assertEquals(2, kv.pool().refCount(kv.blockTable("b")[0]));
+        assertEquals(2, pool.refCount(kv.blockTable("b")[0]));
         KvCacheManager off = new KvCacheManager(new BlockPool(16), BS, false, 7);
         off.admit("a", a, a.length, a.length);
         off.cacheComputed("a", a, a.length);
@@ -62,7 +63,8 @@ class KvCacheManagerTest {
 
     @Test
     void evictsLeastRecentlyUsedCachedBlocksWhenFull() {
-        KvCacheManager kv = new KvCacheManager(new BlockPool(4), BS, true, 0);
+        BlockPool pool = new BlockPool(4);
+        KvCacheManager kv = new KvCacheManager(pool, BS, true, 0);
         int[] a = {1, 1, 1, 1, 2};
         int[] b = {3, 3, 3, 3, 4};
         kv.admit("a", a, a.length, a.length);
@@ -71,7 +73,7 @@ class KvCacheManagerTest {
         kv.admit("b", b, b.length, b.length);
         kv.cacheComputed("b", b, b.length);
         kv.free("b");
-        assertEquals(2, kv.pool().numCached());
+        assertEquals(2, pool.numCached());
         int[] big = {9, 9, 9, 9, 9, 9, 9, 9, 9};
         assertEquals(0, kv.admit("big", big, big.length, 9), "needs 3 blocks: 2 free + evict the oldest cached");
         kv.free("big");
@@ -113,7 +115,7 @@ class KvCacheManagerTest {
             } else if (op < 7) {
                 Req r = live.get(random.nextInt(live.size()));
                 int len = r.tokens.length + 1;
-                if (kv.grow(r.id, len)) {
+                if (kv.allocate(r.id, len)) {
                     r.tokens = java.util.Arrays.copyOf(r.tokens, len);
                     r.tokens[len - 1] = random.nextInt(3);
                     compute(kv, r, len, shadow);
@@ -129,7 +131,7 @@ class KvCacheManagerTest {
             kv.free(r.id);
         }
         assertEquals(numBlocks, pool.numAllocatable());
-        assertTrue(kv.prefixHits() > 0, "the workload exercised prefix hits");
+        assertTrue(kv.usage().prefixHits() > 0, "the workload exercised prefix hits");
     }
 
     /** Writes tokens [computed, upTo) into the request's blocks: only blocks it alone holds. */

@@ -81,7 +81,7 @@ class DeterministicServingTest {
         if (company) {
             assertTrue(got.maxBatchedSequences > 4, "the probe shared its steps: up to " + got.maxBatchedSequences + " sequences");
         }
-        assertEquals(256, stack.kv.pool().numAllocatable(), "every block is back");
+        assertEquals(256, stack.kv.usage().blocksAllocatable(), "every block is back");
     }
 
     static Sequence probe() {

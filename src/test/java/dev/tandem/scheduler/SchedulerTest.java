@@ -65,7 +65,7 @@ class SchedulerTest {
 
         Stack(int numBlocks, SchedulerConfig config, boolean prefixCaching, LocalShard shard) {
             kv = new KvCacheManager(new BlockPool(numBlocks), 16, prefixCaching, 1);
-            scheduler = new Scheduler(config, kv, shard, shard, new StepListener() {
+            scheduler = new ContinuousBatchingScheduler(config, kv, shard, shard, new StepListener() {
                 @Override
                 public void onStep(StepKind kind, int numTokens, int numSequences, long durationNanos) {
                     kinds.add(kind);
@@ -120,7 +120,7 @@ class SchedulerTest {
         }
         assertTrue(stack.preemptions > 0, "the small pool preempted");
         assertTrue(stack.kinds.contains(StepKind.DECODE) && stack.kinds.contains(StepKind.PREFILL));
-        assertEquals(16, stack.kv.pool().numAllocatable(), "every block is back");
+        assertEquals(16, stack.kv.usage().blocksAllocatable(), "every block is back");
     }
 
     @Test
@@ -174,7 +174,7 @@ class SchedulerTest {
             }
         }
         assertEquals(Map.of("eos", FinishReason.STOP, "len", FinishReason.LENGTH, "gone", FinishReason.ABORT), reasons);
-        assertEquals(64, stack.kv.pool().numAllocatable());
+        assertEquals(64, stack.kv.usage().blocksAllocatable());
     }
 
     /** Every output of a run, as text: token, logprob, top logprobs, finish reason, usage. */
@@ -223,7 +223,7 @@ class SchedulerTest {
         assertTrue(got.get("len29").getLast().contains(" LENGTH "), got.get("len29").getLast());
         assertEquals(29, got.get("len29").size(), "max_tokens is exact, not rounded up to whole bursts");
         assertTrue(got.get("gone").getLast().equals("aborted true") && got.get("gone").size() > 1, "aborted between bursts");
-        assertEquals(64, multi.kv.pool().numAllocatable(), "every block is back, the lookahead ones too");
+        assertEquals(64, multi.kv.usage().blocksAllocatable(), "every block is back, the lookahead ones too");
     }
 
     @Test
@@ -239,7 +239,7 @@ class SchedulerTest {
             assertArrayEquals(expected.get(i), got.get("r" + i), "request " + i);
         }
         assertTrue(stack.multiStepDecodes > 0 && stack.preemptions > 0, "bursts and preemptions both happened");
-        assertEquals(16, stack.kv.pool().numAllocatable(), "every block is back");
+        assertEquals(16, stack.kv.usage().blocksAllocatable(), "every block is back");
     }
 
     static SamplingParams constrained(String gbnf, float temperature, long seed) {
@@ -280,7 +280,7 @@ class SchedulerTest {
         }
         assertTrue(!java.util.Arrays.equals(got.get("free"), got.get("r0")), "the grammar changed what request 0 says");
         assertTrue(stack.preemptions > 0, "the small pool preempted");
-        assertEquals(10, stack.kv.pool().numAllocatable(), "every block is back");
+        assertEquals(10, stack.kv.usage().blocksAllocatable(), "every block is back");
     }
 
     /** Records the batches sent to one role of a shared shard. */
@@ -303,7 +303,7 @@ class SchedulerTest {
         LocalShard shard = new LocalShard("cpu", runner, List.of(0, 2));
         Recording prefill = new Recording(shard), decode = new Recording(shard);
         KvCacheManager kv = new KvCacheManager(new BlockPool(64), 16, false, 1);
-        Scheduler scheduler = new Scheduler(new SchedulerConfig(64, 8, 1024), kv, prefill, decode, StepListener.NONE);
+        Scheduler scheduler = new ContinuousBatchingScheduler(new SchedulerConfig(64, 8, 1024), kv, prefill, decode, StepListener.NONE);
         scheduler.add(new Sequence("a", prompt(1, 10), greedy(4), List.of(0, 2), -1));
         DemoRunner.runUntilIdle(scheduler);
         assertEquals(1, prefill.batches.size(), "no batch only to tell the prefill shard that a ended");
@@ -320,7 +320,7 @@ class SchedulerTest {
         DemoRunner.runUntilIdle(scheduler);
         assertEquals(List.of("c", "b"), prefill.batches.get(2).finishedRequestIds(), "in the order they ended");
         assertEquals(List.of("b"), decode.batches.get(4).finishedRequestIds(), "only the ends the decode shard can hold state for");
-        assertEquals(64, kv.pool().numAllocatable());
+        assertEquals(64, kv.usage().blocksAllocatable());
     }
 
     /** Writes when a step is handed to a shard and when its tokens are awaited. */
@@ -350,7 +350,7 @@ class SchedulerTest {
             LocalShard shard = new LocalShard("cpu", runner, List.of(0, 2));
             List<String> events = new ArrayList<>();
             KvCacheManager kv = new KvCacheManager(new BlockPool(64), 16, false, 1);
-            Scheduler scheduler = new Scheduler(new SchedulerConfig(64, 8, 1024, 1, java.time.Duration.ZERO, overlap), kv,
+            Scheduler scheduler = new ContinuousBatchingScheduler(new SchedulerConfig(64, 8, 1024, 1, java.time.Duration.ZERO, overlap), kv,
                     new Ordered(shard, events), new Ordered(shard, events), StepListener.NONE);
             scheduler.add(new Sequence("a", prompt(1, 10), greedy(6), List.of(0, 2), -1));
             Map<String, List<Integer>> tokens = new HashMap<>();
@@ -369,7 +369,7 @@ class SchedulerTest {
             Map<String, int[]> texts = new HashMap<>();
             tokens.forEach((id, ts) -> texts.put(id, ts.stream().mapToInt(Integer::intValue).toArray()));
             outputs.put(overlap, texts);
-            assertEquals(64, kv.pool().numAllocatable());
+            assertEquals(64, kv.usage().blocksAllocatable());
         }
         assertEquals(6, outputs.get(false).get("a").length);
         assertEquals(6, outputs.get(false).get("b").length);

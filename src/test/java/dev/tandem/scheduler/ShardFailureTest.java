@@ -114,7 +114,7 @@ class ShardFailureTest {
             LocalShard local = new LocalShard("cpu", runner, List.of(0, 2));
             prefill = new RemoteLikeShard("prefill", local, events, prefillFailStarts, prefillFailAwaits);
             decode = new RemoteLikeShard("decode", local, events, decodeFailStarts, decodeFailAwaits);
-            scheduler = new Scheduler(new SchedulerConfig(24, 8, 1024), kv, prefill, decode, new StepListener() {
+            scheduler = new ContinuousBatchingScheduler(new SchedulerConfig(24, 8, 1024), kv, prefill, decode, new StepListener() {
                 @Override
                 public void onShardFailure(StepKind kind, String reason) {
                     failures.add(kind);
@@ -152,7 +152,7 @@ class ShardFailureTest {
         }
         assertEquals(List.of(StepKind.PREFILL, StepKind.DECODE, StepKind.PREFILL, StepKind.DECODE).stream().sorted().toList(),
                 run.failures.stream().sorted().toList(), "each failure is reported once");
-        assertEquals(64, run.kv.pool().numAllocatable(), "every block is back");
+        assertEquals(64, run.kv.usage().blocksAllocatable(), "every block is back");
     }
 
     @Test
@@ -171,6 +171,6 @@ class ShardFailureTest {
             run.scheduler.step().stream().filter(StepOutput::hasToken).forEach(o -> tokens.add(o.token()));
         }
         assertEquals(11, tokens.size(), "the rest of the answer came once the shard was back");
-        assertEquals(64, run.kv.pool().numAllocatable());
+        assertEquals(64, run.kv.usage().blocksAllocatable());
     }
 }

@@ -1,5 +1,6 @@
 package dev.tandem.shard;
 
+import dev.tandem.scheduler.ContinuousBatchingScheduler;
 import dev.tandem.shard.worker.ShardWorker;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -82,7 +83,7 @@ class ProcessShardTest {
             // reading the flag in the shared arena, stops after one round.
             DecodeInterrupt interrupt = DecodeInterrupt.of(arena);
             CutOnce decodeCut = new CutOnce(decode, interrupt);
-            Scheduler scheduler = new Scheduler(new SchedulerConfig(64, 8, 1024, 8, java.time.Duration.ofHours(1)),
+            Scheduler scheduler = new ContinuousBatchingScheduler(new SchedulerConfig(64, 8, 1024, 8, java.time.Duration.ofHours(1)),
                     new KvCacheManager(new BlockPool(BLOCKS), 16, true, 1), prefill, decodeCut, StepListener.NONE, interrupt);
             scheduler.add(new Sequence("jury", new int[] {415, 484, 1208, 574}, SamplingParams.greedy(32), List.of(0, 2), -1));
             while (scheduler.hasWork()) {
