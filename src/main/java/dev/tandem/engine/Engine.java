@@ -227,6 +227,6 @@ public final class Engine implements AutoCloseable {
         SchedulerStats stats = scheduler.stats();
         schedulerWaiting = stats.numWaiting();
         snapshot = new EngineSnapshot(System.nanoTime(), stats.numRunning(), stats.numWaiting() + numQueued.get(),
-                stats.kv().blocksInUse(), stats.kv().blocksTotal(), stats.kv().prefixQueries(), stats.kv().prefixHits());
+                stats.kvBlocksInUse(), stats.kvBlocksTotal(), stats.prefixQueries(), stats.prefixHits());
     }
 }

@@ -93,7 +93,9 @@ public final class ContinuousBatchingScheduler implements Scheduler {
 
     @Override
     public SchedulerStats stats() {
-        return new SchedulerStats(queues.running.size(), queues.waiting.size(), kv.usage());
+        KvCacheManager.Usage u = kv.usage();
+        return new SchedulerStats(queues.running.size(), queues.waiting.size(), u.blocksInUse(), u.blocksTotal(), u.prefixQueries(),
+                u.prefixHits());
     }
 
     @Override

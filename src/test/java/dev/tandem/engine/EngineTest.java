@@ -82,7 +82,7 @@ class EngineTest {
             assertEquals(200, running.get(1, TimeUnit.SECONDS).summary().completionTokens(), "a running request finishes within the grace");
             EngineRejectedException e = assertThrows(EngineRejectedException.class, () -> submit(engine, "e", jury, params(3, List.of())));
             assertEquals(EngineRejectedException.Why.SHUTTING_DOWN, e.why());
-            assertEquals(0, scheduler.stats().kv().blocksInUse(), "every block is back");
+            assertEquals(0, scheduler.stats().kvBlocksInUse(), "every block is back");
         }
     }
 
@@ -141,7 +141,7 @@ class EngineTest {
             assertEquals(submit(engine, "b2", cat, params(20, List.of())).get(30, TimeUnit.SECONDS).text(), b.text());
             assertEquals(100, a.summary().completionTokens());
             engine.close();
-            assertEquals(0, scheduler.stats().kv().blocksInUse(), "every block is back");
+            assertEquals(0, scheduler.stats().kvBlocksInUse(), "every block is back");
         }
     }
 }
