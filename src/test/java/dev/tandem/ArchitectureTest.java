@@ -28,17 +28,26 @@ import org.junit.jupiter.api.Test;
  */
 class ArchitectureTest {
     static final JavaClasses CLASSES = new ClassFileImporter()
-            .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS).importPackages("dev.tandem");
+            .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+            .importPackages("dev.tandem");
     /** The libraries the table may name, as the packages they are made of. */
     static final Map<String, List<String>> LIBRARIES = Map.of(
             "Jackson", List.of("com.fasterxml.jackson.."),
             "DJL", List.of("ai.djl.."),
-            "Quarkus", List.of("io.quarkus..", "jakarta..", "org.eclipse.microprofile..", "io.smallrye.config..", "io.smallrye.health..", "org.jboss.resteasy.reactive.."),
+            "Quarkus",
+                    List.of(
+                            "io.quarkus..",
+                            "jakarta..",
+                            "org.eclipse.microprofile..",
+                            "io.smallrye.config..",
+                            "io.smallrye.health..",
+                            "org.jboss.resteasy.reactive.."),
             "Vert.x", List.of("io.vertx.."),
             "Mutiny", List.of("io.smallrye.mutiny.."),
             "Micrometer", List.of("io.micrometer.."),
             "JBoss Logging", List.of("org.jboss.logging.."),
             "picocli", List.of("picocli.."));
+
     static final List<String> JDK = List.of("java..", "javax..", "jdk..");
     static final Pattern ROW = Pattern.compile("^\\| `([a-z.]+)` \\|[^|]*\\|([^|]*)\\|([^|]*)\\|\\s*$");
     static final Pattern NAME = Pattern.compile("`([a-z.]+)`");
@@ -85,7 +94,8 @@ class ArchitectureTest {
         assertEquals(inCode, new TreeSet<>(map.keySet()), "packages in the code vs. rows of the DESIGN.md map");
         for (Map.Entry<String, Rule> e : map.entrySet()) {
             for (String used : e.getValue().packages()) {
-                assertEquals(true, map.containsKey(used), e.getKey() + " may use " + used + ", which the map does not name");
+                assertEquals(
+                        true, map.containsKey(used), e.getKey() + " may use " + used + ", which the map does not name");
             }
             for (String lib : e.getValue().libraries()) {
                 assertEquals(true, LIBRARIES.containsKey(lib), e.getKey() + " names an unknown library " + lib);
@@ -101,9 +111,14 @@ class ArchitectureTest {
             e.getValue().packages().forEach(p -> allowed.add("dev.tandem." + p));
             e.getValue().libraries().forEach(lib -> allowed.addAll(LIBRARIES.get(lib)));
             // A package row covers that package alone: its sub-packages have rows of their own.
-            classes().that().resideInAPackage("dev.tandem." + e.getKey())
-                    .should().onlyDependOnClassesThat().resideInAnyPackage(allowed.toArray(String[]::new))
-                    .allowEmptyShould(true).check(CLASSES);
+            classes()
+                    .that()
+                    .resideInAPackage("dev.tandem." + e.getKey())
+                    .should()
+                    .onlyDependOnClassesThat()
+                    .resideInAnyPackage(allowed.toArray(String[]::new))
+                    .allowEmptyShould(true)
+                    .check(CLASSES);
         }
     }
 

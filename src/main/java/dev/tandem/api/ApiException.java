@@ -20,7 +20,8 @@ public final class ApiException extends RuntimeException {
     }
 
     public static ApiException unsupported(String param, String what) {
-        return new ApiException(400, "invalid_request_error", param, "unsupported", what + " is not supported by this server");
+        return new ApiException(
+                400, "invalid_request_error", param, "unsupported", what + " is not supported by this server");
     }
 
     public int status() {

@@ -12,7 +12,8 @@ final class ApiKeys {
             return true;
         }
         String expected = "Bearer " + config.key().get();
-        return authorization != null && MessageDigest.isEqual(expected.getBytes(StandardCharsets.UTF_8),
-                authorization.getBytes(StandardCharsets.UTF_8));
+        return authorization != null
+                && MessageDigest.isEqual(
+                        expected.getBytes(StandardCharsets.UTF_8), authorization.getBytes(StandardCharsets.UTF_8));
     }
 }

@@ -22,8 +22,15 @@ final class ChatParser {
     private static final Set<String> NAMES = new HashSet<>(SamplingFields.NAMES);
 
     static {
-        NAMES.addAll(List.of("messages", "top_logprobs", "max_completion_tokens", "tools", "tool_choice",
-                "parallel_tool_calls", "chat_template_kwargs", "add_generation_prompt"));
+        NAMES.addAll(List.of(
+                "messages",
+                "top_logprobs",
+                "max_completion_tokens",
+                "tools",
+                "tool_choice",
+                "parallel_tool_calls",
+                "chat_template_kwargs",
+                "add_generation_prompt"));
         NAMES.addAll(StructuredOutputFields.NAMES);
     }
 
@@ -41,26 +48,40 @@ final class ChatParser {
         }
         ToolFields tools = ToolFields.parse(f);
         Optional<OutputGrammar> grammar = grammar(f, tools, style);
-        List<Map<String, Object>> messages = ToolPrompt.messages(messages(f.node("messages")), tools.active() ? tools.tools() : List.of(),
-                style.templateRendersTools());
-        List<?> templateTools = tools.active() && style.templateRendersTools() ? ToolPrompt.forTemplate(tools.tools()) : null;
-        Map<String, Object> kwargs = f.has("chat_template_kwargs") ? JSON.convertValue(f.node("chat_template_kwargs"), Map.class) : Map.of();
+        List<Map<String, Object>> messages = ToolPrompt.messages(
+                messages(f.node("messages")), tools.active() ? tools.tools() : List.of(), style.templateRendersTools());
+        List<?> templateTools =
+                tools.active() && style.templateRendersTools() ? ToolPrompt.forTemplate(tools.tools()) : null;
+        Map<String, Object> kwargs =
+                f.has("chat_template_kwargs") ? JSON.convertValue(f.node("chat_template_kwargs"), Map.class) : Map.of();
         String rendered;
         try {
             rendered = template.render(messages, templateTools, f.bool("add_generation_prompt", true), kwargs);
         } catch (TemplateException | ClassCastException e) {
             throw ApiException.invalid("messages", "the chat template refused the messages: " + e.getMessage());
         }
-        AnswerParsing parsing = AnswerParsing.of(tools.active() ? style.format() : null, style.reasoning(),
-                style.reasoning() && rendered.stripTrailing().endsWith("<think>"), style);
+        AnswerParsing parsing = AnswerParsing.of(
+                tools.active() ? style.format() : null,
+                style.reasoning(),
+                style.reasoning() && rendered.stripTrailing().endsWith("<think>"),
+                style);
         int[] prompt = engine.tokenizer().encode(rendered, false);
         String maxName = f.has("max_completion_tokens") ? "max_completion_tokens" : "max_tokens";
         int maxTokens = SamplingFields.maxTokens(f, maxName, null, prompt.length, engine.maxModelLen());
         int n = SamplingFields.n(f);
         List<ChoiceInput> choices = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            choices.add(new ChoiceInput(i, 0, prompt, SamplingFields.parse(f, maxTokens, SamplingFields.seed(f, i),
-                    engine.config().vocabSize(), grammar), null));
+            choices.add(new ChoiceInput(
+                    i,
+                    0,
+                    prompt,
+                    SamplingFields.parse(
+                            f,
+                            maxTokens,
+                            SamplingFields.seed(f, i),
+                            engine.config().vocabSize(),
+                            grammar),
+                    null));
         }
         return new GenerationRequest(model, choices, 1, stream, includeUsage, logprobs ? top : -1, parsing);
     }
@@ -76,11 +97,16 @@ final class ChatParser {
         }
         if (tools.choice().forced()) {
             if (format.isPresent()) {
-                throw ApiException.invalid("tool_choice", "a forced tool call and a response format cannot both decide the answer");
+                throw ApiException.invalid(
+                        "tool_choice", "a forced tool call and a response format cannot both decide the answer");
             }
-            return Optional.of(StructuredOutputFields.at("tools", () -> ToolGrammar.forced(style.format(), tools.allowed(), tools.parallel())));
+            return Optional.of(StructuredOutputFields.at(
+                    "tools", () -> ToolGrammar.forced(style.format(), tools.allowed(), tools.parallel())));
         }
-        return format.isPresent() ? format : StructuredOutputFields.at("tools", () -> ToolGrammar.strictAfterOpening(style.format(), tools.tools()));
+        return format.isPresent()
+                ? format
+                : StructuredOutputFields.at(
+                        "tools", () -> ToolGrammar.strictAfterOpening(style.format(), tools.tools()));
     }
 
     private static List<Map<String, Object>> messages(JsonNode node) {
@@ -91,11 +117,14 @@ final class ChatParser {
         for (int i = 0; i < node.size(); i++) {
             JsonNode m = node.get(i);
             String where = "messages[" + i + "]";
-            if (!m.isObject() || !m.path("role").isTextual() || !ROLES.contains(m.get("role").asText())) {
+            if (!m.isObject()
+                    || !m.path("role").isTextual()
+                    || !ROLES.contains(m.get("role").asText())) {
                 throw ApiException.invalid(where + ".role", where + " needs a role of " + ROLES);
             }
             Map<String, Object> message = new LinkedHashMap<>(JSON.convertValue(m, Map.class));
-            message.put("content", content(m.get("content"), where, m.get("role").asText()));
+            message.put(
+                    "content", content(m.get("content"), where, m.get("role").asText()));
             out.add(message);
         }
         return out;

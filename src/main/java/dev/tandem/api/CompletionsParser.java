@@ -36,7 +36,8 @@ final class CompletionsParser {
         List<String> texts = new ArrayList<>();
         readPrompts(f.node("prompt"), engine, prompts, texts);
         int n = SamplingFields.n(f);
-        java.util.Optional<OutputGrammar> grammar = StructuredOutputFields.grammar(f).map(OutputGrammar::whole);
+        java.util.Optional<OutputGrammar> grammar =
+                StructuredOutputFields.grammar(f).map(OutputGrammar::whole);
         if ((long) n * prompts.size() > 128) {
             throw ApiException.invalid("n", "at most 128 choices per request (prompts x n)");
         }
@@ -44,8 +45,16 @@ final class CompletionsParser {
         for (int p = 0; p < prompts.size(); p++) {
             int maxTokens = SamplingFields.maxTokens(f, "max_tokens", 16, prompts.get(p).length, engine.maxModelLen());
             for (int i = 0; i < n; i++) {
-                choices.add(new ChoiceInput(p * n + i, p, prompts.get(p),
-                        SamplingFields.parse(f, maxTokens, SamplingFields.seed(f, i), engine.config().vocabSize(), grammar),
+                choices.add(new ChoiceInput(
+                        p * n + i,
+                        p,
+                        prompts.get(p),
+                        SamplingFields.parse(
+                                f,
+                                maxTokens,
+                                SamplingFields.seed(f, i),
+                                engine.config().vocabSize(),
+                                grammar),
                         echo ? texts.get(p) : null));
             }
         }
@@ -63,7 +72,9 @@ final class CompletionsParser {
             if (first.isTextual()) {
                 for (JsonNode p : prompt) {
                     if (!p.isTextual()) {
-                        throw ApiException.invalid("prompt", "a prompt array must hold only strings, only token ids, or only arrays of token ids");
+                        throw ApiException.invalid(
+                                "prompt",
+                                "a prompt array must hold only strings, only token ids, or only arrays of token ids");
                     }
                     addText(p.asText(), engine, prompts, texts);
                 }
@@ -72,7 +83,9 @@ final class CompletionsParser {
             } else if (first.isArray()) {
                 for (JsonNode p : prompt) {
                     if (!p.isArray()) {
-                        throw ApiException.invalid("prompt", "a prompt array must hold only strings, only token ids, or only arrays of token ids");
+                        throw ApiException.invalid(
+                                "prompt",
+                                "a prompt array must hold only strings, only token ids, or only arrays of token ids");
                     }
                     addIds(p, engine, prompts, texts);
                 }

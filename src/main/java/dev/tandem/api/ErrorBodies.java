@@ -20,7 +20,10 @@ final class ErrorBodies {
                     : new Error(503, body(e.getMessage(), "service_unavailable", null, "shutting_down"), null);
         }
         if (t instanceof JsonProcessingException e) {
-            return new Error(400, body("malformed JSON body: " + e.getOriginalMessage(), "invalid_request_error", null, null), null);
+            return new Error(
+                    400,
+                    body("malformed JSON body: " + e.getOriginalMessage(), "invalid_request_error", null, null),
+                    null);
         }
         if (t instanceof IllegalArgumentException e) {
             return new Error(400, body(e.getMessage(), "invalid_request_error", null, null), null);
@@ -39,7 +42,13 @@ final class ErrorBodies {
     }
 
     static Error unauthorized() {
-        return new Error(401, body("Incorrect or missing API key: send 'Authorization: Bearer <key>'", "invalid_request_error",
-                null, "invalid_api_key"), null);
+        return new Error(
+                401,
+                body(
+                        "Incorrect or missing API key: send 'Authorization: Bearer <key>'",
+                        "invalid_request_error",
+                        null,
+                        "invalid_api_key"),
+                null);
     }
 }

@@ -2,12 +2,12 @@ package dev.tandem.api;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.tandem.request.FinishReason;
 import dev.tandem.engine.Engine;
 import dev.tandem.engine.EngineRequest;
 import dev.tandem.engine.GeneratedToken;
 import dev.tandem.engine.RequestObserver;
 import dev.tandem.engine.RequestSummary;
+import dev.tandem.request.FinishReason;
 import dev.tandem.tools.AnswerDelta;
 import dev.tandem.tools.AnswerParser;
 import dev.tandem.tools.ParsedAnswer;
@@ -35,6 +35,7 @@ final class GenerationCall implements ApiCall {
         final List<GeneratedToken> tokens = new ArrayList<>();
         /** Takes a chat answer apart into content, reasoning and tool calls; null where it is all content. */
         final AnswerParser parser;
+
         RequestSummary summary;
         ParsedAnswer answer;
 
@@ -92,7 +93,13 @@ final class GenerationCall implements ApiCall {
                     sink.event(json.chatDelta(input.index(), List.of(), null, false, finishReason()));
                 }
             } else if (request.stream()) {
-                sink.event(json.chunk(input.index(), s.finalText(), null, false, s.finishReason().apiName(), false));
+                sink.event(json.chunk(
+                        input.index(),
+                        s.finalText(),
+                        null,
+                        false,
+                        s.finishReason().apiName(),
+                        false));
             }
             if (++numFinished == choices.length) {
                 complete();
@@ -102,7 +109,9 @@ final class GenerationCall implements ApiCall {
         /** tool_calls where the model ended its answer with calls; otherwise the engine's reason. */
         String finishReason() {
             String reason = summary.finishReason().apiName();
-            return answer != null && !answer.calls().isEmpty() && summary.finishReason() == FinishReason.STOP ? "tool_calls" : reason;
+            return answer != null && !answer.calls().isEmpty() && summary.finishReason() == FinishReason.STOP
+                    ? "tool_calls"
+                    : reason;
         }
     }
 
@@ -128,7 +137,10 @@ final class GenerationCall implements ApiCall {
         int submitted = 0;
         try {
             for (Choice c : choices) {
-                engine.submit(new EngineRequest(c.requestId, c.input.promptTokens(), c.input.params(), request.numTopLogprobs()), c);
+                engine.submit(
+                        new EngineRequest(
+                                c.requestId, c.input.promptTokens(), c.input.params(), request.numTopLogprobs()),
+                        c);
                 submitted++;
             }
         } catch (RuntimeException e) {

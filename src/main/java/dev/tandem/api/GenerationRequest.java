@@ -7,5 +7,11 @@ import java.util.List;
  * logprobs (-1: none; otherwise the number of top alternatives per token), and how a chat
  * answer is taken apart into content, reasoning and tool calls (null: it is all content).
  */
-record GenerationRequest(String model, List<ChoiceInput> choices, int numPrompts, boolean stream, boolean includeUsage,
-                         int numTopLogprobs, AnswerParsing parsing) {}
+record GenerationRequest(
+        String model,
+        List<ChoiceInput> choices,
+        int numPrompts,
+        boolean stream,
+        boolean includeUsage,
+        int numTopLogprobs,
+        AnswerParsing parsing) {}

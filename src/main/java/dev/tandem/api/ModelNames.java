@@ -9,8 +9,13 @@ final class ModelNames {
     static String check(RequestFields f, Engine engine) {
         String model = f.requiredString("model");
         if (!model.equals(engine.config().modelName())) {
-            throw new ApiException(404, "invalid_request_error", "model", "model_not_found",
-                    "The model '" + model + "' does not exist; this server serves '" + engine.config().modelName() + "'");
+            throw new ApiException(
+                    404,
+                    "invalid_request_error",
+                    "model",
+                    "model_not_found",
+                    "The model '" + model + "' does not exist; this server serves '"
+                            + engine.config().modelName() + "'");
         }
         return model;
     }

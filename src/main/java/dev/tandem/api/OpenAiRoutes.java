@@ -22,8 +22,10 @@ import jakarta.inject.Provider;
 public class OpenAiRoutes {
     @Inject
     Provider<Engine> engine;
+
     @Inject
     Provider<ChatPrompt> chatTemplate;
+
     @Inject
     ApiConfig config;
 
@@ -35,13 +37,23 @@ public class OpenAiRoutes {
 
     void register(@Observes Router router) {
         if (!config.toolCallParser().equals("auto")) {
-            ToolFormat.named(config.toolCallParser()); // a misspelt parser stops the server at start, saying which exist
+            ToolFormat.named(
+                    config.toolCallParser()); // a misspelt parser stops the server at start, saying which exist
         }
-        route(router, "/v1/completions", (body, e, sink) -> new GenerationCall(e, CompletionsParser.parse(body, e), false, sink));
-        route(router, "/v1/chat/completions", (body, e, sink) -> new GenerationCall(e,
-                ChatParser.parse(body, e, chatTemplate.get(), toolStyle(e)), true, sink));
-        route(router, "/v1/responses", (body, e, sink) -> new ResponsesCall(e,
-                ResponsesParser.parse(body, e, chatTemplate.get(), toolStyle(e)), sink));
+        route(
+                router,
+                "/v1/completions",
+                (body, e, sink) -> new GenerationCall(e, CompletionsParser.parse(body, e), false, sink));
+        route(
+                router,
+                "/v1/chat/completions",
+                (body, e, sink) ->
+                        new GenerationCall(e, ChatParser.parse(body, e, chatTemplate.get(), toolStyle(e)), true, sink));
+        route(
+                router,
+                "/v1/responses",
+                (body, e, sink) ->
+                        new ResponsesCall(e, ResponsesParser.parse(body, e, chatTemplate.get(), toolStyle(e)), sink));
     }
 
     private volatile ToolStyle toolStyle;
@@ -62,10 +74,23 @@ public class OpenAiRoutes {
                 .blockingHandler(rc -> handle(rc, calls), false)
                 .failureHandler(rc -> {
                     if (rc.statusCode() == 413) {
-                        send(rc.response(), new ErrorBodies.Error(413, ErrorBodies.body("the request body exceeds "
-                                + config.maxBodyBytes() + " bytes", "invalid_request_error", null, "body_too_large"), null));
+                        send(
+                                rc.response(),
+                                new ErrorBodies.Error(
+                                        413,
+                                        ErrorBodies.body(
+                                                "the request body exceeds " + config.maxBodyBytes() + " bytes",
+                                                "invalid_request_error",
+                                                null,
+                                                "body_too_large"),
+                                        null));
                     } else {
-                        send(rc.response(), ErrorBodies.of(rc.failure() != null ? rc.failure() : new IllegalStateException("status " + rc.statusCode())));
+                        send(
+                                rc.response(),
+                                ErrorBodies.of(
+                                        rc.failure() != null
+                                                ? rc.failure()
+                                                : new IllegalStateException("status " + rc.statusCode())));
                     }
                 });
     }
@@ -76,7 +101,10 @@ public class OpenAiRoutes {
             return;
         }
         try {
-            JsonNode body = ResponseJson.JSON.readTree(rc.body().buffer() == null ? new byte[0] : rc.body().buffer().getBytes());
+            JsonNode body = ResponseJson.JSON.readTree(
+                    rc.body().buffer() == null
+                            ? new byte[0]
+                            : rc.body().buffer().getBytes());
             Engine e = engine.get();
             ApiCall call = calls.create(body, e, new VertxSink(rc.response()));
             rc.response().closeHandler(v -> call.abort());
@@ -104,13 +132,16 @@ public class OpenAiRoutes {
         @Override
         public void json(int status, String body) {
             if (!response.closed() && !response.ended()) {
-                response.setStatusCode(status).putHeader("Content-Type", "application/json").end(body);
+                response.setStatusCode(status)
+                        .putHeader("Content-Type", "application/json")
+                        .end(body);
             }
         }
 
         @Override
         public void startEvents() {
-            response.setStatusCode(200).setChunked(true)
+            response.setStatusCode(200)
+                    .setChunked(true)
                     .putHeader("Content-Type", "text/event-stream; charset=utf-8")
                     .putHeader("Cache-Control", "no-cache");
         }

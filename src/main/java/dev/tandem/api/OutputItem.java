@@ -5,7 +5,11 @@ import java.util.UUID;
 
 /** One item of a response's output: a message, the model's reasoning, or a function call, as the Responses API writes it. */
 final class OutputItem {
-    enum Kind { MESSAGE, REASONING, FUNCTION_CALL }
+    enum Kind {
+        MESSAGE,
+        REASONING,
+        FUNCTION_CALL
+    }
 
     final Kind kind;
     final int index;
@@ -14,6 +18,7 @@ final class OutputItem {
     final String name;
     /** The message or reasoning text, or the call's arguments, so far. */
     final StringBuilder text = new StringBuilder();
+
     boolean done;
 
     OutputItem(Kind kind, int index, String callId, String name) {
@@ -59,8 +64,12 @@ final class OutputItem {
                 o.putArray("content").add(part(text.toString()));
                 o.put("status", status);
             }
-            case FUNCTION_CALL -> o.put("type", "function_call").put("status", status).put("call_id", callId).put("name", name)
-                    .put("arguments", text.toString());
+            case FUNCTION_CALL ->
+                o.put("type", "function_call")
+                        .put("status", status)
+                        .put("call_id", callId)
+                        .put("name", name)
+                        .put("arguments", text.toString());
         }
         return o;
     }

@@ -75,7 +75,8 @@ final class RequestFields {
             throw ApiException.invalid(name, "'" + name + "' must be an integer");
         }
         if (!n.canConvertToLong() || n.asLong() < min || n.asLong() > max) {
-            throw ApiException.invalid(name, "'" + name + "' must be between " + min + " and " + max + ", got " + n.asText());
+            throw ApiException.invalid(
+                    name, "'" + name + "' must be between " + min + " and " + max + ", got " + n.asText());
         }
         return n.asLong();
     }
@@ -90,7 +91,8 @@ final class RequestFields {
         }
         double v = n.asDouble();
         if (!(v >= min && v <= max)) {
-            throw ApiException.invalid(name, "'" + name + "' must be between " + min + " and " + max + ", got " + n.asText());
+            throw ApiException.invalid(
+                    name, "'" + name + "' must be between " + min + " and " + max + ", got " + n.asText());
         }
         return v;
     }

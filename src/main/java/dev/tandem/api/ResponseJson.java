@@ -23,7 +23,8 @@ final class ResponseJson {
 
     ResponseJson(boolean chat, String model, TextTokenizer tokenizer) {
         this.chat = chat;
-        this.id = (chat ? "chatcmpl-" : "cmpl-") + java.util.UUID.randomUUID().toString().replace("-", "");
+        this.id = (chat ? "chatcmpl-" : "cmpl-")
+                + java.util.UUID.randomUUID().toString().replace("-", "");
         this.created = System.currentTimeMillis() / 1000;
         this.model = model;
         this.tokenizer = tokenizer;
@@ -43,7 +44,13 @@ final class ResponseJson {
     }
 
     /** A streamed chunk for one choice: text delta, optional logprobs of its tokens, optional finish reason. */
-    String chunk(int index, String text, List<GeneratedToken> tokens, boolean withLogprobs, String finishReason, boolean role) {
+    String chunk(
+            int index,
+            String text,
+            List<GeneratedToken> tokens,
+            boolean withLogprobs,
+            String finishReason,
+            boolean role) {
         ObjectNode o = envelope(true);
         ObjectNode c = o.putArray("choices").addObject();
         c.put("index", index);
@@ -64,8 +71,14 @@ final class ResponseJson {
     }
 
     /** One choice of a complete response. */
-    void choice(ArrayNode choices, int index, String text, List<GeneratedToken> tokens, boolean withLogprobs, String finishReason,
-                int textOffset) {
+    void choice(
+            ArrayNode choices,
+            int index,
+            String text,
+            List<GeneratedToken> tokens,
+            boolean withLogprobs,
+            String finishReason,
+            int textOffset) {
         ObjectNode c = choices.addObject();
         c.put("index", index);
         if (chat) {
@@ -83,7 +96,12 @@ final class ResponseJson {
      * A streamed chat chunk of a taken-apart answer: content, reasoning_content and tool_calls
      * deltas (a call's id, type and name in its first, argument fragments after), logprobs, finish reason.
      */
-    String chatDelta(int index, List<AnswerDelta> deltas, List<GeneratedToken> tokens, boolean withLogprobs, String finishReason) {
+    String chatDelta(
+            int index,
+            List<AnswerDelta> deltas,
+            List<GeneratedToken> tokens,
+            boolean withLogprobs,
+            String finishReason) {
         ObjectNode o = envelope(true);
         ObjectNode c = o.putArray("choices").addObject();
         c.put("index", index);
@@ -97,7 +115,10 @@ final class ResponseJson {
                 case AnswerDelta.Reasoning t -> reasoning.append(t.text());
                 case AnswerDelta.CallStart start -> {
                     calls = calls == null ? delta.putArray("tool_calls") : calls;
-                    last = calls.addObject().put("index", start.index()).put("id", start.id()).put("type", "function");
+                    last = calls.addObject()
+                            .put("index", start.index())
+                            .put("id", start.id())
+                            .put("type", "function");
                     last.putObject("function").put("name", start.name()).put("arguments", "");
                 }
                 case AnswerDelta.CallArguments args -> {
@@ -123,8 +144,13 @@ final class ResponseJson {
     }
 
     /** One choice of a complete chat response whose answer was taken apart. */
-    void answerChoice(ArrayNode choices, int index, ParsedAnswer answer, List<GeneratedToken> tokens, boolean withLogprobs,
-                      String finishReason) {
+    void answerChoice(
+            ArrayNode choices,
+            int index,
+            ParsedAnswer answer,
+            List<GeneratedToken> tokens,
+            boolean withLogprobs,
+            String finishReason) {
         ObjectNode c = choices.addObject();
         c.put("index", index);
         ObjectNode m = c.putObject("message");

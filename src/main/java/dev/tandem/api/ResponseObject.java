@@ -12,8 +12,13 @@ record ResponseObject(String id, String model, JsonNode request, long createdAt)
     }
 
     ObjectNode json(String status, List<OutputItem> output, ObjectNode usage) {
-        ObjectNode o = ResponseJson.JSON.createObjectNode().put("id", id).put("object", "response").put("created_at", createdAt)
-                .put("status", status).put("model", model);
+        ObjectNode o = ResponseJson.JSON
+                .createObjectNode()
+                .put("id", id)
+                .put("object", "response")
+                .put("created_at", createdAt)
+                .put("status", status)
+                .put("model", model);
         o.putNull("error");
         o.putNull("incomplete_details");
         o.set("instructions", request.path("instructions").isMissingNode() ? null : request.get("instructions"));
@@ -21,13 +26,28 @@ record ResponseObject(String id, String model, JsonNode request, long createdAt)
         ArrayNode items = o.putArray("output");
         output.forEach(i -> items.add(i.json(i.done ? "completed" : "in_progress")));
         o.put("parallel_tool_calls", request.path("parallel_tool_calls").asBoolean(true));
-        o.set("temperature", request.has("temperature") ? request.get("temperature") : ResponseJson.JSON.getNodeFactory().numberNode(1.0));
-        o.set("top_p", request.has("top_p") ? request.get("top_p") : ResponseJson.JSON.getNodeFactory().numberNode(1.0));
-        o.set("tool_choice", request.has("tool_choice") ? request.get("tool_choice") : ResponseJson.JSON.getNodeFactory().textNode("auto"));
+        o.set(
+                "temperature",
+                request.has("temperature")
+                        ? request.get("temperature")
+                        : ResponseJson.JSON.getNodeFactory().numberNode(1.0));
+        o.set(
+                "top_p",
+                request.has("top_p")
+                        ? request.get("top_p")
+                        : ResponseJson.JSON.getNodeFactory().numberNode(1.0));
+        o.set(
+                "tool_choice",
+                request.has("tool_choice")
+                        ? request.get("tool_choice")
+                        : ResponseJson.JSON.getNodeFactory().textNode("auto"));
         o.set("tools", request.has("tools") ? request.get("tools") : ResponseJson.JSON.createArrayNode());
         ObjectNode text = o.putObject("text");
-        text.set("format", request.path("text").has("format") ? request.path("text").get("format")
-                : ResponseJson.JSON.createObjectNode().put("type", "text"));
+        text.set(
+                "format",
+                request.path("text").has("format")
+                        ? request.path("text").get("format")
+                        : ResponseJson.JSON.createObjectNode().put("type", "text"));
         o.put("store", false);
         o.set("metadata", request.has("metadata") ? request.get("metadata") : ResponseJson.JSON.createObjectNode());
         o.set("usage", usage);

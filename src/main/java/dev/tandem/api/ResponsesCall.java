@@ -40,7 +40,8 @@ final class ResponsesCall implements ApiCall, RequestObserver {
         GenerationRequest r = parsed.request();
         this.input = r.choices().getFirst();
         this.stream = r.stream();
-        this.response = new ResponseObject("resp_" + UUID.randomUUID().toString().replace("-", ""), r.model(), parsed.body());
+        this.response =
+                new ResponseObject("resp_" + UUID.randomUUID().toString().replace("-", ""), r.model(), parsed.body());
         this.requestId = response.id();
         this.parser = r.parsing() != null ? r.parsing().newParser() : new AnswerParser(null, false, false);
     }
@@ -50,8 +51,12 @@ final class ResponsesCall implements ApiCall, RequestObserver {
         engine.submit(new EngineRequest(requestId, input.promptTokens(), input.params(), -1), this);
         if (stream) {
             sink.startEvents();
-            emit("response.created", ResponseJson.JSON.createObjectNode().set("response", response.json("in_progress", output, null)));
-            emit("response.in_progress", ResponseJson.JSON.createObjectNode().set("response", response.json("in_progress", output, null)));
+            emit(
+                    "response.created",
+                    ResponseJson.JSON.createObjectNode().set("response", response.json("in_progress", output, null)));
+            emit(
+                    "response.in_progress",
+                    ResponseJson.JSON.createObjectNode().set("response", response.json("in_progress", output, null)));
         }
     }
 
@@ -62,8 +67,10 @@ final class ResponsesCall implements ApiCall, RequestObserver {
 
     @Override
     public synchronized void onToken(GeneratedToken token) {
-        List<AnswerDelta> deltas = parser.feed(parsed.request().parsing() == null ? token.text()
-                : parsed.request().parsing().style().textOf(token.token(), token.text()));
+        List<AnswerDelta> deltas = parser.feed(
+                parsed.request().parsing() == null
+                        ? token.text()
+                        : parsed.request().parsing().style().textOf(token.token(), token.text()));
         if (!deltas.isEmpty() && deltas.stream().allMatch(d -> d instanceof AnswerDelta.Reasoning)) {
             reasoningTokens++;
         }
@@ -80,15 +87,20 @@ final class ResponsesCall implements ApiCall, RequestObserver {
             case LENGTH -> "incomplete";
             case ABORT -> "failed";
         };
-        ObjectNode usage = ResponseJson.JSON.createObjectNode().put("input_tokens", s.promptTokens())
-                .put("output_tokens", s.completionTokens()).put("total_tokens", s.promptTokens() + s.completionTokens());
+        ObjectNode usage = ResponseJson.JSON
+                .createObjectNode()
+                .put("input_tokens", s.promptTokens())
+                .put("output_tokens", s.completionTokens())
+                .put("total_tokens", s.promptTokens() + s.completionTokens());
         usage.putObject("input_tokens_details").put("cached_tokens", s.cachedPromptTokens());
         usage.putObject("output_tokens_details").put("reasoning_tokens", reasoningTokens);
         ObjectNode body = response.json(status, output, usage);
         if (s.finishReason() == FinishReason.LENGTH) {
             body.putObject("incomplete_details").put("reason", "max_output_tokens");
         } else if (s.finishReason() == FinishReason.ABORT) {
-            body.putObject("error").put("code", "server_error").put("message", "the request was aborted before it completed");
+            body.putObject("error")
+                    .put("code", "server_error")
+                    .put("message", "the request was aborted before it completed");
         }
         if (!stream) {
             sink.json(200, body.toString());
@@ -103,13 +115,19 @@ final class ResponsesCall implements ApiCall, RequestObserver {
             case AnswerDelta.Content t -> {
                 openItem(OutputItem.Kind.MESSAGE, null, null);
                 open.text.append(t.text());
-                emit("response.output_text.delta", open.event().put("content_index", 0).put("delta", t.text()).set("logprobs",
-                        ResponseJson.JSON.createArrayNode()));
+                emit(
+                        "response.output_text.delta",
+                        open.event()
+                                .put("content_index", 0)
+                                .put("delta", t.text())
+                                .set("logprobs", ResponseJson.JSON.createArrayNode()));
             }
             case AnswerDelta.Reasoning t -> {
                 openItem(OutputItem.Kind.REASONING, null, null);
                 open.text.append(t.text());
-                emit("response.reasoning_text.delta", open.event().put("content_index", 0).put("delta", t.text()));
+                emit(
+                        "response.reasoning_text.delta",
+                        open.event().put("content_index", 0).put("delta", t.text()));
             }
             case AnswerDelta.CallStart c -> {
                 close();
@@ -131,7 +149,9 @@ final class ResponsesCall implements ApiCall, RequestObserver {
         output.add(open);
         emit("response.output_item.added", open.event().set("item", open.json("in_progress")));
         if (kind != OutputItem.Kind.FUNCTION_CALL) {
-            emit("response.content_part.added", open.event().put("content_index", 0).set("part", open.part("")));
+            emit(
+                    "response.content_part.added",
+                    open.event().put("content_index", 0).set("part", open.part("")));
         }
     }
 
@@ -145,22 +165,36 @@ final class ResponsesCall implements ApiCall, RequestObserver {
         String text = item.text.toString();
         switch (item.kind) {
             case MESSAGE -> {
-                emit("response.output_text.done", item.event().put("content_index", 0).put("text", text).set("logprobs",
-                        ResponseJson.JSON.createArrayNode()));
-                emit("response.content_part.done", item.event().put("content_index", 0).set("part", item.part(text)));
+                emit(
+                        "response.output_text.done",
+                        item.event()
+                                .put("content_index", 0)
+                                .put("text", text)
+                                .set("logprobs", ResponseJson.JSON.createArrayNode()));
+                emit(
+                        "response.content_part.done",
+                        item.event().put("content_index", 0).set("part", item.part(text)));
             }
             case REASONING -> {
-                emit("response.reasoning_text.done", item.event().put("content_index", 0).put("text", text));
-                emit("response.content_part.done", item.event().put("content_index", 0).set("part", item.part(text)));
+                emit(
+                        "response.reasoning_text.done",
+                        item.event().put("content_index", 0).put("text", text));
+                emit(
+                        "response.content_part.done",
+                        item.event().put("content_index", 0).set("part", item.part(text)));
             }
-            case FUNCTION_CALL -> emit("response.function_call_arguments.done", item.event().put("name", item.name).put("arguments", text));
+            case FUNCTION_CALL ->
+                emit(
+                        "response.function_call_arguments.done",
+                        item.event().put("name", item.name).put("arguments", text));
         }
         emit("response.output_item.done", item.event().set("item", item.json("completed")));
     }
 
     private void emit(String type, ObjectNode event) {
         if (stream) {
-            ObjectNode e = ResponseJson.JSON.createObjectNode().put("type", type).put("sequence_number", sequence++);
+            ObjectNode e =
+                    ResponseJson.JSON.createObjectNode().put("type", type).put("sequence_number", sequence++);
             e.setAll(event);
             sink.event(type, e.toString());
         }

@@ -14,10 +14,36 @@ import java.util.Set;
  * response format, max_output_tokens the token limit. The chat path then renders and checks it.
  */
 final class ResponsesParser {
-    static final Set<String> NAMES = Set.of("model", "input", "instructions", "tools", "tool_choice", "parallel_tool_calls", "text",
-            "temperature", "top_p", "max_output_tokens", "stream", "store", "metadata", "user", "seed", "truncation", "include",
-            "top_k", "min_p", "presence_penalty", "frequency_penalty", "repetition_penalty", "previous_response_id", "background",
-            "service_tier", "prompt_cache_key", "safety_identifier", "reasoning", "stream_options");
+    static final Set<String> NAMES = Set.of(
+            "model",
+            "input",
+            "instructions",
+            "tools",
+            "tool_choice",
+            "parallel_tool_calls",
+            "text",
+            "temperature",
+            "top_p",
+            "max_output_tokens",
+            "stream",
+            "store",
+            "metadata",
+            "user",
+            "seed",
+            "truncation",
+            "include",
+            "top_k",
+            "min_p",
+            "presence_penalty",
+            "frequency_penalty",
+            "repetition_penalty",
+            "previous_response_id",
+            "background",
+            "service_tier",
+            "prompt_cache_key",
+            "safety_identifier",
+            "reasoning",
+            "stream_options");
     private static final Set<String> ROLES = Set.of("system", "developer", "user", "assistant");
 
     /** The request as chat, and what the response object repeats of it. */
@@ -28,8 +54,10 @@ final class ResponsesParser {
     static Parsed parse(JsonNode body, Engine engine, ChatPrompt template, ToolStyle style) {
         RequestFields f = new RequestFields(body, NAMES);
         if (f.has("previous_response_id") && !f.node("previous_response_id").isNull()) {
-            throw ApiException.unsupported("previous_response_id", "previous_response_id (this server stores no responses; send the"
-                    + " whole conversation as input)");
+            throw ApiException.unsupported(
+                    "previous_response_id",
+                    "previous_response_id (this server stores no responses; send the"
+                            + " whole conversation as input)");
         }
         if (f.bool("background", false)) {
             throw ApiException.unsupported("background", "background responses");
@@ -39,8 +67,23 @@ final class ResponsesParser {
             throw ApiException.invalid("truncation", "truncation must be \"disabled\" or \"auto\"");
         }
         ObjectNode chat = ResponseJson.JSON.createObjectNode();
-        for (String copied : new String[] {"model", "tools", "tool_choice", "parallel_tool_calls", "temperature", "top_p", "stream", "user",
-                "seed", "top_k", "min_p", "presence_penalty", "frequency_penalty", "repetition_penalty", "stream_options"}) {
+        for (String copied : new String[] {
+            "model",
+            "tools",
+            "tool_choice",
+            "parallel_tool_calls",
+            "temperature",
+            "top_p",
+            "stream",
+            "user",
+            "seed",
+            "top_k",
+            "min_p",
+            "presence_penalty",
+            "frequency_penalty",
+            "repetition_penalty",
+            "stream_options"
+        }) {
             if (f.has(copied)) {
                 chat.set(copied, f.node(copied));
             }
@@ -87,27 +130,38 @@ final class ResponsesParser {
                     out.addObject().put("role", role).set("content", content(item.get("content"), where));
                 }
                 case "function_call" -> {
-                    if (!item.path("call_id").isTextual() || !item.path("name").isTextual() || !item.path("arguments").isTextual()) {
-                        throw ApiException.invalid(where, where + " (function_call) needs string call_id, name and arguments");
+                    if (!item.path("call_id").isTextual()
+                            || !item.path("name").isTextual()
+                            || !item.path("arguments").isTextual()) {
+                        throw ApiException.invalid(
+                                where, where + " (function_call) needs string call_id, name and arguments");
                     }
                     if (calls == null) {
                         calls = out.addObject().put("role", "assistant");
                         calls.putNull("content");
                         calls.putArray("tool_calls");
                     }
-                    ObjectNode call = ((ArrayNode) calls.get("tool_calls")).addObject().put("id", item.get("call_id").asText()).put("type", "function");
-                    call.putObject("function").put("name", item.get("name").asText()).put("arguments", item.get("arguments").asText());
+                    ObjectNode call = ((ArrayNode) calls.get("tool_calls"))
+                            .addObject()
+                            .put("id", item.get("call_id").asText())
+                            .put("type", "function");
+                    call.putObject("function")
+                            .put("name", item.get("name").asText())
+                            .put("arguments", item.get("arguments").asText());
                 }
                 case "function_call_output" -> {
                     calls = null;
                     if (!item.path("call_id").isTextual() || item.get("output") == null) {
-                        throw ApiException.invalid(where, where + " (function_call_output) needs a string call_id and an output");
+                        throw ApiException.invalid(
+                                where, where + " (function_call_output) needs a string call_id and an output");
                     }
                     JsonNode output = item.get("output");
-                    out.addObject().put("role", "tool").put("tool_call_id", item.get("call_id").asText())
+                    out.addObject()
+                            .put("role", "tool")
+                            .put("tool_call_id", item.get("call_id").asText())
                             .set("content", output.isTextual() ? output : content(output, where + ".output"));
                 }
-                case "reasoning" -> { } // the model's earlier reasoning is not shown to it again, as the templates do
+                case "reasoning" -> {} // the model's earlier reasoning is not shown to it again, as the templates do
                 default -> throw ApiException.unsupported(where + ".type", "input item type '" + type + "'");
             }
         }
@@ -151,7 +205,9 @@ final class ResponsesParser {
                     }
                 });
             }
-            default -> throw ApiException.invalid("text.format.type", "text.format.type must be \"text\", \"json_object\" or \"json_schema\"");
+            default ->
+                throw ApiException.invalid(
+                        "text.format.type", "text.format.type must be \"text\", \"json_object\" or \"json_schema\"");
         }
         return rf;
     }

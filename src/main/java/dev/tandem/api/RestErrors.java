@@ -15,7 +15,9 @@ public class RestErrors {
     @ServerRequestFilter
     public Response checkKey(ContainerRequestContext request) {
         String path = request.getUriInfo().getPath();
-        if (path.startsWith("/q/") || path.equals("/metrics") || ApiKeys.allowed(config.get(), request.getHeaderString("Authorization"))) {
+        if (path.startsWith("/q/")
+                || path.equals("/metrics")
+                || ApiKeys.allowed(config.get(), request.getHeaderString("Authorization"))) {
             return null;
         }
         return toResponse(ErrorBodies.unauthorized());
@@ -23,19 +25,24 @@ public class RestErrors {
 
     @ServerExceptionMapper
     public Response map(Exception e, jakarta.ws.rs.core.UriInfo uri, jakarta.ws.rs.core.Request request) {
-        Throwable cause = e instanceof jakarta.ws.rs.WebApplicationException w && w.getCause() != null ? w.getCause() : e;
+        Throwable cause =
+                e instanceof jakarta.ws.rs.WebApplicationException w && w.getCause() != null ? w.getCause() : e;
         // No resource or route for the path (or not this method): as OpenAI answers an unknown URL.
         if (e instanceof jakarta.ws.rs.NotFoundException || e instanceof jakarta.ws.rs.NotAllowedException) {
             jakarta.ws.rs.WebApplicationException w = (jakarta.ws.rs.WebApplicationException) e;
-            String what = "Invalid URL (" + request.getMethod() + " /" + uri.getPath().replaceFirst("^/", "") + ")";
-            return toResponse(new ErrorBodies.Error(w.getResponse().getStatus(),
-                    ErrorBodies.body(what, "invalid_request_error", null, "unknown_url"), null));
+            String what =
+                    "Invalid URL (" + request.getMethod() + " /" + uri.getPath().replaceFirst("^/", "") + ")";
+            return toResponse(new ErrorBodies.Error(
+                    w.getResponse().getStatus(),
+                    ErrorBodies.body(what, "invalid_request_error", null, "unknown_url"),
+                    null));
         }
         return toResponse(ErrorBodies.of(cause));
     }
 
     private static Response toResponse(ErrorBodies.Error error) {
-        Response.ResponseBuilder b = Response.status(error.status()).type("application/json").entity(error.body());
+        Response.ResponseBuilder b =
+                Response.status(error.status()).type("application/json").entity(error.body());
         if (error.retryAfter() != null) {
             b.header("Retry-After", error.retryAfter());
         }

@@ -6,33 +6,75 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 
 /** The sampling fields both endpoints share, validated into {@link SamplingParams}. */
 final class SamplingFields {
-    static final Set<String> NAMES = Set.of("model", "stream", "stream_options", "n", "temperature", "top_p", "max_tokens",
-            "stop", "seed", "presence_penalty", "frequency_penalty", "logit_bias", "user", "top_k", "min_p",
-            "repetition_penalty", "ignore_eos", "min_tokens", "logprobs", "best_of", "stop_token_ids");
+    static final Set<String> NAMES = Set.of(
+            "model",
+            "stream",
+            "stream_options",
+            "n",
+            "temperature",
+            "top_p",
+            "max_tokens",
+            "stop",
+            "seed",
+            "presence_penalty",
+            "frequency_penalty",
+            "logit_bias",
+            "user",
+            "top_k",
+            "min_p",
+            "repetition_penalty",
+            "ignore_eos",
+            "min_tokens",
+            "logprobs",
+            "best_of",
+            "stop_token_ids");
 
     private SamplingFields() {}
 
     /** Validated parameters for one choice; maxTokens already resolved against the prompt and context. */
-    static SamplingParams parse(RequestFields f, int maxTokens, long seed, int vocabSize, java.util.Optional<dev.tandem.request.OutputGrammar> grammar) {
+    static SamplingParams parse(
+            RequestFields f,
+            int maxTokens,
+            long seed,
+            int vocabSize,
+            java.util.Optional<dev.tandem.request.OutputGrammar> grammar) {
         boolean ignoreEos = f.bool("ignore_eos", false);
         if (grammar.isPresent() && ignoreEos) {
-            throw ApiException.invalid("ignore_eos", "'ignore_eos' cannot be combined with structured output: the grammar decides"
-                    + " where the output ends");
+            throw ApiException.invalid(
+                    "ignore_eos",
+                    "'ignore_eos' cannot be combined with structured output: the grammar decides"
+                            + " where the output ends");
         }
         int minTokens = (int) f.integer("min_tokens", 0, 0, maxTokens);
         long topK = f.integer("top_k", 0, -1, vocabSize);
-        return SamplingParams.builder().temperature((float) f.number("temperature", 1.0, 0, 2)).topP((float) f.number("top_p", 1.0, Double.MIN_VALUE, 1)).topK(topK < 0 ? 0 : (int) topK).minP((float) f.number("min_p", 0, 0, 1)).seed(seed).presencePenalty((float) f.number("presence_penalty", 0, -2, 2)).frequencyPenalty((float) f.number("frequency_penalty", 0, -2, 2)).repetitionPenalty((float) f.number("repetition_penalty", 1, Double.MIN_VALUE, 10)).logitBias(logitBias(f, vocabSize)).maxTokens(maxTokens).minTokens(minTokens).ignoreEos(ignoreEos).stopTokenIds(stopTokenIds(f, vocabSize)).stopStrings(f.strings("stop", 16)).grammar(grammar).build();
+        return SamplingParams.builder()
+                .temperature((float) f.number("temperature", 1.0, 0, 2))
+                .topP((float) f.number("top_p", 1.0, Double.MIN_VALUE, 1))
+                .topK(topK < 0 ? 0 : (int) topK)
+                .minP((float) f.number("min_p", 0, 0, 1))
+                .seed(seed)
+                .presencePenalty((float) f.number("presence_penalty", 0, -2, 2))
+                .frequencyPenalty((float) f.number("frequency_penalty", 0, -2, 2))
+                .repetitionPenalty((float) f.number("repetition_penalty", 1, Double.MIN_VALUE, 10))
+                .logitBias(logitBias(f, vocabSize))
+                .maxTokens(maxTokens)
+                .minTokens(minTokens)
+                .ignoreEos(ignoreEos)
+                .stopTokenIds(stopTokenIds(f, vocabSize))
+                .stopStrings(f.strings("stop", 16))
+                .grammar(grammar)
+                .build();
     }
 
     /** The seed of choice i: the request's seed + i when given, else a random one (still per-token reproducible). */
     static long seed(RequestFields f, int choice) {
-        return f.has("seed") ? f.integer("seed", 0, Long.MIN_VALUE, Long.MAX_VALUE) + choice
+        return f.has("seed")
+                ? f.integer("seed", 0, Long.MIN_VALUE, Long.MAX_VALUE) + choice
                 : ThreadLocalRandom.current().nextLong();
     }
 
@@ -40,17 +82,22 @@ final class SamplingFields {
     static int maxTokens(RequestFields f, String name, Integer fallback, int promptTokens, int maxModelLen) {
         int room = maxModelLen - promptTokens;
         if (room <= 0) {
-            throw ApiException.invalid("messages".equals(name) ? name : null, "This model's maximum context length is "
-                    + maxModelLen + " tokens. However, your prompt has " + promptTokens + " tokens.");
+            throw ApiException.invalid(
+                    "messages".equals(name) ? name : null,
+                    "This model's maximum context length is " + maxModelLen + " tokens. However, your prompt has "
+                            + promptTokens + " tokens.");
         }
         if (!f.has(name)) {
             return fallback == null ? room : Math.min(fallback, room);
         }
         long requested = f.integer(name, 0, 1, Integer.MAX_VALUE);
         if (requested > room) {
-            throw ApiException.invalid(name, "This model's maximum context length is " + maxModelLen + " tokens. However, you"
-                    + " requested " + (promptTokens + requested) + " tokens (" + promptTokens + " in the prompt, " + requested
-                    + " for the completion). Please reduce the length of the prompt or '" + name + "'.");
+            throw ApiException.invalid(
+                    name,
+                    "This model's maximum context length is " + maxModelLen + " tokens. However, you"
+                            + " requested " + (promptTokens + requested) + " tokens (" + promptTokens
+                            + " in the prompt, " + requested
+                            + " for the completion). Please reduce the length of the prompt or '" + name + "'.");
         }
         return (int) requested;
     }
@@ -69,7 +116,8 @@ final class SamplingFields {
             return false;
         }
         if (!o.isObject() || (o.has("include_usage") && !o.get("include_usage").isBoolean())) {
-            throw ApiException.invalid("stream_options", "'stream_options' must be an object with a boolean 'include_usage'");
+            throw ApiException.invalid(
+                    "stream_options", "'stream_options' must be an object with a boolean 'include_usage'");
         }
         if (!stream) {
             throw ApiException.invalid("stream_options", "'stream_options' is only allowed when 'stream' is true");
@@ -94,9 +142,13 @@ final class SamplingFields {
             } catch (NumberFormatException x) {
                 throw ApiException.invalid("logit_bias", "logit_bias key '" + e.getKey() + "' is not a token id");
             }
-            if (id < 0 || id >= vocabSize || !e.getValue().isNumber() || Math.abs(e.getValue().asDouble()) > 100) {
-                throw ApiException.invalid("logit_bias", "logit_bias entries need token ids in [0, " + vocabSize
-                        + ") and values in [-100, 100]");
+            if (id < 0
+                    || id >= vocabSize
+                    || !e.getValue().isNumber()
+                    || Math.abs(e.getValue().asDouble()) > 100) {
+                throw ApiException.invalid(
+                        "logit_bias",
+                        "logit_bias entries need token ids in [0, " + vocabSize + ") and values in [-100, 100]");
             }
             out.put(id, (float) e.getValue().asDouble());
         }

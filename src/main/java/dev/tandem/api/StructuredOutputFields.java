@@ -15,8 +15,8 @@ import java.util.Optional;
  * one may be given. A constraint that cannot be honoured is a 400 whose param points into it.
  */
 final class StructuredOutputFields {
-    static final List<String> NAMES = List.of("response_format", "structured_outputs", "guided_json", "guided_regex",
-            "guided_choice", "guided_grammar");
+    static final List<String> NAMES = List.of(
+            "response_format", "structured_outputs", "guided_json", "guided_regex", "guided_choice", "guided_grammar");
 
     private StructuredOutputFields() {}
 
@@ -24,7 +24,10 @@ final class StructuredOutputFields {
         List<String> given = new ArrayList<>();
         for (String name : NAMES) {
             JsonNode n = f.node(name);
-            if (n != null && !n.isNull() && !(name.equals("response_format") && "text".equals(n.path("type").asText()))) {
+            if (n != null
+                    && !n.isNull()
+                    && !(name.equals("response_format")
+                            && "text".equals(n.path("type").asText()))) {
                 given.add(name);
             }
         }
@@ -36,14 +39,15 @@ final class StructuredOutputFields {
         }
         String name = given.get(0);
         JsonNode n = f.node(name);
-        return Optional.of(switch (name) {
-            case "response_format" -> responseFormat(n);
-            case "structured_outputs" -> vllm(n);
-            case "guided_json" -> at(name, () -> StructuredOutput.jsonSchema(schema(n, name)));
-            case "guided_regex" -> at(name, () -> StructuredOutput.regex(text(n, name)));
-            case "guided_choice" -> at(name, () -> StructuredOutput.choice(strings(n, name)));
-            default -> at(name, () -> StructuredOutput.gbnf(text(n, name)));
-        });
+        return Optional.of(
+                switch (name) {
+                    case "response_format" -> responseFormat(n);
+                    case "structured_outputs" -> vllm(n);
+                    case "guided_json" -> at(name, () -> StructuredOutput.jsonSchema(schema(n, name)));
+                    case "guided_regex" -> at(name, () -> StructuredOutput.regex(text(n, name)));
+                    case "guided_choice" -> at(name, () -> StructuredOutput.choice(strings(n, name)));
+                    default -> at(name, () -> StructuredOutput.gbnf(text(n, name)));
+                });
     }
 
     /** Converts at one place of the request: a constraint it cannot honour is a 400 whose param points into it. */
@@ -64,17 +68,25 @@ final class StructuredOutputFields {
             case "json_schema" -> {
                 JsonNode js = n.path("json_schema");
                 if (!js.isObject()) {
-                    throw ApiException.invalid("response_format.json_schema", "response_format of type json_schema needs 'json_schema'");
+                    throw ApiException.invalid(
+                            "response_format.json_schema", "response_format of type json_schema needs 'json_schema'");
                 }
                 if (!js.path("name").isTextual() || !js.get("name").asText().matches("[a-zA-Z0-9_-]{1,64}")) {
-                    throw ApiException.invalid("response_format.json_schema.name",
+                    throw ApiException.invalid(
+                            "response_format.json_schema.name",
                             "'json_schema.name' must be 1 to 64 letters, digits, '_' or '-'");
                 }
-                return at("response_format.json_schema.schema", () -> js.has("schema") ? StructuredOutput.jsonSchema(js.get("schema"))
-                        : StructuredOutput.jsonObject());
+                return at(
+                        "response_format.json_schema.schema",
+                        () -> js.has("schema")
+                                ? StructuredOutput.jsonSchema(js.get("schema"))
+                                : StructuredOutput.jsonObject());
             }
-            default -> throw ApiException.invalid("response_format.type", "response_format type must be one of"
-                    + " 'text', 'json_object', 'json_schema', not '" + type + "'");
+            default ->
+                throw ApiException.invalid(
+                        "response_format.type",
+                        "response_format type must be one of" + " 'text', 'json_object', 'json_schema', not '" + type
+                                + "'");
         }
     }
 
@@ -84,13 +96,17 @@ final class StructuredOutputFields {
         }
         List<String> kinds = new ArrayList<>();
         n.fieldNames().forEachRemaining(k -> {
-            if (!n.get(k).isNull() && !(k.equals("json_object") && !n.get(k).asBoolean()) && !k.equals("disable_any_whitespace")) {
+            if (!n.get(k).isNull()
+                    && !(k.equals("json_object") && !n.get(k).asBoolean())
+                    && !k.equals("disable_any_whitespace")) {
                 kinds.add(k);
             }
         });
         if (kinds.size() != 1) {
-            throw ApiException.invalid("structured_outputs", "'structured_outputs' needs exactly one of json, json_object, regex,"
-                    + " choice, grammar; got " + kinds);
+            throw ApiException.invalid(
+                    "structured_outputs",
+                    "'structured_outputs' needs exactly one of json, json_object, regex," + " choice, grammar; got "
+                            + kinds);
         }
         String k = kinds.get(0);
         String where = "structured_outputs." + k;

@@ -26,14 +26,22 @@ public class TokenizeResource {
 
     @Inject
     Provider<Engine> engine;
+
     @Inject
     Provider<ChatPrompt> chatTemplate;
 
     @POST
     @Path("tokenize")
     public String tokenize(JsonNode body) {
-        RequestFields f = new RequestFields(body, Set.of("model", "prompt", "messages", "add_special_tokens",
-                "add_generation_prompt", "chat_template_kwargs"));
+        RequestFields f = new RequestFields(
+                body,
+                Set.of(
+                        "model",
+                        "prompt",
+                        "messages",
+                        "add_special_tokens",
+                        "add_generation_prompt",
+                        "chat_template_kwargs"));
         Engine e = engine.get();
         if (f.has("model")) {
             ModelNames.check(f, e);
@@ -43,7 +51,8 @@ public class TokenizeResource {
             @SuppressWarnings("unchecked")
             List<Map<String, Object>> messages = JSON.convertValue(f.node("messages"), List.class);
             try {
-                String text = chatTemplate.get().render(messages, null, f.bool("add_generation_prompt", true), Map.of());
+                String text =
+                        chatTemplate.get().render(messages, null, f.bool("add_generation_prompt", true), Map.of());
                 ids = e.tokenizer().encode(text, f.bool("add_special_tokens", false));
             } catch (TemplateException | ClassCastException x) {
                 throw ApiException.invalid("messages", "the chat template refused the messages: " + x.getMessage());
@@ -76,8 +85,12 @@ public class TokenizeResource {
         int[] ids = new int[tokens.size()];
         for (int i = 0; i < ids.length; i++) {
             JsonNode t = tokens.get(i);
-            if (!t.isIntegralNumber() || t.asInt() < 0 || t.asInt() >= e.config().vocabSize()) {
-                throw ApiException.invalid("tokens", "token ids must be integers in [0, " + e.config().vocabSize() + ")");
+            if (!t.isIntegralNumber()
+                    || t.asInt() < 0
+                    || t.asInt() >= e.config().vocabSize()) {
+                throw ApiException.invalid(
+                        "tokens",
+                        "token ids must be integers in [0, " + e.config().vocabSize() + ")");
             }
             ids[i] = t.asInt();
         }

@@ -26,7 +26,9 @@ record ToolFields(List<FunctionTool> tools, ToolChoice choice, boolean parallel)
 
     /** The functions the answer may call: all, or the one tool_choice names. */
     List<FunctionTool> allowed() {
-        return choice.kind() == ToolChoice.Kind.FUNCTION ? tools.stream().filter(t -> t.name().equals(choice.function())).toList() : tools;
+        return choice.kind() == ToolChoice.Kind.FUNCTION
+                ? tools.stream().filter(t -> t.name().equals(choice.function())).toList()
+                : tools;
     }
 
     static ToolFields parse(RequestFields f) {
@@ -35,10 +37,17 @@ record ToolFields(List<FunctionTool> tools, ToolChoice choice, boolean parallel)
         boolean parallel = f.bool("parallel_tool_calls", true);
         for (int i = 0; i < tools.size(); i++) {
             FunctionTool t = tools.get(i);
-            if (choice.forced() && (choice.function() == null || choice.function().equals(t.name())) || t.strict()) {
-                String where = "tools[" + i + "]" + (f.node("tools").get(i).has("function") ? ".function" : "") + ".parameters";
-                StructuredOutputFields.at(where, () -> StructuredOutput.jsonSchema(t.parameters() != null ? t.parameters()
-                        : ResponseJson.JSON.createObjectNode().put("type", "object")));
+            if (choice.forced()
+                            && (choice.function() == null || choice.function().equals(t.name()))
+                    || t.strict()) {
+                String where = "tools[" + i + "]" + (f.node("tools").get(i).has("function") ? ".function" : "")
+                        + ".parameters";
+                StructuredOutputFields.at(
+                        where,
+                        () -> StructuredOutput.jsonSchema(
+                                t.parameters() != null
+                                        ? t.parameters()
+                                        : ResponseJson.JSON.createObjectNode().put("type", "object")));
             }
         }
         return new ToolFields(tools, choice, parallel);
@@ -57,12 +66,16 @@ record ToolFields(List<FunctionTool> tools, ToolChoice choice, boolean parallel)
             JsonNode t = node.get(i);
             String where = "tools[" + i + "]";
             if (!t.isObject() || !"function".equals(t.path("type").asText())) {
-                throw ApiException.invalid(where + ".type", where + " must be {\"type\": \"function\", ...}; other tool types are not supported");
+                throw ApiException.invalid(
+                        where + ".type",
+                        where + " must be {\"type\": \"function\", ...}; other tool types are not supported");
             }
             // Chat completions nest the function; the Responses API puts its fields beside "type".
             JsonNode fn = t.has("function") ? t.get("function") : t;
             String at = t.has("function") ? where + ".function" : where;
-            if (!fn.isObject() || !fn.path("name").isTextual() || !NAME.matcher(fn.get("name").asText()).matches()) {
+            if (!fn.isObject()
+                    || !fn.path("name").isTextual()
+                    || !NAME.matcher(fn.get("name").asText()).matches()) {
                 throw ApiException.invalid(at + ".name", at + ".name must be 1 to 64 letters, digits, '_', '.' or '-'");
             }
             String name = fn.get("name").asText();
@@ -73,13 +86,20 @@ record ToolFields(List<FunctionTool> tools, ToolChoice choice, boolean parallel)
             if (params != null && !params.isNull()) {
                 schemaShape(params, at + ".parameters");
             }
-            if (fn.has("description") && !fn.get("description").isTextual() && !fn.get("description").isNull()) {
+            if (fn.has("description")
+                    && !fn.get("description").isTextual()
+                    && !fn.get("description").isNull()) {
                 throw ApiException.invalid(at + ".description", at + ".description must be a string");
             }
-            if (fn.has("strict") && !fn.get("strict").isBoolean() && !fn.get("strict").isNull()) {
+            if (fn.has("strict")
+                    && !fn.get("strict").isBoolean()
+                    && !fn.get("strict").isNull()) {
                 throw ApiException.invalid(at + ".strict", at + ".strict must be a boolean");
             }
-            out.add(new FunctionTool(name, fn.path("description").asText(""), params == null || params.isNull() ? null : params,
+            out.add(new FunctionTool(
+                    name,
+                    fn.path("description").asText(""),
+                    params == null || params.isNull() ? null : params,
                     fn.path("strict").asBoolean(false)));
         }
         return out;
@@ -91,7 +111,9 @@ record ToolFields(List<FunctionTool> tools, ToolChoice choice, boolean parallel)
             throw ApiException.invalid(where, where + " must be a JSON Schema object");
         }
         if (p.has("type") && !"object".equals(p.get("type").asText())) {
-            throw ApiException.invalid(where + ".type", "the arguments of a function are an object: " + where + ".type must be \"object\"");
+            throw ApiException.invalid(
+                    where + ".type",
+                    "the arguments of a function are an object: " + where + ".type must be \"object\"");
         }
         if (p.has("properties") && !p.get("properties").isObject()) {
             throw ApiException.invalid(where + ".properties", where + ".properties must be an object of schemas");
@@ -121,22 +143,30 @@ record ToolFields(List<FunctionTool> tools, ToolChoice choice, boolean parallel)
                 case "none" -> ToolChoice.NONE;
                 case "auto" -> ToolChoice.AUTO;
                 case "required" -> ToolChoice.REQUIRED;
-                default -> throw ApiException.invalid("tool_choice", "tool_choice must be \"none\", \"auto\", \"required\" or a function");
+                default ->
+                    throw ApiException.invalid(
+                            "tool_choice", "tool_choice must be \"none\", \"auto\", \"required\" or a function");
             };
         } else if (node.isObject() && "function".equals(node.path("type").asText())) {
             JsonNode name = node.has("function") ? node.path("function").path("name") : node.path("name");
             if (!name.isTextual()) {
-                throw ApiException.invalid("tool_choice", "tool_choice names its function: {\"type\": \"function\", \"function\": {\"name\": ...}}");
+                throw ApiException.invalid(
+                        "tool_choice",
+                        "tool_choice names its function: {\"type\": \"function\", \"function\": {\"name\": ...}}");
             }
             if (tools.stream().noneMatch(t -> t.name().equals(name.asText()))) {
-                throw ApiException.invalid("tool_choice", "tool_choice names '" + name.asText() + "', which is not among the tools");
+                throw ApiException.invalid(
+                        "tool_choice", "tool_choice names '" + name.asText() + "', which is not among the tools");
             }
             choice = ToolChoice.function(name.asText());
         } else {
-            throw ApiException.invalid("tool_choice", "tool_choice must be \"none\", \"auto\", \"required\" or {\"type\": \"function\", ...}");
+            throw ApiException.invalid(
+                    "tool_choice",
+                    "tool_choice must be \"none\", \"auto\", \"required\" or {\"type\": \"function\", ...}");
         }
         if (choice.forced() && tools.isEmpty()) {
-            throw ApiException.invalid("tool_choice", "tool_choice \"" + node.asText(node.toString()) + "\" needs 'tools'");
+            throw ApiException.invalid(
+                    "tool_choice", "tool_choice \"" + node.asText(node.toString()) + "\" needs 'tools'");
         }
         return choice;
     }

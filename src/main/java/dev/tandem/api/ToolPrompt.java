@@ -23,20 +23,26 @@ final class ToolPrompt {
             Map<String, Object> fn = new LinkedHashMap<>();
             fn.put("name", t.name());
             fn.put("description", t.description());
-            fn.put("parameters", t.parameters() == null ? Map.of("type", "object", "properties", Map.of())
-                    : ResponseJson.JSON.convertValue(t.parameters(), Map.class));
+            fn.put(
+                    "parameters",
+                    t.parameters() == null
+                            ? Map.of("type", "object", "properties", Map.of())
+                            : ResponseJson.JSON.convertValue(t.parameters(), Map.class));
             out.add(Map.of("type", "function", "function", fn));
         }
         return out;
     }
 
-    static List<Map<String, Object>> messages(List<Map<String, Object>> messages, List<FunctionTool> tools, boolean templateRendersTools) {
+    static List<Map<String, Object>> messages(
+            List<Map<String, Object>> messages, List<FunctionTool> tools, boolean templateRendersTools) {
         List<Map<String, Object>> out = new ArrayList<>();
         for (Map<String, Object> m : messages) {
             Map<String, Object> copy = new LinkedHashMap<>(m);
             if (copy.get("tool_calls") instanceof List<?> calls && !calls.isEmpty()) {
                 if (templateRendersTools) {
-                    copy.put("tool_calls", calls.stream().map(ToolPrompt::argumentsAsObject).toList());
+                    copy.put(
+                            "tool_calls",
+                            calls.stream().map(ToolPrompt::argumentsAsObject).toList());
                     copy.putIfAbsent("content", ""); // templates test and concatenate it (Qwen 3's fails on null)
                     copy.replace("content", null, "");
                 } else {
@@ -61,7 +67,9 @@ final class ToolPrompt {
     }
 
     private static Object argumentsAsObject(Object call) {
-        if (!(call instanceof Map<?, ?> c) || !(c.get("function") instanceof Map<?, ?> fn) || !(fn.get("arguments") instanceof String args)) {
+        if (!(call instanceof Map<?, ?> c)
+                || !(c.get("function") instanceof Map<?, ?> fn)
+                || !(fn.get("arguments") instanceof String args)) {
             return call;
         }
         try {
@@ -82,19 +90,27 @@ final class ToolPrompt {
         for (Object call : calls) {
             JsonNode c = ResponseJson.JSON.valueToTree(call);
             JsonNode fn = c.path("function");
-            String args = fn.path("arguments").isTextual() ? fn.path("arguments").asText() : fn.path("arguments").toString();
-            sb.append(sb.isEmpty() ? "" : "\n").append("<tool_call>\n{\"name\": ").append(fn.path("name").toString())
-                    .append(", \"arguments\": ").append(args.isBlank() ? "{}" : args).append("}\n</tool_call>");
+            String args = fn.path("arguments").isTextual()
+                    ? fn.path("arguments").asText()
+                    : fn.path("arguments").toString();
+            sb.append(sb.isEmpty() ? "" : "\n")
+                    .append("<tool_call>\n{\"name\": ")
+                    .append(fn.path("name").toString())
+                    .append(", \"arguments\": ")
+                    .append(args.isBlank() ? "{}" : args)
+                    .append("}\n</tool_call>");
         }
         return sb.toString();
     }
 
     private static String describe(List<FunctionTool> tools) {
-        StringBuilder sb = new StringBuilder("You may call one or more functions to answer. The functions, as JSON Schema:\n<tools>");
+        StringBuilder sb = new StringBuilder(
+                "You may call one or more functions to answer. The functions, as JSON Schema:\n<tools>");
         for (Map<String, Object> t : forTemplate(tools)) {
             sb.append('\n').append(ResponseJson.JSON.<JsonNode>valueToTree(t).toString());
         }
-        return sb.append("\n</tools>\nTo call one, answer with <tool_call>\n{\"name\": <function name>, \"arguments\": <arguments object>}\n</tool_call>")
+        return sb.append(
+                        "\n</tools>\nTo call one, answer with <tool_call>\n{\"name\": <function name>, \"arguments\": <arguments object>}\n</tool_call>")
                 .toString();
     }
 }

@@ -15,7 +15,8 @@ import java.util.Map;
 record ToolStyle(ToolFormat format, boolean reasoning, Map<Integer, String> markerIds, boolean templateRendersTools) {
     static ToolStyle of(ChatPrompt template, TextTokenizer tokenizer, String configuredParser) {
         String source = template.source();
-        ToolFormat format = configuredParser.equals("auto") ? ToolFormat.detect(source) : ToolFormat.named(configuredParser);
+        ToolFormat format =
+                configuredParser.equals("auto") ? ToolFormat.detect(source) : ToolFormat.named(configuredParser);
         Map<Integer, String> markers = new HashMap<>();
         for (String m : format.markerTokens()) {
             int[] ids = tokenizer.encode(m, false);
@@ -23,7 +24,10 @@ record ToolStyle(ToolFormat format, boolean reasoning, Map<Integer, String> mark
                 markers.put(ids[0], m);
             }
         }
-        return new ToolStyle(format, source.contains("<think>") || source.contains("</think>"), Map.copyOf(markers),
+        return new ToolStyle(
+                format,
+                source.contains("<think>") || source.contains("</think>"),
+                Map.copyOf(markers),
                 source.contains("tools"));
     }
 

@@ -14,8 +14,13 @@ public final class BatchedDecode {
     private BatchedDecode() {}
 
     /** Prefills batch random prompts, then times the last 3/4 of decodeTokens steps of the whole batch. */
-    public static double tokensPerSecond(ModelRunner runner, ModelConfig config, int batch, int blocksPerSequence,
-                                  int promptTokens, int decodeTokens) {
+    public static double tokensPerSecond(
+            ModelRunner runner,
+            ModelConfig config,
+            int batch,
+            int blocksPerSequence,
+            int promptTokens,
+            int decodeTokens) {
         int vocab = config.vocabSize();
         int[][] tables = new int[batch][blocksPerSequence];
         int[] next = new int[batch];
@@ -45,7 +50,8 @@ public final class BatchedDecode {
                 tokens[seq] = next[seq];
                 positions[seq] = promptTokens + step;
             }
-            float[] logits = runner.forward(new ForwardBatch(batch, tokens, positions, sequenceOfToken, tables, batch, logitTokens));
+            float[] logits = runner.forward(
+                    new ForwardBatch(batch, tokens, positions, sequenceOfToken, tables, batch, logitTokens));
             for (int seq = 0; seq < batch; seq++) {
                 next[seq] = Sampler.argmax(logits, seq * vocab, vocab);
             }

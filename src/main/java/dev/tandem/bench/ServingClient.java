@@ -22,8 +22,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 /** The benchmark's HTTP client: streaming completions with per-request timings (see {@link StreamingPost}). */
 public final class ServingClient {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(10)).build();
+    private final HttpClient http = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(10))
+            .build();
     private final String url;
     private final String apiKey;
 
@@ -66,8 +68,12 @@ public final class ServingClient {
                 o.put("tpot_p" + p + "_ms", tpot(p) * 1e3);
                 o.put("e2e_p" + p + "_ms", e2e(p) * 1e3);
             }
-            o.put("ttft_mean_ms", timings.stream().mapToDouble(Timing::ttft).average().orElse(0) * 1e3);
-            o.put("tpot_mean_ms", timings.stream().mapToDouble(Timing::tpot).average().orElse(0) * 1e3);
+            o.put(
+                    "ttft_mean_ms",
+                    timings.stream().mapToDouble(Timing::ttft).average().orElse(0) * 1e3);
+            o.put(
+                    "tpot_mean_ms",
+                    timings.stream().mapToDouble(Timing::tpot).average().orElse(0) * 1e3);
             return o;
         }
     }
@@ -78,7 +84,8 @@ public final class ServingClient {
     }
 
     public String modelName() throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url + "/v1/models")).GET();
+        HttpRequest.Builder b =
+                HttpRequest.newBuilder(URI.create(url + "/v1/models")).GET();
         auth(b);
         HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() != 200) {
@@ -102,7 +109,8 @@ public final class ServingClient {
         long t0 = System.nanoTime();
         long first = 0;
         int tokens = 0;
-        try (StreamingPost post = new StreamingPost(URI.create(url + "/v1/completions"), apiKey, json, 30 * 60 * 1000)) {
+        try (StreamingPost post =
+                new StreamingPost(URI.create(url + "/v1/completions"), apiKey, json, 30 * 60 * 1000)) {
             if (post.status() != 200) {
                 throw new IllegalStateException("POST /v1/completions answered " + post.status() + ": "
                         + new String(post.body().readAllBytes(), StandardCharsets.UTF_8));

@@ -30,10 +30,18 @@ final class StreamingPost implements AutoCloseable {
             socket.setTcpNoDelay(true);
             socket.connect(new InetSocketAddress(uri.getHost(), uri.getPort() < 0 ? 80 : uri.getPort()), 10_000);
             socket.setSoTimeout(timeoutMillis);
-            StringBuilder head = new StringBuilder("POST ").append(uri.getRawPath()).append(" HTTP/1.1\r\n")
-                    .append("Host: ").append(uri.getHost()).append(':').append(uri.getPort()).append("\r\n")
+            StringBuilder head = new StringBuilder("POST ")
+                    .append(uri.getRawPath())
+                    .append(" HTTP/1.1\r\n")
+                    .append("Host: ")
+                    .append(uri.getHost())
+                    .append(':')
+                    .append(uri.getPort())
+                    .append("\r\n")
                     .append("Content-Type: application/json\r\nAccept: text/event-stream, application/json\r\n")
-                    .append("Content-Length: ").append(json.length).append("\r\nConnection: close\r\n");
+                    .append("Content-Length: ")
+                    .append(json.length)
+                    .append("\r\nConnection: close\r\n");
             if (apiKey != null) {
                 head.append("Authorization: Bearer ").append(apiKey).append("\r\n");
             }

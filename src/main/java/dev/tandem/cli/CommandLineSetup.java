@@ -1,6 +1,5 @@
 package dev.tandem.cli;
 
-
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
 import picocli.CommandLine;
@@ -10,12 +9,14 @@ import picocli.CommandLine;
 class CommandLineSetup {
     @Produces
     CommandLine commandLine(CommandLine.IFactory factory) {
-        return new CommandLine(TandemCommand.class, factory).setCaseInsensitiveEnumValuesAllowed(true).setExecutionExceptionHandler((e, cmd, parseResult) -> {
-            cmd.getErr().println("tandem " + cmd.getCommandName() + ": " + e.getMessage());
-            if (System.getenv("TANDEM_DEBUG") != null) {
-                e.printStackTrace(cmd.getErr());
-            }
-            return 1;
-        });
+        return new CommandLine(TandemCommand.class, factory)
+                .setCaseInsensitiveEnumValuesAllowed(true)
+                .setExecutionExceptionHandler((e, cmd, parseResult) -> {
+                    cmd.getErr().println("tandem " + cmd.getCommandName() + ": " + e.getMessage());
+                    if (System.getenv("TANDEM_DEBUG") != null) {
+                        e.printStackTrace(cmd.getErr());
+                    }
+                    return 1;
+                });
     }
 }

@@ -18,26 +18,48 @@ import picocli.CommandLine.Option;
  * {@code tandem bench decode}: prefill and single-stream decode speed, next to the decode bound that this
  * machine's memory bandwidth, measured in the same run, sets for the model's weight bytes.
  */
-@Command(name = "decode", mixinStandardHelpOptions = true, description = "Measure memory bandwidth, prefill and decode speed.")
+@Command(
+        name = "decode",
+        mixinStandardHelpOptions = true,
+        description = "Measure memory bandwidth, prefill and decode speed.")
 public class DecodeBenchCommand implements Callable<Integer> {
     @Mixin
     ModelOptions modelOptions;
-    @Option(names = "--prompt-tokens", defaultValue = "128") int promptTokens;
-    @Option(names = "--decode-tokens", defaultValue = "32") int decodeTokens;
-    @Option(names = "--rounds", defaultValue = "5",
-            description = "timed rounds of prefill + decode after one warm-up round; medians are printed") int rounds;
-    @Option(names = "--bandwidth-mib", defaultValue = "1024", description = "buffer for the bandwidth test") int bandwidthMib;
-    @Option(names = "--batch", defaultValue = "1",
-            description = "also decode this many sequences in one batch per step (forward passes only, no HTTP)") int batch;
+
+    @Option(names = "--prompt-tokens", defaultValue = "128")
+    int promptTokens;
+
+    @Option(names = "--decode-tokens", defaultValue = "32")
+    int decodeTokens;
+
+    @Option(
+            names = "--rounds",
+            defaultValue = "5",
+            description = "timed rounds of prefill + decode after one warm-up round; medians are printed")
+    int rounds;
+
+    @Option(names = "--bandwidth-mib", defaultValue = "1024", description = "buffer for the bandwidth test")
+    int bandwidthMib;
+
+    @Option(
+            names = "--batch",
+            defaultValue = "1",
+            description = "also decode this many sequences in one batch per step (forward passes only, no HTTP)")
+    int batch;
 
     @Override
     public Integer call() throws Exception {
         try (Checkpoint ckpt = modelOptions.open()) {
             int context = promptTokens + decodeTokens;
-            int blocksPerSequence = (context + RunnerSettings.DEFAULT_BLOCK_SIZE - 1) / RunnerSettings.DEFAULT_BLOCK_SIZE;
+            int blocksPerSequence =
+                    (context + RunnerSettings.DEFAULT_BLOCK_SIZE - 1) / RunnerSettings.DEFAULT_BLOCK_SIZE;
             int sequences = Math.max(1, batch);
-            RunnerSettings s = new RunnerSettings(RunnerSettings.DEFAULT_BLOCK_SIZE, blocksPerSequence * sequences,
-                    Math.max(sequences, Math.min(256, promptTokens)), sequences, modelOptions.threads());
+            RunnerSettings s = new RunnerSettings(
+                    RunnerSettings.DEFAULT_BLOCK_SIZE,
+                    blocksPerSequence * sequences,
+                    Math.max(sequences, Math.min(256, promptTokens)),
+                    sequences,
+                    modelOptions.threads());
             try (ModelRunner runner = new ModelRunner(ckpt, s)) {
                 double bandwidth;
                 if (modelOptions.hugePages) {
@@ -71,21 +93,35 @@ public class DecodeBenchCommand implements Callable<Integer> {
                 double decodeTps = median(decode);
                 long bytes = runner.weightBytesPerStep();
                 double bound = bandwidth / bytes;
-                System.out.printf("model            %s (%s, %d layers, %.2f GB of weights read per token)%n",
-                        modelOptions.model, ckpt.config().architecture(), ckpt.config().numLayers(), bytes / 1e9);
+                System.out.printf(
+                        "model            %s (%s, %d layers, %.2f GB of weights read per token)%n",
+                        modelOptions.model,
+                        ckpt.config().architecture(),
+                        ckpt.config().numLayers(),
+                        bytes / 1e9);
                 System.out.printf("threads          %d%n", modelOptions.threads());
                 System.out.printf("kernels          %s%n", KernelPath.describe());
-                System.out.printf("read bandwidth   %.1f GB/s%s%n", bandwidth / 1e9, modelOptions.hugePages ? " (huge pages, as the weights)" : "");
-                System.out.printf("prefill          %.1f tokens/s (%d-token prompt, median of %d rounds)%n", prefillTps, promptTokens, rounds);
-                System.out.printf("decode           %.2f tokens/s (%d tokens, concurrency 1, median of %d rounds)%n", decodeTps, decodeTokens, rounds);
+                System.out.printf(
+                        "read bandwidth   %.1f GB/s%s%n",
+                        bandwidth / 1e9, modelOptions.hugePages ? " (huge pages, as the weights)" : "");
+                System.out.printf(
+                        "prefill          %.1f tokens/s (%d-token prompt, median of %d rounds)%n",
+                        prefillTps, promptTokens, rounds);
+                System.out.printf(
+                        "decode           %.2f tokens/s (%d tokens, concurrency 1, median of %d rounds)%n",
+                        decodeTps, decodeTokens, rounds);
                 System.out.printf("decode bound     %.2f tokens/s (bandwidth / weight bytes)%n", bound);
                 System.out.printf("decode/bound     %.0f%%%n", 100 * decodeTps / bound);
                 if (batch > 1) {
                     // The same loop at batch 1 first, so that the ratio compares like with like.
-                    double singleTps = BatchedDecode.tokensPerSecond(runner, ckpt.config(), 1, blocksPerSequence, promptTokens, decodeTokens);
-                    double batchTps = BatchedDecode.tokensPerSecond(runner, ckpt.config(), batch, blocksPerSequence, promptTokens, decodeTokens);
+                    double singleTps = BatchedDecode.tokensPerSecond(
+                            runner, ckpt.config(), 1, blocksPerSequence, promptTokens, decodeTokens);
+                    double batchTps = BatchedDecode.tokensPerSecond(
+                            runner, ckpt.config(), batch, blocksPerSequence, promptTokens, decodeTokens);
                     System.out.printf("decode batch 1   %.1f tokens/s%n", singleTps);
-                    System.out.printf("decode batch %-3d %.1f tokens/s in all (%.2fx batch 1)%n", batch, batchTps, batchTps / singleTps);
+                    System.out.printf(
+                            "decode batch %-3d %.1f tokens/s in all (%.2fx batch 1)%n",
+                            batch, batchTps, batchTps / singleTps);
                 }
             }
         }

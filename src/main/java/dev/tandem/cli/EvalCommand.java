@@ -19,13 +19,22 @@ import picocli.CommandLine.Option;
  * earlier window scored, so every token after the first is predicted once, with at least
  * context - stride tokens of history once the text is longer than a window.
  */
-@Command(name = "eval", mixinStandardHelpOptions = true, description = "Perplexity of a model on a text file (sliding window).")
+@Command(
+        name = "eval",
+        mixinStandardHelpOptions = true,
+        description = "Perplexity of a model on a text file (sliding window).")
 public class EvalCommand implements Callable<Integer> {
     @Mixin
     ModelOptions modelOptions;
-    @Option(names = "--text", required = true, description = "a UTF-8 text file") Path text;
-    @Option(names = "--context", description = "window length in tokens (default: min(1024, the model's context))") Integer context;
-    @Option(names = "--stride", description = "tokens between window starts (default: context / 2)") Integer stride;
+
+    @Option(names = "--text", required = true, description = "a UTF-8 text file")
+    Path text;
+
+    @Option(names = "--context", description = "window length in tokens (default: min(1024, the model's context))")
+    Integer context;
+
+    @Option(names = "--stride", description = "tokens between window starts (default: context / 2)")
+    Integer stride;
 
     /** Mean negative log-likelihood (nats) and the number of tokens scored. */
     public record Result(double meanNll, int scored) {
@@ -36,13 +45,15 @@ public class EvalCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        try (Checkpoint ckpt = modelOptions.open(); TextTokenizer tok = TextTokenizer.load(modelOptions.model)) {
+        try (Checkpoint ckpt = modelOptions.open();
+                TextTokenizer tok = TextTokenizer.load(modelOptions.model)) {
             int[] ids = tok.encode(Files.readString(text), true);
             int ctx = context != null ? context : Math.min(1024, ckpt.config().maxPositions());
             int step = stride != null ? stride : ctx / 2;
             long t0 = System.nanoTime();
             Result r = perplexity(ckpt, modelOptions.threads(), ids, ctx, step);
-            System.out.printf("perplexity %.4f over %d tokens (mean NLL %.5f nats; window %d, stride %d) in %.1f s%n",
+            System.out.printf(
+                    "perplexity %.4f over %d tokens (mean NLL %.5f nats; window %d, stride %d) in %.1f s%n",
                     r.perplexity(), r.scored(), r.meanNll(), ctx, step, (System.nanoTime() - t0) / 1e9);
             return 0;
         }

@@ -1,11 +1,11 @@
 package dev.tandem.cli;
 
-import dev.tandem.model.GenerationDefaults;
 import dev.tandem.model.Checkpoint;
+import dev.tandem.model.GenerationDefaults;
 import dev.tandem.request.SamplingParams;
-import dev.tandem.sampling.SequenceSampling;
-import dev.tandem.sampling.Sampler;
 import dev.tandem.request.StopChecker;
+import dev.tandem.sampling.Sampler;
+import dev.tandem.sampling.SequenceSampling;
 import dev.tandem.shard.ModelRunner;
 import dev.tandem.shard.RunnerSettings;
 import dev.tandem.tokenizer.ChatPrompt;
@@ -33,19 +33,37 @@ public class GenerateCommand implements Callable<Integer> {
     Prompt prompt;
 
     static class Prompt {
-        @Option(names = "--prompt", description = "prompt text") String text;
-        @Option(names = "--prompt-ids", split = ",", description = "prompt token ids, e.g. 1,2,3") int[] ids;
+        @Option(names = "--prompt", description = "prompt text")
+        String text;
+
+        @Option(names = "--prompt-ids", split = ",", description = "prompt token ids, e.g. 1,2,3")
+        int[] ids;
     }
 
     @Option(names = "--chat", description = "wrap the prompt as a user message in the model's chat template")
     boolean chat;
-    @Option(names = "--max-tokens", defaultValue = "128") int maxTokens;
-    @Option(names = "--temperature", description = "default: generation_config.json, else 1.0") Float temperature;
-    @Option(names = "--top-p", description = "default: generation_config.json, else 1.0") Float topP;
-    @Option(names = "--top-k", defaultValue = "0") int topK;
-    @Option(names = "--seed") Long seed;
-    @Option(names = "--ignore-eos") boolean ignoreEos;
-    @Option(names = "--stop", description = "stop string (repeatable)") List<String> stop = List.of();
+
+    @Option(names = "--max-tokens", defaultValue = "128")
+    int maxTokens;
+
+    @Option(names = "--temperature", description = "default: generation_config.json, else 1.0")
+    Float temperature;
+
+    @Option(names = "--top-p", description = "default: generation_config.json, else 1.0")
+    Float topP;
+
+    @Option(names = "--top-k", defaultValue = "0")
+    int topK;
+
+    @Option(names = "--seed")
+    Long seed;
+
+    @Option(names = "--ignore-eos")
+    boolean ignoreEos;
+
+    @Option(names = "--stop", description = "stop string (repeatable)")
+    List<String> stop = List.of();
+
     @Option(names = "--print-ids", description = "print the generated ids, space-separated, on the last line")
     boolean printIds;
 
@@ -53,8 +71,10 @@ public class GenerateCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
         long start = System.nanoTime();
-        try (Checkpoint ckpt = modelOptions.open(); TextTokenizer tok = TextTokenizer.load(modelOptions.model)) {
-            GenerationDefaults defaults = GenerationDefaults.read(modelOptions.model, ckpt.config().eosTokenIds());
+        try (Checkpoint ckpt = modelOptions.open();
+                TextTokenizer tok = TextTokenizer.load(modelOptions.model)) {
+            GenerationDefaults defaults =
+                    GenerationDefaults.read(modelOptions.model, ckpt.config().eosTokenIds());
             int[] promptIds = promptIds(tok);
             int context = Math.min(ckpt.config().maxPositions(), promptIds.length + maxTokens);
             if (promptIds.length >= ckpt.config().maxPositions()) {
@@ -62,16 +82,28 @@ public class GenerateCommand implements Callable<Integer> {
                         + ckpt.config().maxPositions());
                 return 2;
             }
-            SamplingParams params = SamplingParams.builder().temperature(temperature != null ? temperature : defaults.temperature()).topP(topP != null ? topP : defaults.topP()).topK(topK).seed(seed != null ? OptionalLong.of(seed) : OptionalLong.empty()).maxTokens(maxTokens).ignoreEos(ignoreEos).stopStrings(stop).build();
-            RunnerSettings settings = new RunnerSettings(RunnerSettings.DEFAULT_BLOCK_SIZE,
-                    (context + RunnerSettings.DEFAULT_BLOCK_SIZE - 1) / RunnerSettings.DEFAULT_BLOCK_SIZE, 256, 1,
+            SamplingParams params = SamplingParams.builder()
+                    .temperature(temperature != null ? temperature : defaults.temperature())
+                    .topP(topP != null ? topP : defaults.topP())
+                    .topK(topK)
+                    .seed(seed != null ? OptionalLong.of(seed) : OptionalLong.empty())
+                    .maxTokens(maxTokens)
+                    .ignoreEos(ignoreEos)
+                    .stopStrings(stop)
+                    .build();
+            RunnerSettings settings = new RunnerSettings(
+                    RunnerSettings.DEFAULT_BLOCK_SIZE,
+                    (context + RunnerSettings.DEFAULT_BLOCK_SIZE - 1) / RunnerSettings.DEFAULT_BLOCK_SIZE,
+                    256,
+                    1,
                     modelOptions.threads());
             try (ModelRunner runner = new ModelRunner(ckpt, settings)) {
                 double loadSeconds = (System.nanoTime() - start) / 1e9;
                 int[] ids = Arrays.copyOf(promptIds, context);
                 int[] table = runner.reversedBlockTable(context);
                 Sampler sampler = new Sampler(ckpt.config().vocabSize());
-                SequenceSampling seq = new SequenceSampling(params, ckpt.config().vocabSize(), promptIds);
+                SequenceSampling seq =
+                        new SequenceSampling(params, ckpt.config().vocabSize(), promptIds);
                 StopChecker stopper = new StopChecker(params, defaults.eosTokenIds());
                 IncrementalDetokenizer detok = new IncrementalDetokenizer(tok, true);
 
@@ -108,9 +140,14 @@ public class GenerateCommand implements Callable<Integer> {
                     }
                     out.println(sb);
                 }
-                System.err.printf("load %.2f s | prompt %d tokens, %.1f tokens/s | generated %d tokens, %.2f tokens/s | finish %s%n",
-                        loadSeconds, promptIds.length, promptIds.length / ((t1 - t0) / 1e9), generated,
-                        Math.max(0, generated - 1) / ((t2 - t1) / 1e9), stopper.finishReason().apiName());
+                System.err.printf(
+                        "load %.2f s | prompt %d tokens, %.1f tokens/s | generated %d tokens, %.2f tokens/s | finish %s%n",
+                        loadSeconds,
+                        promptIds.length,
+                        promptIds.length / ((t1 - t0) / 1e9),
+                        generated,
+                        Math.max(0, generated - 1) / ((t2 - t1) / 1e9),
+                        stopper.finishReason().apiName());
             }
         }
         return 0;
@@ -121,7 +158,8 @@ public class GenerateCommand implements Callable<Integer> {
             return prompt.ids;
         }
         if (chat) {
-            String rendered = ChatPrompt.forTokenizer(tok).render(List.of(Map.of("role", "user", "content", prompt.text)), true);
+            String rendered =
+                    ChatPrompt.forTokenizer(tok).render(List.of(Map.of("role", "user", "content", prompt.text)), true);
             return tok.encode(rendered, false);
         }
         return tok.encode(prompt.text, true);

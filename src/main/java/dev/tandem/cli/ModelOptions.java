@@ -6,14 +6,18 @@ import picocli.CommandLine.Option;
 /** The --model option every command shares; the embedded demo model when none is given. */
 public class ModelOptions {
     /** The embedded demo model, found beside the launcher (tandem.home) or in the working directory. */
-    @Option(names = "--model", description = "Hugging Face checkpoint folder (default: the embedded demo model, ${DEFAULT-VALUE})",
+    @Option(
+            names = "--model",
+            description = "Hugging Face checkpoint folder (default: the embedded demo model, ${DEFAULT-VALUE})",
             defaultValue = "${sys:tandem.home:-.}/models/demo-llama-6m")
     Path model;
 
     @Option(names = "--threads", description = "kernel threads (default: all cores)")
     Integer threads;
 
-    @Option(names = "--huge-pages", description = "copy the weights into transparent huge pages (faster decode, a private copy)")
+    @Option(
+            names = "--huge-pages",
+            description = "copy the weights into transparent huge pages (faster decode, a private copy)")
     boolean hugePages;
 
     dev.tandem.model.Checkpoint open() throws java.io.IOException {

@@ -13,16 +13,23 @@ import picocli.CommandLine.Option;
 public class ServeCommand implements Callable<Integer> {
     @Option(names = "--model", description = "Hugging Face checkpoint folder (default: the embedded demo model)")
     String model;
+
     @Option(names = "--port", description = "HTTP port (default 8000)")
     Integer port;
+
     @Option(names = "--host", description = "address to listen on (default 127.0.0.1)")
     String host;
+
     @Option(names = "--api-key", description = "require 'Authorization: Bearer <key>'")
     String apiKey;
+
     @Option(names = "--served-model-name", description = "the name clients use (default: the model folder's name)")
     String servedModelName;
-    @Option(names = "--tool-call-parser", description = "how the model writes tool calls: auto (from the chat template), hermes, "
-            + "llama3_json, pythonic, mistral")
+
+    @Option(
+            names = "--tool-call-parser",
+            description = "how the model writes tool calls: auto (from the chat template), hermes, "
+                    + "llama3_json, pythonic, mistral")
     String toolCallParser;
 
     @Override

@@ -1,8 +1,8 @@
 package dev.tandem.cli;
 
-import dev.tandem.bench.ServingClient;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tandem.bench.ServingClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -20,24 +20,61 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "serve", mixinStandardHelpOptions = true, description = "Benchmark a running server over HTTP.")
 public class ServingBenchCommand implements Callable<Integer> {
-    @Option(names = "--url", defaultValue = "http://127.0.0.1:8000") String url;
-    @Option(names = "--api-key") String apiKey;
-    @Option(names = "--concurrency", split = ",", defaultValue = "1,4,16") int[] concurrency;
-    @Option(names = "--requests-per-client", defaultValue = "2", description = "requests each concurrent client sends") int perClient;
-    @Option(names = "--prompt-tokens", defaultValue = "128") int promptTokens;
-    @Option(names = "--output-tokens", defaultValue = "64") int outputTokens;
-    @Option(names = "--shared-prefix-tokens", defaultValue = "0", description = "measure TTFT cold vs cached with a prefix this long")
+    @Option(names = "--url", defaultValue = "http://127.0.0.1:8000")
+    String url;
+
+    @Option(names = "--api-key")
+    String apiKey;
+
+    @Option(names = "--concurrency", split = ",", defaultValue = "1,4,16")
+    int[] concurrency;
+
+    @Option(names = "--requests-per-client", defaultValue = "2", description = "requests each concurrent client sends")
+    int perClient;
+
+    @Option(names = "--prompt-tokens", defaultValue = "128")
+    int promptTokens;
+
+    @Option(names = "--output-tokens", defaultValue = "64")
+    int outputTokens;
+
+    @Option(
+            names = "--shared-prefix-tokens",
+            defaultValue = "0",
+            description = "measure TTFT cold vs cached with a prefix this long")
     int sharedPrefix;
-    @Option(names = "--prefix-trials", defaultValue = "5") int prefixTrials;
-    @Option(names = "--token-range", defaultValue = "4000", description = "prompt ids are drawn from [100, this)") int tokenRange;
-    @Option(names = "--json", description = "also write the results to this file") Path json;
-    @Option(names = "--seed", defaultValue = "1") long seed;
-    @Option(names = "--warmup-tokens", defaultValue = "64", description = "output tokens per warm-up request (warm-up is discarded)")
+
+    @Option(names = "--prefix-trials", defaultValue = "5")
+    int prefixTrials;
+
+    @Option(names = "--token-range", defaultValue = "4000", description = "prompt ids are drawn from [100, this)")
+    int tokenRange;
+
+    @Option(names = "--json", description = "also write the results to this file")
+    Path json;
+
+    @Option(names = "--seed", defaultValue = "1")
+    long seed;
+
+    @Option(
+            names = "--warmup-tokens",
+            defaultValue = "64",
+            description = "output tokens per warm-up request (warm-up is discarded)")
     int warmupTokens;
-    @Option(names = "--warmup-seconds", defaultValue = "5", description = "repeat the warm-up run at the highest concurrency for at least"
-            + " this long (one run at least)") double warmupSeconds;
-    @Option(names = "--prompt-ids", split = ",", description = "send exactly this prompt (token ids) instead of random ones,"
-            + " e.g. to compare with `tandem generate --prompt-ids`") int[] promptIds;
+
+    @Option(
+            names = "--warmup-seconds",
+            defaultValue = "5",
+            description =
+                    "repeat the warm-up run at the highest concurrency for at least" + " this long (one run at least)")
+    double warmupSeconds;
+
+    @Option(
+            names = "--prompt-ids",
+            split = ",",
+            description = "send exactly this prompt (token ids) instead of random ones,"
+                    + " e.g. to compare with `tandem generate --prompt-ids`")
+    int[] promptIds;
 
     @Override
     public Integer call() throws Exception {
@@ -63,10 +100,20 @@ public class ServingBenchCommand implements Callable<Integer> {
             client.run(model, warm, warmupTokens, maxConcurrency);
         } while (System.nanoTime() < warmUntil);
         client.run(model, warm.subList(0, 1), warmupTokens, 1);
-        System.out.printf("model %s, prompts of %d tokens, %d output tokens (ignore_eos), %d requests per client%n",
+        System.out.printf(
+                "model %s, prompts of %d tokens, %d output tokens (ignore_eos), %d requests per client%n",
                 model, promptIds != null ? promptIds.length : promptTokens, outputTokens, perClient);
-        System.out.printf("%-11s %9s %12s %10s %10s %10s %10s %10s %10s%n", "concurrency", "req/s", "output tok/s",
-                "TTFT p50", "TTFT p90", "TTFT p99", "TPOT p50", "TPOT p90", "E2E p50");
+        System.out.printf(
+                "%-11s %9s %12s %10s %10s %10s %10s %10s %10s%n",
+                "concurrency",
+                "req/s",
+                "output tok/s",
+                "TTFT p50",
+                "TTFT p90",
+                "TTFT p99",
+                "TPOT p50",
+                "TPOT p90",
+                "E2E p50");
         var runs = out.putArray("runs");
         for (int c : concurrency) {
             List<int[]> prompts = new ArrayList<>();
@@ -74,9 +121,17 @@ public class ServingBenchCommand implements Callable<Integer> {
                 prompts.add(promptIds != null ? promptIds : ids(random, promptTokens));
             }
             ServingClient.Run run = client.run(model, prompts, outputTokens, c);
-            System.out.printf("%-11d %9.2f %12.1f %9.0fms %9.0fms %9.0fms %9.1fms %9.1fms %9.0fms%n", c, run.requestsPerSecond(),
-                    run.outputTokensPerSecond(), run.ttft(50) * 1e3, run.ttft(90) * 1e3, run.ttft(99) * 1e3, run.tpot(50) * 1e3,
-                    run.tpot(90) * 1e3, run.e2e(50) * 1e3);
+            System.out.printf(
+                    "%-11d %9.2f %12.1f %9.0fms %9.0fms %9.0fms %9.1fms %9.1fms %9.0fms%n",
+                    c,
+                    run.requestsPerSecond(),
+                    run.outputTokensPerSecond(),
+                    run.ttft(50) * 1e3,
+                    run.ttft(90) * 1e3,
+                    run.ttft(99) * 1e3,
+                    run.tpot(50) * 1e3,
+                    run.tpot(90) * 1e3,
+                    run.e2e(50) * 1e3);
             runs.add(run.toJson(mapper, c));
         }
         if (sharedPrefix > 0) {
@@ -102,7 +157,8 @@ public class ServingBenchCommand implements Callable<Integer> {
         java.util.Arrays.sort(cached);
         double c = cold[prefixTrials / 2];
         double h = cached[prefixTrials / 2];
-        System.out.printf("shared %d-token prefix + 16 new tokens: TTFT cold %.0f ms, cached %.0f ms, cached/cold %.2f%n",
+        System.out.printf(
+                "shared %d-token prefix + 16 new tokens: TTFT cold %.0f ms, cached %.0f ms, cached/cold %.2f%n",
                 sharedPrefix, c * 1e3, h * 1e3, h / c);
         ObjectNode p = out.putObject("prefix_cache");
         p.put("shared_prefix_tokens", sharedPrefix);
@@ -124,5 +180,4 @@ public class ServingBenchCommand implements Callable<Integer> {
         System.arraycopy(b, 0, out, a.length, b.length);
         return out;
     }
-
 }

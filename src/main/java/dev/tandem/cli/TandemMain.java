@@ -13,9 +13,19 @@ import picocli.CommandLine;
  */
 @QuarkusMain
 public class TandemMain implements QuarkusApplication {
-    private static final Map<String, String> SERVE_OPTIONS = Map.of("--port", "quarkus.http.port", "--host", "quarkus.http.host",
-            "--model", "tandem.engine.model", "--api-key", "tandem.api.key", "--served-model-name", "tandem.engine.served-model-name",
-            "--tool-call-parser", "tandem.api.tool-call-parser");
+    private static final Map<String, String> SERVE_OPTIONS = Map.of(
+            "--port",
+            "quarkus.http.port",
+            "--host",
+            "quarkus.http.host",
+            "--model",
+            "tandem.engine.model",
+            "--api-key",
+            "tandem.api.key",
+            "--served-model-name",
+            "tandem.engine.served-model-name",
+            "--tool-call-parser",
+            "tandem.api.tool-call-parser");
 
     @Inject
     CommandLine commandLine;

@@ -26,7 +26,11 @@ public final class LevelZeroDiscovery {
     // ... uuid@96 (16 bytes), name@112 (256 chars); 368 bytes in all.
     private static final int STYPE_DEVICE_PROPERTIES = 0x3;
     private static final long PROPERTIES_SIZE = 368;
-    private static final long OFFSET_TYPE = 16, OFFSET_VENDOR = 20, OFFSET_DEVICE = 24, OFFSET_FLAGS = 28, OFFSET_NAME = 112;
+    private static final long OFFSET_TYPE = 16,
+            OFFSET_VENDOR = 20,
+            OFFSET_DEVICE = 24,
+            OFFSET_FLAGS = 28,
+            OFFSET_NAME = 112;
     private static final int FLAG_INTEGRATED = 0x1;
     // ze_device_memory_properties_t: stype@0, pNext@8, flags@16, maxClockRate@20, maxBusWidth@24,
     // totalSize@32, name@40 (256 chars); 296 bytes.
@@ -47,29 +51,36 @@ public final class LevelZeroDiscovery {
             try {
                 lookup = SymbolLookup.libraryLookup(library, arena);
             } catch (IllegalArgumentException e) {
-                return new Discovery(List.of(), "no Level Zero loader: " + library + " is not installed (Debian package libze1)");
+                return new Discovery(
+                        List.of(), "no Level Zero loader: " + library + " is not installed (Debian package libze1)");
             }
             Linker linker = Linker.nativeLinker();
-            MethodHandle init = linker.downcallHandle(find(lookup, "zeInit"), FunctionDescriptor.of(JAVA_INT, JAVA_INT));
-            MethodHandle driverGet = linker.downcallHandle(find(lookup, "zeDriverGet"), FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
-            MethodHandle deviceGet = linker.downcallHandle(find(lookup, "zeDeviceGet"),
-                    FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS));
-            MethodHandle properties = linker.downcallHandle(find(lookup, "zeDeviceGetProperties"),
-                    FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
-            MethodHandle memory = linker.downcallHandle(find(lookup, "zeDeviceGetMemoryProperties"),
+            MethodHandle init =
+                    linker.downcallHandle(find(lookup, "zeInit"), FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+            MethodHandle driverGet = linker.downcallHandle(
+                    find(lookup, "zeDriverGet"), FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
+            MethodHandle deviceGet = linker.downcallHandle(
+                    find(lookup, "zeDeviceGet"), FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS));
+            MethodHandle properties = linker.downcallHandle(
+                    find(lookup, "zeDeviceGetProperties"), FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
+            MethodHandle memory = linker.downcallHandle(
+                    find(lookup, "zeDeviceGetMemoryProperties"),
                     FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS));
 
             int result = (int) init.invokeExact(0);
             if (result != 0) {
-                return new Discovery(List.of(), "zeInit returned 0x" + Integer.toHexString(result)
-                        + ": the loader found no Level Zero driver (no Intel GPU/NPU driver installed)");
+                return new Discovery(
+                        List.of(),
+                        "zeInit returned 0x" + Integer.toHexString(result)
+                                + ": the loader found no Level Zero driver (no Intel GPU/NPU driver installed)");
             }
             MemorySegment count = arena.allocate(JAVA_INT);
             count.set(JAVA_INT, 0, MAX);
             MemorySegment drivers = arena.allocate(ADDRESS, MAX);
             result = (int) driverGet.invokeExact(count, drivers);
             if (result != 0 || count.get(JAVA_INT, 0) == 0) {
-                return new Discovery(List.of(), "zeDriverGet found no driver (result 0x" + Integer.toHexString(result) + ")");
+                return new Discovery(
+                        List.of(), "zeDriverGet found no driver (result 0x" + Integer.toHexString(result) + ")");
             }
             List<Device> found = new ArrayList<>();
             int numDrivers = count.get(JAVA_INT, 0);
@@ -90,13 +101,21 @@ public final class LevelZeroDiscovery {
         }
     }
 
-    private static Device describe(MemorySegment device, int driverIndex, MethodHandle properties, MethodHandle memory,
-                                   Arena arena) throws Throwable {
+    private static Device describe(
+            MemorySegment device, int driverIndex, MethodHandle properties, MethodHandle memory, Arena arena)
+            throws Throwable {
         MemorySegment p = arena.allocate(PROPERTIES_SIZE, 8);
         p.set(JAVA_INT, 0, STYPE_DEVICE_PROPERTIES);
         int result = (int) properties.invokeExact(device, p);
         if (result != 0) {
-            return new Device(DeviceKind.OTHER, "unreadable (0x" + Integer.toHexString(result) + ")", 0, 0, false, 0, driverIndex);
+            return new Device(
+                    DeviceKind.OTHER,
+                    "unreadable (0x" + Integer.toHexString(result) + ")",
+                    0,
+                    0,
+                    false,
+                    0,
+                    driverIndex);
         }
         MemorySegment count = arena.allocate(JAVA_INT);
         count.set(JAVA_INT, 0, 8);
@@ -110,9 +129,14 @@ public final class LevelZeroDiscovery {
                 bytes += m.get(JAVA_LONG, i * MEMORY_SIZE + OFFSET_TOTAL_SIZE);
             }
         }
-        return new Device(DeviceKind.fromLevelZero(p.get(JAVA_INT, OFFSET_TYPE)), p.getString(OFFSET_NAME),
-                p.get(JAVA_INT, OFFSET_VENDOR), p.get(JAVA_INT, OFFSET_DEVICE),
-                (p.get(JAVA_INT, OFFSET_FLAGS) & FLAG_INTEGRATED) != 0, bytes, driverIndex);
+        return new Device(
+                DeviceKind.fromLevelZero(p.get(JAVA_INT, OFFSET_TYPE)),
+                p.getString(OFFSET_NAME),
+                p.get(JAVA_INT, OFFSET_VENDOR),
+                p.get(JAVA_INT, OFFSET_DEVICE),
+                (p.get(JAVA_INT, OFFSET_FLAGS) & FLAG_INTEGRATED) != 0,
+                bytes,
+                driverIndex);
     }
 
     private static MemorySegment find(SymbolLookup lookup, String name) {

@@ -19,7 +19,8 @@ import java.util.Optional;
 public record Placement(String role, DeviceKind device, Backend backend, String deviceName, String note) {
 
     /** As {@link #resolve(String, String, Backend, boolean, Discovery, String)} where no OpenVINO runtime was loaded. */
-    public static Placement resolve(String role, String requestedDevice, Backend backend, boolean strict, Discovery found) {
+    public static Placement resolve(
+            String role, String requestedDevice, Backend backend, boolean strict, Discovery found) {
         return resolve(role, requestedDevice, backend, strict, found, "no OpenVINO runtime was loaded");
     }
 
@@ -28,13 +29,19 @@ public record Placement(String role, DeviceKind device, Backend backend, String 
      * devices OpenVINO reports), else why backend openvino is not available (e.g. where
      * libopenvino_c.so was looked for).
      */
-    public static Placement resolve(String role, String requestedDevice, Backend backend, boolean strict, Discovery found,
-                                    String openvinoMissing) {
+    public static Placement resolve(
+            String role,
+            String requestedDevice,
+            Backend backend,
+            boolean strict,
+            Discovery found,
+            String openvinoMissing) {
         java.util.function.Predicate<Backend> available = b -> b == Backend.CPU || openvinoMissing == null;
         String unavailable = "backend openvino is not available (" + openvinoMissing + ")";
         String asked = requestedDevice.trim().toUpperCase(Locale.ROOT);
         if (!List.of("AUTO", "NPU", "GPU", "CPU").contains(asked)) {
-            throw new IllegalArgumentException("tandem.shards." + role + ".device must be NPU, GPU, CPU or AUTO, got " + requestedDevice);
+            throw new IllegalArgumentException(
+                    "tandem.shards." + role + ".device must be NPU, GPU, CPU or AUTO, got " + requestedDevice);
         }
         if (asked.equals("AUTO")) {
             DeviceKind preferred = role.equals("prefill") ? DeviceKind.NPU : DeviceKind.GPU;
@@ -42,8 +49,10 @@ public record Placement(String role, DeviceKind device, Backend backend, String 
             if (d.isPresent() && backend != Backend.CPU && available.test(backend)) {
                 return new Placement(role, preferred, backend, d.get().name(), "");
             }
-            String why = d.isEmpty() ? "no " + preferred + " found (" + found.status() + ")"
-                    : preferred + " " + d.get().name() + " found, but backend " + backend.configName() + " cannot drive it";
+            String why = d.isEmpty()
+                    ? "no " + preferred + " found (" + found.status() + ")"
+                    : preferred + " " + d.get().name() + " found, but backend " + backend.configName()
+                            + " cannot drive it";
             return cpu(role, "AUTO: " + why);
         }
         if (asked.equals("CPU")) {
@@ -59,10 +68,14 @@ public record Placement(String role, DeviceKind device, Backend backend, String 
         }
         DeviceKind kind = DeviceKind.valueOf(asked);
         Optional<Device> d = first(found, kind);
-        String problem = d.isEmpty() ? "no " + kind + " was found (" + found.status() + ")"
-                : !available.test(backend) ? unavailable
-                : backend == Backend.CPU ? "backend cpu cannot drive the " + kind + " " + d.get().name() + " (use backend openvino)"
-                : null;
+        String problem = d.isEmpty()
+                ? "no " + kind + " was found (" + found.status() + ")"
+                : !available.test(backend)
+                        ? unavailable
+                        : backend == Backend.CPU
+                                ? "backend cpu cannot drive the " + kind + " "
+                                        + d.get().name() + " (use backend openvino)"
+                                : null;
         if (problem == null) {
             return new Placement(role, kind, backend, d.get().name(), "");
         }
@@ -83,6 +96,7 @@ public record Placement(String role, DeviceKind device, Backend backend, String 
 
     /** For logs, health data and /v1/devices. */
     public String describe() {
-        return device + " (" + deviceName + ", backend " + backend.configName() + ")" + (note.isEmpty() ? "" : " [" + note + "]");
+        return device + " (" + deviceName + ", backend " + backend.configName() + ")"
+                + (note.isEmpty() ? "" : " [" + note + "]");
     }
 }

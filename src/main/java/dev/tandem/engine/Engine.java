@@ -89,13 +89,18 @@ public final class Engine implements AutoCloseable {
         }
         if (schedulerWaiting + numQueued.incrementAndGet() > config.maxWaitingRequests()) {
             numQueued.decrementAndGet();
-            throw new EngineRejectedException(EngineRejectedException.Why.QUEUE_FULL,
+            throw new EngineRejectedException(
+                    EngineRejectedException.Why.QUEUE_FULL,
                     "too many requests are waiting (" + config.maxWaitingRequests() + "); retry shortly");
         }
         inbox.add(() -> {
             numQueued.decrementAndGet();
             live.put(request.requestId(), new LiveRequest(request, observer, tokenizer));
-            scheduler.add(new Sequence(request.requestId(), request.promptTokens(), request.params(), config.eosTokenIds(),
+            scheduler.add(new Sequence(
+                    request.requestId(),
+                    request.promptTokens(),
+                    request.params(),
+                    config.eosTokenIds(),
                     request.numTopLogprobs()));
         });
         scheduler.interruptDecode(); // admitted after the decode round in flight, not after its whole window
@@ -139,7 +144,7 @@ public final class Engine implements AutoCloseable {
     public void drain(Duration grace) {
         drainDeadline = System.nanoTime() + grace.toNanos();
         draining = true;
-        inbox.add(() -> { });
+        inbox.add(() -> {});
         try {
             loop.join(grace.toMillis() + 10_000);
         } catch (InterruptedException e) {
@@ -156,7 +161,9 @@ public final class Engine implements AutoCloseable {
         while (!stopped) {
             try {
                 // A stalled scheduler (a shard restarting) has work it cannot run yet: wait instead of spinning.
-                Runnable command = scheduler.hasWork() && !scheduler.isStalled() ? inbox.poll() : inbox.poll(20, TimeUnit.MILLISECONDS);
+                Runnable command = scheduler.hasWork() && !scheduler.isStalled()
+                        ? inbox.poll()
+                        : inbox.poll(20, TimeUnit.MILLISECONDS);
                 while (command != null) {
                     command.run();
                     command = inbox.poll();
@@ -226,7 +233,13 @@ public final class Engine implements AutoCloseable {
     private void publishSnapshot() {
         SchedulerStats stats = scheduler.stats();
         schedulerWaiting = stats.numWaiting();
-        snapshot = new EngineSnapshot(System.nanoTime(), stats.numRunning(), stats.numWaiting() + numQueued.get(),
-                stats.kvBlocksInUse(), stats.kvBlocksTotal(), stats.prefixQueries(), stats.prefixHits());
+        snapshot = new EngineSnapshot(
+                System.nanoTime(),
+                stats.numRunning(),
+                stats.numWaiting() + numQueued.get(),
+                stats.kvBlocksInUse(),
+                stats.kvBlocksTotal(),
+                stats.prefixQueries(),
+                stats.prefixHits());
     }
 }

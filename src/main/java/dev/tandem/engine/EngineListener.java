@@ -8,6 +8,10 @@ public interface EngineListener {
 
     default void onFirstToken(double timeToFirstTokenSeconds) {}
 
-    default void onRequestFinished(FinishReason reason, int promptTokens, int generationTokens, double e2eSeconds,
-                                   double meanTimePerOutputTokenSeconds) {}
+    default void onRequestFinished(
+            FinishReason reason,
+            int promptTokens,
+            int generationTokens,
+            double e2eSeconds,
+            double meanTimePerOutputTokenSeconds) {}
 }

@@ -2,7 +2,10 @@ package dev.tandem.engine;
 
 /** The engine cannot take a request now: its queue is full, or it is shutting down. */
 public final class EngineRejectedException extends RuntimeException {
-    public enum Why { QUEUE_FULL, SHUTTING_DOWN }
+    public enum Why {
+        QUEUE_FULL,
+        SHUTTING_DOWN
+    }
 
     private final Why why;
 

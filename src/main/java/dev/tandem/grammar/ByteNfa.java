@@ -136,8 +136,10 @@ final class ByteNfa {
 
         int state() {
             if (numStates == MAX_STATES) {
-                throw new GrammarException("", "the grammar is too large (over " + MAX_STATES
-                        + " automaton states); lower its repetition counts or length limits");
+                throw new GrammarException(
+                        "",
+                        "the grammar is too large (over " + MAX_STATES
+                                + " automaton states); lower its repetition counts or length limits");
             }
             return numStates++;
         }

@@ -58,7 +58,7 @@ public final class GbnfParser {
             case Seq s -> s.items().forEach(x -> checkRefs(x, rules));
             case Alt a -> a.options().forEach(x -> checkRefs(x, rules));
             case Repeat r -> checkRefs(r.item(), rules);
-            case Chars c -> { }
+            case Chars c -> {}
         }
     }
 

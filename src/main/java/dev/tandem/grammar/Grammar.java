@@ -41,6 +41,8 @@ public record Grammar(Map<String, Expr> rules) {
 
     /** The literal text, one code point after the other. */
     public static Expr literal(String text) {
-        return new Seq(text.codePoints().mapToObj(c -> (Expr) new Chars(new int[] {c, c})).toList());
+        return new Seq(text.codePoints()
+                .mapToObj(c -> (Expr) new Chars(new int[] {c, c}))
+                .toList());
     }
 }

@@ -30,8 +30,10 @@ final class GrammarChecks {
                 for (int x : path) {
                     sb.append(" -> ").append(nfa.ruleNames[x]);
                 }
-                throw new GrammarException("", "the grammar is left-recursive (" + sb
-                        + " without consuming input); rewrite it with repetition");
+                throw new GrammarException(
+                        "",
+                        "the grammar is left-recursive (" + sb
+                                + " without consuming input); rewrite it with repetition");
             }
         }
     }

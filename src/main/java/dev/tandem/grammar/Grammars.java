@@ -79,6 +79,8 @@ public final class Grammars {
     /** A fresh constraint for one sequence held to this grammar (lazy where it has a trigger). */
     public TokenConstraint constraint(OutputGrammar grammar) {
         CompiledGrammar g = compile(grammar.gbnf());
-        return grammar.trigger().<TokenConstraint>map(t -> new TriggeredGrammar(g, vocab, t)).orElseGet(g::matcher);
+        return grammar.trigger()
+                .<TokenConstraint>map(t -> new TriggeredGrammar(g, vocab, t))
+                .orElseGet(g::matcher);
     }
 }

@@ -32,7 +32,8 @@ final class JsonObjectGrammar {
         JsonNode req = s.get("required");
         if (req != null) {
             if (!req.isArray()) {
-                throw new GrammarException(JsonSchemaGrammar.at(path, "required"), "'required' must be an array of names");
+                throw new GrammarException(
+                        JsonSchemaGrammar.at(path, "required"), "'required' must be an array of names");
             }
             req.forEach(x -> requiredNames.add(x.asText()));
         }
@@ -40,34 +41,43 @@ final class JsonObjectGrammar {
         for (Iterator<Map.Entry<String, JsonNode>> it = props.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> p = it.next();
             String value = schema.value(p.getValue(), JsonSchemaGrammar.at(path, "properties." + p.getKey()));
-            members.add(Gbnf.literal(JsonSchemaGrammar.compact(new com.fasterxml.jackson.databind.node.TextNode(p.getKey())))
+            members.add(Gbnf.literal(
+                            JsonSchemaGrammar.compact(new com.fasterxml.jackson.databind.node.TextNode(p.getKey())))
                     + " ws \":\" ws " + value);
             required.add(requiredNames.remove(p.getKey()));
         }
         JsonNode extra = s.get("additionalProperties");
         if (extra != null && !(extra.isBoolean() && !extra.asBoolean())) {
-            additionalValue = extra.isBoolean() ? "value" : schema.value(extra, JsonSchemaGrammar.at(path, "additionalProperties"));
+            additionalValue = extra.isBoolean()
+                    ? "value"
+                    : schema.value(extra, JsonSchemaGrammar.at(path, "additionalProperties"));
             // propertyNames (a string schema) shapes the keys the model may invent.
             JsonNode names = s.get("propertyNames");
             if (names != null) {
                 names.fieldNames().forEachRemaining(k -> {
-                    if (!Set.of("type", "minLength", "maxLength", "pattern", "format", "description", "title").contains(k)) {
-                        throw new GrammarException(JsonSchemaGrammar.at(path, "propertyNames." + k),
+                    if (!Set.of("type", "minLength", "maxLength", "pattern", "format", "description", "title")
+                            .contains(k)) {
+                        throw new GrammarException(
+                                JsonSchemaGrammar.at(path, "propertyNames." + k),
                                 "'propertyNames' supports minLength, maxLength, pattern and format, not '" + k + "'");
                     }
                 });
             }
-            String key = names == null ? "string"
+            String key = names == null
+                    ? "string"
                     : schema.rule(JsonStringGrammar.body(names, JsonSchemaGrammar.at(path, "propertyNames")));
             additional = key + " ws \":\" ws " + additionalValue;
         }
         if (!requiredNames.isEmpty() && additional == null) {
-            throw new GrammarException(JsonSchemaGrammar.at(path, "required"), "required properties " + requiredNames
-                    + " are not in 'properties' and additionalProperties is false");
+            throw new GrammarException(
+                    JsonSchemaGrammar.at(path, "required"),
+                    "required properties " + requiredNames
+                            + " are not in 'properties' and additionalProperties is false");
         }
         long minProps = JsonSchemaGrammar.count(s, "minProperties", 0, path);
         if (minProps > required.stream().filter(b -> b).count() + requiredNames.size()) {
-            throw new GrammarException(JsonSchemaGrammar.at(path, "minProperties"),
+            throw new GrammarException(
+                    JsonSchemaGrammar.at(path, "minProperties"),
                     "'minProperties' beyond the number of required properties is not supported");
         }
         for (String name : requiredNames) { // required, but only allowed as additional properties

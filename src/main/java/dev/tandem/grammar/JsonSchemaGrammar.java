@@ -18,13 +18,51 @@ import java.util.Set;
  */
 final class JsonSchemaGrammar {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Set<String> ANNOTATIONS = Set.of("title", "description", "default", "examples", "$comment", "$schema",
-            "$id", "deprecated", "readOnly", "writeOnly", "$defs", "definitions", "strict", "name", "discriminator",
-            "contentMediaType", "contentEncoding");
-    private static final Set<String> KEYWORDS = Set.of("type", "enum", "const", "anyOf", "oneOf", "allOf", "$ref", "properties",
-            "required", "additionalProperties", "items", "prefixItems", "minItems", "maxItems", "uniqueItems", "minLength",
-            "maxLength", "pattern", "format", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "nullable",
-            "minProperties", "propertyNames");
+    private static final Set<String> ANNOTATIONS = Set.of(
+            "title",
+            "description",
+            "default",
+            "examples",
+            "$comment",
+            "$schema",
+            "$id",
+            "deprecated",
+            "readOnly",
+            "writeOnly",
+            "$defs",
+            "definitions",
+            "strict",
+            "name",
+            "discriminator",
+            "contentMediaType",
+            "contentEncoding");
+    private static final Set<String> KEYWORDS = Set.of(
+            "type",
+            "enum",
+            "const",
+            "anyOf",
+            "oneOf",
+            "allOf",
+            "$ref",
+            "properties",
+            "required",
+            "additionalProperties",
+            "items",
+            "prefixItems",
+            "minItems",
+            "maxItems",
+            "uniqueItems",
+            "minLength",
+            "maxLength",
+            "pattern",
+            "format",
+            "minimum",
+            "maximum",
+            "exclusiveMinimum",
+            "exclusiveMaximum",
+            "nullable",
+            "minProperties",
+            "propertyNames");
 
     private final JsonNode root;
     private final Map<String, String> rules = new LinkedHashMap<>();
@@ -52,11 +90,17 @@ final class JsonSchemaGrammar {
         int i = 0;
         for (Map.Entry<String, JsonNode> e : schemas.entrySet()) {
             JsonSchemaGrammar g = new JsonSchemaGrammar(e.getValue(), schemas.size() == 1 ? "" : "t" + i++ + "-");
-            sb.append(e.getKey()).append(" ::= ").append(g.value(e.getValue(), "")).append('\n');
-            g.rules.forEach((name, rule) -> sb.append(name).append(" ::= ").append(rule).append('\n'));
+            sb.append(e.getKey())
+                    .append(" ::= ")
+                    .append(g.value(e.getValue(), ""))
+                    .append('\n');
+            g.rules.forEach(
+                    (name, rule) -> sb.append(name).append(" ::= ").append(rule).append('\n'));
         }
-        JsonTerminals.BASE.forEach((name, rule) -> sb.append(name).append(" ::= ").append(rule).append('\n'));
-        JsonTerminals.FORMAT_HELPERS.forEach((name, rule) -> sb.append(name).append(" ::= ").append(rule).append('\n'));
+        JsonTerminals.BASE.forEach(
+                (name, rule) -> sb.append(name).append(" ::= ").append(rule).append('\n'));
+        JsonTerminals.FORMAT_HELPERS.forEach(
+                (name, rule) -> sb.append(name).append(" ::= ").append(rule).append('\n'));
         sb.append("value ::= object | array | string | number | boolean | null\n");
         sb.append("object ::= \"{\" ws (string ws \":\" ws value (ws \",\" ws string ws \":\" ws value)*)? ws \"}\"\n");
         sb.append("array ::= \"[\" ws (value (ws \",\" ws value)*)? ws \"]\"\n");
@@ -159,7 +203,8 @@ final class JsonSchemaGrammar {
             }
         }
         JsonNode items = s.get("items");
-        String item = items == null || (items.isBoolean() && items.asBoolean()) ? "value"
+        String item = items == null || (items.isBoolean() && items.asBoolean())
+                ? "value"
                 : items.isBoolean() ? null : value(items, at(path, "items"));
         if (max >= 0 && max < min) {
             throw new GrammarException(at(path, "maxItems"), "maxItems is below minItems");
@@ -188,16 +233,19 @@ final class JsonSchemaGrammar {
         String sep = "ws \",\" ws ";
         String one = (leadingComma ? sep : "") + item;
         if (min == 0) {
-            String rest = max < 0 ? "(" + sep + item + ")*" : max <= 1 ? "" : "(" + sep + item + "){0," + (max - 1) + "}";
+            String rest =
+                    max < 0 ? "(" + sep + item + ")*" : max <= 1 ? "" : "(" + sep + item + "){0," + (max - 1) + "}";
             return max == 0 ? "\"\"" : "(" + one + " " + rest + ")?";
         }
-        String rest = max < 0 ? "(" + sep + item + ")*" : max == min ? "" : "(" + sep + item + "){0," + (max - min) + "}";
+        String rest =
+                max < 0 ? "(" + sep + item + ")*" : max == min ? "" : "(" + sep + item + "){0," + (max - min) + "}";
         String more = min > 1 ? "(" + sep + item + "){" + (min - 1) + "}" : "";
         return one + " " + more + " " + rest;
     }
 
     private String integer(JsonNode s, String path) {
-        Long lo = bound(s, "minimum", "exclusiveMinimum", true, path), hi = bound(s, "maximum", "exclusiveMaximum", false, path);
+        Long lo = bound(s, "minimum", "exclusiveMinimum", true, path),
+                hi = bound(s, "maximum", "exclusiveMaximum", false, path);
         String body = JsonTerminals.integerRange(lo, hi);
         if (body == null) {
             throw new GrammarException(at(path, "minimum"), "no integer lies between minimum and maximum");
@@ -208,11 +256,16 @@ final class JsonSchemaGrammar {
     private String number(JsonNode s, String path) {
         for (String k : List.of("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum")) {
             if (s.has(k)) {
-                boolean nonNegative = k.equals("minimum") && s.get(k).asDouble() == 0 && !s.has("maximum")
-                        && !s.has("exclusiveMaximum") && !s.has("exclusiveMinimum");
+                boolean nonNegative = k.equals("minimum")
+                        && s.get(k).asDouble() == 0
+                        && !s.has("maximum")
+                        && !s.has("exclusiveMaximum")
+                        && !s.has("exclusiveMinimum");
                 if (!nonNegative) {
-                    throw new GrammarException(at(path, k), "'" + k + "' on a 'number' is not supported (only 'minimum: 0'); "
-                            + "use 'integer' for bounded values");
+                    throw new GrammarException(
+                            at(path, k),
+                            "'" + k + "' on a 'number' is not supported (only 'minimum: 0'); "
+                                    + "use 'integer' for bounded values");
                 }
                 return rule("(\"0\" | [1-9] [0-9]{0,15}) (\".\" [0-9]{1,16})? ([eE] [-+]? [0-9]{1,3})?");
             }
@@ -231,7 +284,9 @@ final class JsonSchemaGrammar {
         }
         if (e != null) {
             long x = integral(e, lower, at(path, exclusive));
-            x = lower ? x + (e.asDouble() == Math.floor(e.asDouble()) ? 1 : 0) : x - (e.asDouble() == Math.ceil(e.asDouble()) ? 1 : 0);
+            x = lower
+                    ? x + (e.asDouble() == Math.floor(e.asDouble()) ? 1 : 0)
+                    : x - (e.asDouble() == Math.ceil(e.asDouble()) ? 1 : 0);
             v = v == null ? x : lower ? Math.max(v, x) : Math.min(v, x);
         }
         return v;

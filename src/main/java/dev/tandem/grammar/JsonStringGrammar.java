@@ -18,8 +18,10 @@ final class JsonStringGrammar {
             String format = s.get("format").asText();
             content = JsonTerminals.format(format);
             if (content == null) {
-                throw new GrammarException(JsonSchemaGrammar.at(path, "format"), "the string format '" + format
-                        + "' is not supported (date, time, date-time, uuid, email, ipv4 are)");
+                throw new GrammarException(
+                        JsonSchemaGrammar.at(path, "format"),
+                        "the string format '" + format
+                                + "' is not supported (date, time, date-time, uuid, email, ipv4 are)");
             }
             refuseWith(s, path, lengths, "format");
         } else if (s.has("pattern")) {
@@ -33,11 +35,13 @@ final class JsonStringGrammar {
 
     private static void refuseWith(JsonNode s, String path, boolean lengths, String keyword) {
         if (lengths) {
-            throw new GrammarException(JsonSchemaGrammar.at(path, s.has("minLength") ? "minLength" : "maxLength"),
+            throw new GrammarException(
+                    JsonSchemaGrammar.at(path, s.has("minLength") ? "minLength" : "maxLength"),
                     "minLength/maxLength together with '" + keyword + "' is not supported");
         }
         if (s.has("format") && s.has("pattern")) {
-            throw new GrammarException(JsonSchemaGrammar.at(path, "pattern"), "'pattern' together with 'format' is not supported");
+            throw new GrammarException(
+                    JsonSchemaGrammar.at(path, "pattern"), "'pattern' together with 'format' is not supported");
         }
     }
 }

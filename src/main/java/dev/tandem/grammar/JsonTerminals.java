@@ -20,10 +20,12 @@ final class JsonTerminals {
             "boolean", "\"true\" | \"false\"",
             "null", "\"null\"");
 
-    private static final String DATE = "[0-9]{4} \"-\" ((\"0\" [13578] | \"1\" [02]) \"-\" (d28 | \"29\" | \"30\" | \"31\")"
-            + " | (\"0\" [469] | \"11\") \"-\" (d28 | \"29\" | \"30\") | \"02-\" d28)";
-    private static final String TIME = "([01] [0-9] | \"2\" [0-3]) \":\" [0-5] [0-9] \":\" [0-5] [0-9] (\".\" [0-9]{1,6})?"
-            + " (\"Z\" | [+-] ([01] [0-9] | \"2\" [0-3]) \":\" [0-5] [0-9])";
+    private static final String DATE =
+            "[0-9]{4} \"-\" ((\"0\" [13578] | \"1\" [02]) \"-\" (d28 | \"29\" | \"30\" | \"31\")"
+                    + " | (\"0\" [469] | \"11\") \"-\" (d28 | \"29\" | \"30\") | \"02-\" d28)";
+    private static final String TIME =
+            "([01] [0-9] | \"2\" [0-3]) \":\" [0-5] [0-9] \":\" [0-5] [0-9] (\".\" [0-9]{1,6})?"
+                    + " (\"Z\" | [+-] ([01] [0-9] | \"2\" [0-3]) \":\" [0-5] [0-9])";
     private static final String LABEL = "[a-zA-Z0-9]{1,63} (\"-\" [a-zA-Z0-9]{1,62}){0,4}";
 
     /** Rules a format needs beside its own body; the body is the string's content between the quotes. */
@@ -40,11 +42,13 @@ final class JsonTerminals {
             case "date" -> DATE;
             case "time" -> TIME;
             case "date-time" -> DATE + " \"T\" " + TIME;
-            case "uuid" -> "[0-9a-fA-F]{8} \"-\" [0-9a-fA-F]{4} \"-\" [0-9a-fA-F]{4} \"-\" [0-9a-fA-F]{4} \"-\" [0-9a-fA-F]{12}";
+            case "uuid" ->
+                "[0-9a-fA-F]{8} \"-\" [0-9a-fA-F]{4} \"-\" [0-9a-fA-F]{4} \"-\" [0-9a-fA-F]{4} \"-\" [0-9a-fA-F]{12}";
             // Validators check the top-level domain against IANA's list, so it is one of the common ones.
-            case "email" -> "[a-zA-Z0-9_+]{1,32} (\".\" [a-zA-Z0-9_+]{1,8}){0,3} \"@\" label (\".\" label){0,2} \".\" "
-                    + "(\"com\" | \"org\" | \"net\" | \"edu\" | \"gov\" | \"io\" | \"dev\" | \"ai\" | \"app\" | \"info\""
-                    + " | \"co\" | \"us\" | \"uk\" | \"de\" | \"fr\" | \"jp\" | \"eu\" | \"ca\" | \"ch\" | \"nl\")";
+            case "email" ->
+                "[a-zA-Z0-9_+]{1,32} (\".\" [a-zA-Z0-9_+]{1,8}){0,3} \"@\" label (\".\" label){0,2} \".\" "
+                        + "(\"com\" | \"org\" | \"net\" | \"edu\" | \"gov\" | \"io\" | \"dev\" | \"ai\" | \"app\" | \"info\""
+                        + " | \"co\" | \"us\" | \"uk\" | \"de\" | \"fr\" | \"jp\" | \"eu\" | \"ca\" | \"ch\" | \"nl\")";
             case "ipv4" -> "oct \".\" oct \".\" oct \".\" oct";
             default -> null;
         };
@@ -73,7 +77,9 @@ final class JsonTerminals {
 
     private static List<String> nonNegative(long lo, long hi) {
         List<String> out = new ArrayList<>();
-        for (int digits = Long.toString(lo).length(); digits <= Long.toString(hi).length(); digits++) {
+        for (int digits = Long.toString(lo).length();
+                digits <= Long.toString(hi).length();
+                digits++) {
             long first = digits == 1 ? 0 : pow10(digits - 1), last = pow10(digits) - 1;
             long a = Math.max(lo, first), b = Math.min(hi, last);
             if (a <= b) {
@@ -96,7 +102,8 @@ final class JsonTerminals {
             return;
         }
         String any = restA.isEmpty() ? "" : " [0-9]{" + restA.length() + "}";
-        boolean fullLow = restA.chars().allMatch(c -> c == '0'), fullHigh = restB.chars().allMatch(c -> c == '9');
+        boolean fullLow = restA.chars().allMatch(c -> c == '0'),
+                fullHigh = restB.chars().allMatch(c -> c == '9');
         char from = fullLow ? x : (char) (x + 1), to = fullHigh ? y : (char) (y - 1);
         if (!fullLow) {
             sameLength(restA, "9".repeat(restA.length()), prefix + " [" + x + "]", out);

@@ -78,10 +78,13 @@ final class RegexGrammar {
         if (c == '*' || c == '+' || c == '?') {
             pos++;
             q = String.valueOf(c);
-        } else if (c == '{' && re.indexOf('}', pos) > pos && re.substring(pos + 1, re.indexOf('}', pos)).matches("\\d+(,\\d*)?")) {
+        } else if (c == '{'
+                && re.indexOf('}', pos) > pos
+                && re.substring(pos + 1, re.indexOf('}', pos)).matches("\\d+(,\\d*)?")) {
             int close = re.indexOf('}', pos);
             String[] parts = re.substring(pos + 1, close).split(",", -1);
-            if (Long.parseLong(parts[0]) > 10_000 || (parts.length > 1 && !parts[1].isEmpty() && Long.parseLong(parts[1]) > 10_000)) {
+            if (Long.parseLong(parts[0]) > 10_000
+                    || (parts.length > 1 && !parts[1].isEmpty() && Long.parseLong(parts[1]) > 10_000)) {
                 throw error("repetition counts above 10000 are not supported");
             }
             q = "{" + re.substring(pos + 1, close) + "}";
@@ -110,7 +113,8 @@ final class RegexGrammar {
                             throw error("unterminated group name");
                         }
                     } else {
-                        throw error("lookaround and inline flags '(?" + (pos < re.length() ? re.charAt(pos) : "") + "' are not supported");
+                        throw error("lookaround and inline flags '(?" + (pos < re.length() ? re.charAt(pos) : "")
+                                + "' are not supported");
                     }
                 }
                 String inner = alternatives();
@@ -148,7 +152,11 @@ final class RegexGrammar {
         while (pos < re.length() && (re.charAt(pos) != ']' || first)) {
             first = false;
             int[] lo = classAtom();
-            if (lo.length == 2 && lo[0] == lo[1] && pos + 1 < re.length() && re.charAt(pos) == '-' && re.charAt(pos + 1) != ']') {
+            if (lo.length == 2
+                    && lo[0] == lo[1]
+                    && pos + 1 < re.length()
+                    && re.charAt(pos) == '-'
+                    && re.charAt(pos + 1) != ']') {
                 pos++;
                 int[] hi = classAtom();
                 if (hi.length != 2 || hi[0] != hi[1] || hi[0] < lo[0]) {
@@ -191,7 +199,8 @@ final class RegexGrammar {
             case 'v' -> new int[] {0x0B, 0x0B};
             case 'x', 'u' -> {
                 int digits = e == 'x' ? 2 : 4;
-                if (pos + digits > re.length() || !re.substring(pos, pos + digits).matches("[0-9a-fA-F]+")) {
+                if (pos + digits > re.length()
+                        || !re.substring(pos, pos + digits).matches("[0-9a-fA-F]+")) {
                     throw error("bad \\" + e + " escape");
                 }
                 int v = Integer.parseInt(re.substring(pos, pos + digits), 16);
@@ -227,7 +236,10 @@ final class RegexGrammar {
             case '\n' -> Gbnf.literal("\\n");
             case '\t' -> Gbnf.literal("\\t");
             case '\r' -> Gbnf.literal("\\r");
-            default -> cp < 0x20 ? Gbnf.literal(String.format("\\u%04x", cp)) : Gbnf.literal(new String(Character.toChars(cp)));
+            default ->
+                cp < 0x20
+                        ? Gbnf.literal(String.format("\\u%04x", cp))
+                        : Gbnf.literal(new String(Character.toChars(cp)));
         };
     }
 

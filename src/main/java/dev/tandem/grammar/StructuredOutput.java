@@ -9,8 +9,8 @@ import java.util.List;
  */
 public final class StructuredOutput {
     /** Schemas (and tool-call grammars) converted and checked before, by their text: agents send the same few again and again. */
-    private static final java.util.Map<String, String> SCHEMAS = java.util.Collections.synchronizedMap(
-            new java.util.LinkedHashMap<>(16, 0.75f, true) {
+    private static final java.util.Map<String, String> SCHEMAS =
+            java.util.Collections.synchronizedMap(new java.util.LinkedHashMap<>(16, 0.75f, true) {
                 @Override
                 protected boolean removeEldestEntry(java.util.Map.Entry<String, String> eldest) {
                     return size() > 256;
@@ -31,8 +31,10 @@ public final class StructuredOutput {
 
     /** Any JSON object (response_format json_object). */
     public static String jsonObject() {
-        return checked(JsonSchemaGrammar.grammar(new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode()
-                .put("type", "object").put("additionalProperties", true)));
+        return checked(JsonSchemaGrammar.grammar(new com.fasterxml.jackson.databind.ObjectMapper()
+                .createObjectNode()
+                .put("type", "object")
+                .put("additionalProperties", true)));
     }
 
     /** Text that the regex matches as a whole. */
@@ -45,7 +47,8 @@ public final class StructuredOutput {
         if (options.isEmpty()) {
             throw new GrammarException("", "a choice needs at least one option");
         }
-        return checked("root ::= " + String.join(" | ", options.stream().map(Gbnf::literal).toList()) + "\n");
+        return checked("root ::= "
+                + String.join(" | ", options.stream().map(Gbnf::literal).toList()) + "\n");
     }
 
     /**

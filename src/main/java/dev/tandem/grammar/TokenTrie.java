@@ -14,7 +14,9 @@ final class TokenTrie {
 
     TokenTrie(TokenVocabulary vocab) {
         byte[][] bytes = vocab.tokenBytes();
-        Integer[] order = java.util.stream.IntStream.range(0, bytes.length).filter(i -> bytes[i] != null).boxed()
+        Integer[] order = java.util.stream.IntStream.range(0, bytes.length)
+                .filter(i -> bytes[i] != null)
+                .boxed()
                 .toArray(Integer[]::new);
         Arrays.sort(order, (a, b) -> Arrays.compareUnsigned(bytes[a], bytes[b]));
         int capacity = 1;

@@ -28,7 +28,8 @@ public record TokenVocabulary(byte[][] tokenBytes) {
     public static TokenVocabulary load(Path modelDir, int vocabSize) throws IOException {
         Path json = modelDir.resolve("tokenizer.json");
         Path gz = modelDir.resolve("tokenizer.json.gz");
-        try (InputStream in = Files.isRegularFile(json) ? Files.newInputStream(json)
+        try (InputStream in = Files.isRegularFile(json)
+                ? Files.newInputStream(json)
                 : new GZIPInputStream(Files.newInputStream(gz))) {
             return fromTokenizerJson(JSON.readTree(in), vocabSize);
         }
@@ -52,8 +53,12 @@ public record TokenVocabulary(byte[][] tokenBytes) {
         }
         for (JsonNode added : tok.path("added_tokens")) {
             int id = added.path("id").asInt();
-            put(bytes, id, added.path("special").asBoolean(false) ? null
-                    : added.path("content").asText().getBytes(StandardCharsets.UTF_8));
+            put(
+                    bytes,
+                    id,
+                    added.path("special").asBoolean(false)
+                            ? null
+                            : added.path("content").asText().getBytes(StandardCharsets.UTF_8));
         }
         return new TokenVocabulary(bytes);
     }

@@ -17,6 +17,7 @@ final class TriggeredGrammar implements TokenConstraint {
     private final byte[] trigger;
     /** The last trigger.length bytes of free output, as a ring. */
     private final byte[] recent;
+
     private int numRecent;
     private GrammarMatcher active;
 

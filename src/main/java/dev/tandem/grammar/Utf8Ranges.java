@@ -63,9 +63,15 @@ final class Utf8Ranges {
         return switch (length(cp)) {
             case 1 -> new byte[] {(byte) cp};
             case 2 -> new byte[] {(byte) (0xC0 | cp >> 6), (byte) (0x80 | (cp & 0x3F))};
-            case 3 -> new byte[] {(byte) (0xE0 | cp >> 12), (byte) (0x80 | (cp >> 6 & 0x3F)), (byte) (0x80 | (cp & 0x3F))};
-            default -> new byte[] {(byte) (0xF0 | cp >> 18), (byte) (0x80 | (cp >> 12 & 0x3F)), (byte) (0x80 | (cp >> 6 & 0x3F)),
-                (byte) (0x80 | (cp & 0x3F))};
+            case 3 ->
+                new byte[] {(byte) (0xE0 | cp >> 12), (byte) (0x80 | (cp >> 6 & 0x3F)), (byte) (0x80 | (cp & 0x3F))};
+            default ->
+                new byte[] {
+                    (byte) (0xF0 | cp >> 18),
+                    (byte) (0x80 | (cp >> 12 & 0x3F)),
+                    (byte) (0x80 | (cp >> 6 & 0x3F)),
+                    (byte) (0x80 | (cp & 0x3F))
+                };
         };
     }
 }

@@ -19,7 +19,9 @@ public final class Activations {
     public static void swiglu(float[] gate, float[] up, int n) {
         int i = 0;
         for (; i + LANES <= n; i += LANES) {
-            FloatVector.fromArray(F, gate, i).mul(FloatVector.fromArray(F, up, i)).intoArray(up, i);
+            FloatVector.fromArray(F, gate, i)
+                    .mul(FloatVector.fromArray(F, up, i))
+                    .intoArray(up, i);
         }
         for (; i < n; i++) {
             up[i] *= gate[i];
@@ -27,7 +29,9 @@ public final class Activations {
         exp(gate, 0, n, -1f, 0f);
         i = 0;
         for (; i + LANES <= n; i += LANES) {
-            FloatVector.fromArray(F, up, i).div(FloatVector.fromArray(F, gate, i).add(1f)).intoArray(gate, i);
+            FloatVector.fromArray(F, up, i)
+                    .div(FloatVector.fromArray(F, gate, i).add(1f))
+                    .intoArray(gate, i);
         }
         for (; i < n; i++) {
             gate[i] = up[i] / (1f + gate[i]);
@@ -37,7 +41,8 @@ public final class Activations {
     private static final float LOG2E = 1.44269504f;
     private static final float LN2_HI = 0.693359375f;
     private static final float LN2_LO = -2.12194440e-4f;
-    private static final float ROUNDER = 12582912f; // 1.5 * 2^23: adding it rounds to an integer in the low mantissa bits
+    private static final float ROUNDER =
+            12582912f; // 1.5 * 2^23: adding it rounds to an integer in the low mantissa bits
     private static final int ROUNDER_BITS = Float.floatToRawIntBits(ROUNDER);
 
     /** In-place softmax of x[off .. off+n-1], max-subtracted for stability; exp is vectorised. */
@@ -97,7 +102,8 @@ public final class Activations {
             p = p.fma(r, FloatVector.broadcast(F, 0.5f));
             p = p.fma(r, FloatVector.broadcast(F, 1f));
             p = p.fma(r, FloatVector.broadcast(F, 1f));
-            IntVector exponent = t.reinterpretAsInts().sub(ROUNDER_BITS).add(127).lanewise(VectorOperators.LSHL, 23);
+            IntVector exponent =
+                    t.reinterpretAsInts().sub(ROUNDER_BITS).add(127).lanewise(VectorOperators.LSHL, 23);
             FloatVector e = p.mul(exponent.reinterpretAsFloats());
             e.intoArray(x, i);
             sumV = sumV.add(e);

@@ -48,8 +48,9 @@ public enum KernelPath {
 
     /** The path in use, in words: what the server logs at start and the benchmarks print. */
     public static String describe() {
-        String bf16 = NativeBf16Rows.lanes() == 0 ? "Java" : NativeBf16Rows.amx() ? "C, AMX tiles"
-                : "C, " + (NativeBf16Rows.lanes() == 16 ? "AVX-512" : "AVX2");
+        String bf16 = NativeBf16Rows.lanes() == 0
+                ? "Java"
+                : NativeBf16Rows.amx() ? "C, AMX tiles" : "C, " + (NativeBf16Rows.lanes() == 16 ? "AVX-512" : "AVX2");
         return current() + " (tandem.kernels=" + REQUESTED.name().toLowerCase(Locale.ROOT) + "): " + Vectors.LANES * 32
                 + "-bit Java vectors; bf16 " + bf16 + "; int8/int4 " + NativeKernels.status();
     }

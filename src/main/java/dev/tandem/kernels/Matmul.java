@@ -23,6 +23,7 @@ public final class Matmul {
      * us alone against 12 in halves, 256x768 25 against 29.
      */
     private static final long MIN_SHARED_TILE_WORK = 1L << 18;
+
     private static final int TILE_CHUNKS_PER_THREAD = 2;
 
     private final ThreadTeam team;
@@ -99,15 +100,19 @@ public final class Matmul {
 
     private static boolean sameLayout(WeightMatrix[] ws) {
         for (WeightMatrix m : ws) {
-            if (m.format() != ws[0].format() || m.cols() != ws[0].cols()
-                    || (m.quantization() != null && m.quantization().groupSize() != ws[0].quantization().groupSize())) {
+            if (m.format() != ws[0].format()
+                    || m.cols() != ws[0].cols()
+                    || (m.quantization() != null
+                            && m.quantization().groupSize()
+                                    != ws[0].quantization().groupSize())) {
                 return false;
             }
         }
         return true;
     }
 
-    private void runOne(WeightMatrix weights, float[] biasOrNull, float[] input, int tokens, float[] output, boolean add) {
+    private void runOne(
+            WeightMatrix weights, float[] biasOrNull, float[] input, int tokens, float[] output, boolean add) {
         one[0] = weights;
         oneBias[0] = biasOrNull;
         oneOut[0] = output;
@@ -116,7 +121,14 @@ public final class Matmul {
         oneOut[0] = null;
     }
 
-    private void run(WeightMatrix[] ws, int count, float[][] biasesOrNull, float[] input, int tokens, float[][] outputs, boolean add) {
+    private void run(
+            WeightMatrix[] ws,
+            int count,
+            float[][] biasesOrNull,
+            float[] input,
+            int tokens,
+            float[][] outputs,
+            boolean add) {
         WeightMatrix weights = ws[0];
         parts = ws;
         biases = biasesOrNull;
@@ -158,7 +170,8 @@ public final class Matmul {
                 groupSums = new float[n]; // grows to the largest batch once, then is reused
                 sumsSegment = MemorySegment.ofArray(groupSums);
             }
-            QuantizedDots.groupSums(input, tokens, weights.cols(), weights.quantization().groupSize(), groupSums);
+            QuantizedDots.groupSums(
+                    input, tokens, weights.cols(), weights.quantization().groupSize(), groupSums);
             if (useNative) {
                 int values = tokens * weights.cols();
                 if (xCodes.length < values) {
@@ -167,8 +180,13 @@ public final class Matmul {
                     xCodesSegment = MemorySegment.ofArray(xCodes);
                     xScalesSegment = MemorySegment.ofArray(xScales);
                 }
-                NativeKernels.quantizeActivationsNative(segments.of(input), values, weights.quantization().groupSize(),
-                        NativeKernels.pairsBlocks(weights), xCodesSegment, xScalesSegment);
+                NativeKernels.quantizeActivationsNative(
+                        segments.of(input),
+                        values,
+                        weights.quantization().groupSize(),
+                        NativeKernels.pairsBlocks(weights),
+                        xCodesSegment,
+                        xScalesSegment);
             }
         }
         numTokens = tokens;
@@ -288,7 +306,8 @@ public final class Matmul {
             nativeOutSegments[worker] = MemorySegment.ofArray(nativeOut[worker]);
         }
         float[] o = nativeOut[worker];
-        NativeKernels.rows(w, start, end, xCodesSegment, xScalesSegment, numTokens, sumsSegment, nativeOutSegments[worker], n);
+        NativeKernels.rows(
+                w, start, end, xCodesSegment, xScalesSegment, numTokens, sumsSegment, nativeOutSegments[worker], n);
         int rows = w.rows();
         for (int t = 0; t < numTokens; t++) {
             for (int r = start; r < end; r++) {

@@ -47,7 +47,10 @@ public final class MemoryBandwidth {
     }
 
     private static float sum(MemorySegment s, long from, long length) {
-        FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F), a2 = FloatVector.zero(F), a3 = FloatVector.zero(F);
+        FloatVector a0 = FloatVector.zero(F),
+                a1 = FloatVector.zero(F),
+                a2 = FloatVector.zero(F),
+                a3 = FloatVector.zero(F);
         long step = F.vectorByteSize();
         for (long o = from; o < from + length; o += 4 * step) {
             a0 = a0.add(Vectors.loadF32(s, o));

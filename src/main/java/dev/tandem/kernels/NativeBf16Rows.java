@@ -19,24 +19,34 @@ import java.lang.invoke.MethodHandle;
  * tile instructions do the products instead ({@link #amx}).
  */
 public final class NativeBf16Rows {
-    private static final MethodHandle LANES = NativeKernels.criticalHandle("tandem_bf16_lanes", FunctionDescriptor.of(JAVA_INT));
-    private static final MethodHandle USE_LANES = NativeKernels.criticalHandle("tandem_bf16_use_lanes",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT));
-    private static final MethodHandle PACK = NativeKernels.criticalHandle("tandem_bf16_pack",
-            FunctionDescriptor.ofVoid(ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
-    private static final MethodHandle ROWS = NativeKernels.criticalHandle("tandem_bf16_rows",
-            FunctionDescriptor.ofVoid(ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
-    private static final MethodHandle USE_AMX = NativeKernels.criticalHandle("tandem_bf16_use_amx",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT));
-    private static final MethodHandle PACKED_FLOATS = NativeKernels.criticalHandle("tandem_bf16_packed_floats",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_INT));
-    private static final boolean LOADED = LANES != null && USE_LANES != null && PACK != null && ROWS != null
-            && USE_AMX != null && PACKED_FLOATS != null;
+    private static final MethodHandle LANES =
+            NativeKernels.criticalHandle("tandem_bf16_lanes", FunctionDescriptor.of(JAVA_INT));
+    private static final MethodHandle USE_LANES =
+            NativeKernels.criticalHandle("tandem_bf16_use_lanes", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    private static final MethodHandle PACK = NativeKernels.criticalHandle(
+            "tandem_bf16_pack", FunctionDescriptor.ofVoid(ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
+    private static final MethodHandle ROWS = NativeKernels.criticalHandle(
+            "tandem_bf16_rows",
+            FunctionDescriptor.ofVoid(
+                    ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle USE_AMX =
+            NativeKernels.criticalHandle("tandem_bf16_use_amx", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    private static final MethodHandle PACKED_FLOATS = NativeKernels.criticalHandle(
+            "tandem_bf16_packed_floats", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_INT));
+    private static final boolean LOADED = LANES != null
+            && USE_LANES != null
+            && PACK != null
+            && ROWS != null
+            && USE_AMX != null
+            && PACKED_FLOATS != null;
     /** The process's kernels: the C vector width equals the Java one, so that both compute alike. */
-    private static final int DEFAULT_LANES = LOADED && call(USE_LANES, Vectors.LANES) == Vectors.LANES ? Vectors.LANES : 0;
+    private static final int DEFAULT_LANES =
+            LOADED && call(USE_LANES, Vectors.LANES) == Vectors.LANES ? Vectors.LANES : 0;
     // AMX on the native path only; -Dtandem.kernels.amx=false runs the vector kernels on an AMX machine.
-    private static final boolean DEFAULT_AMX = DEFAULT_LANES > 0 && KernelPath.requested() == KernelPath.NATIVE
-            && Boolean.parseBoolean(System.getProperty("tandem.kernels.amx", "true")) && call(USE_AMX, 1) == 1;
+    private static final boolean DEFAULT_AMX = DEFAULT_LANES > 0
+            && KernelPath.requested() == KernelPath.NATIVE
+            && Boolean.parseBoolean(System.getProperty("tandem.kernels.amx", "true"))
+            && call(USE_AMX, 1) == 1;
     private static int lanes = useDefaults();
     private static boolean amx = DEFAULT_AMX;
 
@@ -106,7 +116,14 @@ public final class NativeBf16Rows {
      * out[t * rows + r] = (accumulate ? out[..] : 0) + w[r] . x[t] for rows [from, to) and every
      * token (biases are added by the caller: a model has too many bias arrays to keep a segment of each).
      */
-    static void rows(WeightMatrix w, int from, int to, MemorySegment packed, int tokens, int shift, boolean accumulate,
+    static void rows(
+            WeightMatrix w,
+            int from,
+            int to,
+            MemorySegment packed,
+            int tokens,
+            int shift,
+            boolean accumulate,
             MemorySegment out) {
         // A raw address, as NativeKernels.rows says why: no shared-arena acquire per call.
         MemorySegment data = MemorySegment.ofAddress(w.data().address());

@@ -23,6 +23,7 @@ import java.nio.file.Path;
 public final class NativeKernels {
     /** The loaded library's symbols; null when the Java kernels run. */
     private static final SymbolLookup SYMBOLS;
+
     private static final MethodHandle ROWS;
     private static final MethodHandle USE_LEVEL;
     private static final MethodHandle QUANTIZE;
@@ -30,7 +31,8 @@ public final class NativeKernels {
     private static final boolean AVAILABLE;
 
     static {
-        Path lib = Path.of(System.getProperty("tandem.native.kernels",
+        Path lib = Path.of(System.getProperty(
+                "tandem.native.kernels",
                 System.getProperty("tandem.home", ".") + "/target/native/libtandem_kernels.so"));
         SymbolLookup symbols = null;
         String whyNot = null;
@@ -46,9 +48,13 @@ public final class NativeKernels {
             }
         }
         SYMBOLS = symbols;
-        ROWS = criticalHandle("tandem_quantized_rows_int", FunctionDescriptor.ofVoid(ADDRESS, ADDRESS, ADDRESS, JAVA_INT, JAVA_INT,
-                JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT));
-        QUANTIZE = criticalHandle("tandem_quantize_activations",
+        ROWS = criticalHandle(
+                "tandem_quantized_rows_int",
+                FunctionDescriptor.ofVoid(
+                        ADDRESS, ADDRESS, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS,
+                        ADDRESS, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT));
+        QUANTIZE = criticalHandle(
+                "tandem_quantize_activations",
                 FunctionDescriptor.ofVoid(ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
         USE_LEVEL = criticalHandle("tandem_kernels_use_level", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
         MethodHandle best = criticalHandle("tandem_kernels_avx2", FunctionDescriptor.of(JAVA_INT));
@@ -75,9 +81,12 @@ public final class NativeKernels {
      * sources), so that each kernel falls back to Java on its own.
      */
     static MethodHandle criticalHandle(String name, FunctionDescriptor descriptor) {
-        return SYMBOLS == null ? null : SYMBOLS.find(name)
-                .map(symbol -> Linker.nativeLinker().downcallHandle(symbol, descriptor, Linker.Option.critical(true)))
-                .orElse(null);
+        return SYMBOLS == null
+                ? null
+                : SYMBOLS.find(name)
+                        .map(symbol ->
+                                Linker.nativeLinker().downcallHandle(symbol, descriptor, Linker.Option.critical(true)))
+                        .orElse(null);
     }
 
     private NativeKernels() {}
@@ -110,11 +119,14 @@ public final class NativeKernels {
      * {@link #pairsBlocks}) each 64-value chunk is stored as the first halves of its two 32-blocks,
      * then their second halves: the order of one 32-byte load of Q4 codes.
      */
-    public static void quantizeActivationsNative(float[] x, int n, int block, boolean pairBlocks, byte[] xq, float[] xs) {
-        quantizeActivationsNative(MemorySegment.ofArray(x), n, block, pairBlocks, MemorySegment.ofArray(xq), MemorySegment.ofArray(xs));
+    public static void quantizeActivationsNative(
+            float[] x, int n, int block, boolean pairBlocks, byte[] xq, float[] xs) {
+        quantizeActivationsNative(
+                MemorySegment.ofArray(x), n, block, pairBlocks, MemorySegment.ofArray(xq), MemorySegment.ofArray(xs));
     }
 
-    static void quantizeActivationsNative(MemorySegment x, int n, int block, boolean pairBlocks, MemorySegment xq, MemorySegment xs) {
+    static void quantizeActivationsNative(
+            MemorySegment x, int n, int block, boolean pairBlocks, MemorySegment xq, MemorySegment xs) {
         try {
             QUANTIZE.invokeExact(x, n, block, pairBlocks ? 1 : 0, xq, xs);
         } catch (Throwable t) {
@@ -132,18 +144,42 @@ public final class NativeKernels {
      * the activations quantized by {@link #quantizeActivationsNative} per weight group (codes xq, scales xs); xSums
      * holds their float group sums (QuantizedDots.groupSums).
      */
-    static void rows(WeightMatrix w, int from, int to, MemorySegment xq, MemorySegment xs, int tokens, MemorySegment xSums,
-                     MemorySegment out, int outStride) {
+    static void rows(
+            WeightMatrix w,
+            int from,
+            int to,
+            MemorySegment xq,
+            MemorySegment xs,
+            int tokens,
+            MemorySegment xSums,
+            MemorySegment out,
+            int outStride) {
         Quantization q = w.quantization();
         // Raw addresses: a segment of the checkpoint's shared arena would be acquired and released
         // on every call, an atomic on one counter that all kernel threads share. The checkpoint
         // outlives every step that reads it.
         MemorySegment data = MemorySegment.ofAddress(w.data().address());
         MemorySegment scales = MemorySegment.ofAddress(q.scales().address());
-        MemorySegment zeros = q.zeros() == null ? MemorySegment.NULL : MemorySegment.ofAddress(q.zeros().address());
+        MemorySegment zeros = q.zeros() == null
+                ? MemorySegment.NULL
+                : MemorySegment.ofAddress(q.zeros().address());
         try {
-            ROWS.invokeExact(data, scales, zeros, q.fixedZero(),
-                    w.format() == TensorFormat.Q4 ? 1 : 0, q.groupSize(), w.cols(), from, to, xq, xs, tokens, xSums, out, outStride);
+            ROWS.invokeExact(
+                    data,
+                    scales,
+                    zeros,
+                    q.fixedZero(),
+                    w.format() == TensorFormat.Q4 ? 1 : 0,
+                    q.groupSize(),
+                    w.cols(),
+                    from,
+                    to,
+                    xq,
+                    xs,
+                    tokens,
+                    xSums,
+                    out,
+                    outStride);
         } catch (Throwable t) {
             throw new IllegalStateException("native kernel failed", t);
         }

@@ -6,7 +6,6 @@ import static dev.tandem.kernels.Vectors.LANES;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 
 /**
  * Causal attention that reads K and V through each sequence's block table. The same kernel serves
@@ -54,7 +53,15 @@ public final class PagedAttention {
     }
 
     /** Stores one token's K and V (all KV heads) at its position in the sequence's blocks. */
-    public void write(MemorySegment kvArena, int layerIndex, int[] blockTable, int pos, float[] k, int kOff, float[] v, int vOff) {
+    public void write(
+            MemorySegment kvArena,
+            int layerIndex,
+            int[] blockTable,
+            int pos,
+            float[] k,
+            int kOff,
+            float[] v,
+            int vOff) {
         int block = blockTable[pos / layout.blockSize()];
         int slot = pos % layout.blockSize();
         long column = (long) layout.blockSize() * PagedKvLayout.BYTES_PER_VALUE;
@@ -63,8 +70,13 @@ public final class PagedAttention {
             for (int d = 0; d < headDim; d++) {
                 kvArena.set(ValueLayout.JAVA_FLOAT_UNALIGNED, key + d * column, k[kOff + h * headDim + d]);
             }
-            MemorySegment.copy(v, vOff + h * headDim, kvArena, ValueLayout.JAVA_FLOAT_UNALIGNED,
-                    layout.valueOffset(block, layerIndex, h, slot), headDim);
+            MemorySegment.copy(
+                    v,
+                    vOff + h * headDim,
+                    kvArena,
+                    ValueLayout.JAVA_FLOAT_UNALIGNED,
+                    layout.valueOffset(block, layerIndex, h, slot),
+                    headDim);
         }
     }
 
@@ -72,8 +84,16 @@ public final class PagedAttention {
      * out[t] = attention of query q[t] (numHeads * headDim floats) for tokens 0..numTokens-1.
      * slidingWindowOrZero limits each query to the last that-many positions (0 = unlimited).
      */
-    public void attend(MemorySegment kvArena, int layerIndex, float[] queries, float[] output, int numTokens,
-                       int[] tokenPositions, int[] tokenSequence, int[][] tables, int slidingWindowOrZero) {
+    public void attend(
+            MemorySegment kvArena,
+            int layerIndex,
+            float[] queries,
+            float[] output,
+            int numTokens,
+            int[] tokenPositions,
+            int[] tokenSequence,
+            int[][] tables,
+            int slidingWindowOrZero) {
         arena = kvArena;
         layer = layerIndex;
         q = queries;
@@ -116,7 +136,14 @@ public final class PagedAttention {
                 int o = (kvHead - firstHead) * headScores + b * bs - first;
                 int g = 0;
                 for (; g + 1 < groupSize; g += 2) {
-                    blockScores(table[b], kvHead, qOff + g * headDim, qOff + (g + 1) * headDim, s, o + g * maxContext, maxContext);
+                    blockScores(
+                            table[b],
+                            kvHead,
+                            qOff + g * headDim,
+                            qOff + (g + 1) * headDim,
+                            s,
+                            o + g * maxContext,
+                            maxContext);
                 }
                 if (g < groupSize) {
                     blockScores(table[b], kvHead, qOff + g * headDim, -1, s, o + g * maxContext, 0);
@@ -125,7 +152,8 @@ public final class PagedAttention {
         }
         for (int kvHead = firstHead; kvHead < endHead; kvHead++) {
             for (int g = 0; g < groupSize; g++) {
-                Activations.softmax(s, (kvHead - firstHead) * headScores + g * maxContext + start - first, pos - start + 1);
+                Activations.softmax(
+                        s, (kvHead - firstHead) * headScores + g * maxContext + start - first, pos - start + 1);
             }
         }
         for (int b = start / bs; b <= pos / bs; b++) {
@@ -137,10 +165,20 @@ public final class PagedAttention {
                 boolean firstBlock = b == start / bs;
                 int g = 0;
                 for (; g + 1 < groupSize; g += 2) {
-                    blockValues(table[b], kvHead, from, to, s, sOff + g * maxContext, qOff + g * headDim, maxContext, firstBlock);
+                    blockValues(
+                            table[b],
+                            kvHead,
+                            from,
+                            to,
+                            s,
+                            sOff + g * maxContext,
+                            qOff + g * headDim,
+                            maxContext,
+                            firstBlock);
                 }
                 if (g < groupSize) {
-                    blockValues(table[b], kvHead, from, to, s, sOff + g * maxContext, qOff + g * headDim, 0, firstBlock);
+                    blockValues(
+                            table[b], kvHead, from, to, s, sOff + g * maxContext, qOff + g * headDim, 0, firstBlock);
                 }
             }
         }
@@ -215,7 +253,8 @@ public final class PagedAttention {
      * o + headDim) that share every V load; the first block of the range stores, later ones add.
      * Two chains per head over alternate slots, for the FMA latency.
      */
-    private void blockValues(int block, int kvHead, int from, int to, float[] s, int sOff, int o, int sNext, boolean first) {
+    private void blockValues(
+            int block, int kvHead, int from, int to, float[] s, int sOff, int o, int sNext, boolean first) {
         long stride = (long) headDim * PagedKvLayout.BYTES_PER_VALUE;
         long base = layout.valueOffset(block, layer, kvHead, from);
         boolean two = sNext > 0;
@@ -223,7 +262,8 @@ public final class PagedAttention {
         int i = 0;
         for (; i + LANES <= headDim; i += LANES) {
             FloatVector acc0 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, out, o + i);
-            FloatVector acc2 = two ? (first ? FloatVector.zero(F) : FloatVector.fromArray(F, out, o + headDim + i)) : acc0;
+            FloatVector acc2 =
+                    two ? (first ? FloatVector.zero(F) : FloatVector.fromArray(F, out, o + headDim + i)) : acc0;
             FloatVector acc1 = FloatVector.zero(F), acc3 = acc1;
             long v = base + 4L * i;
             int j = from;
@@ -253,7 +293,8 @@ public final class PagedAttention {
             for (int h = 0; h < (two ? 2 : 1); h++) {
                 float sum = first ? 0f : out[o + h * headDim + i];
                 for (int j = from; j <= to; j++) {
-                    sum += s[sOff + h * sNext + j] * arena.get(ValueLayout.JAVA_FLOAT_UNALIGNED, base + (j - from) * stride + 4L * i);
+                    sum += s[sOff + h * sNext + j]
+                            * arena.get(ValueLayout.JAVA_FLOAT_UNALIGNED, base + (j - from) * stride + 4L * i);
                 }
                 out[o + h * headDim + i] = sum;
             }

@@ -13,8 +13,8 @@ public record PagedKvLayout(int numLayers, int numKvHeads, int headDim, int bloc
 
     public PagedKvLayout {
         if (numLayers < 1 || numKvHeads < 1 || headDim < 1 || blockSize < 1 || numBlocks < 1) {
-            throw new IllegalArgumentException("invalid KV layout " + numLayers + "/" + numKvHeads + "/" + headDim
-                    + "/" + blockSize + "/" + numBlocks);
+            throw new IllegalArgumentException("invalid KV layout " + numLayers + "/" + numKvHeads + "/" + headDim + "/"
+                    + blockSize + "/" + numBlocks);
         }
     }
 

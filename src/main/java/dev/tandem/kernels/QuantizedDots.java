@@ -27,8 +27,17 @@ final class QuantizedDots {
      * out[t] = w[row] . x[t] for t in 0..count-1 (count 1..4); x rows at xOff + t*xStride, and
      * their group sums at sumOff + t*sumStride in xSums.
      */
-    static void dot(WeightMatrix w, int row, float[] x, int xOff, int xStride, int count, float[] xSums, int sumOff, int sumStride,
-                    float[] out) {
+    static void dot(
+            WeightMatrix w,
+            int row,
+            float[] x,
+            int xOff,
+            int xStride,
+            int count,
+            float[] xSums,
+            int sumOff,
+            int sumStride,
+            float[] out) {
         MemorySegment d = w.data();
         Quantization q = w.quantization();
         int group = q.groupSize();
@@ -46,19 +55,28 @@ final class QuantizedDots {
                     for (int j = 0; j < 16; j += LANES) {
                         ByteVector v = ByteVector.fromMemorySegment(B, d, bytes + j, Vectors.LE);
                         FloatVector lo = (FloatVector) v.and((byte) 0x0F).convertShape(VectorOperators.B2F, F, 0);
-                        FloatVector hi = (FloatVector) v.lanewise(VectorOperators.LSHR, 4).and((byte) 0x0F)
+                        FloatVector hi = (FloatVector) v.lanewise(VectorOperators.LSHR, 4)
+                                .and((byte) 0x0F)
                                 .convertShape(VectorOperators.B2F, F, 0);
                         int lowX = blk + j, highX = blk + 16 + j;
-                        a0 = hi.fma(FloatVector.fromArray(F, x, xOff + highX), lo.fma(FloatVector.fromArray(F, x, xOff + lowX), a0));
+                        a0 = hi.fma(
+                                FloatVector.fromArray(F, x, xOff + highX),
+                                lo.fma(FloatVector.fromArray(F, x, xOff + lowX), a0));
                         if (count > 1) {
                             int o = xOff + xStride;
-                            a1 = hi.fma(FloatVector.fromArray(F, x, o + highX), lo.fma(FloatVector.fromArray(F, x, o + lowX), a1));
+                            a1 = hi.fma(
+                                    FloatVector.fromArray(F, x, o + highX),
+                                    lo.fma(FloatVector.fromArray(F, x, o + lowX), a1));
                             if (count > 2) {
                                 o += xStride;
-                                a2 = hi.fma(FloatVector.fromArray(F, x, o + highX), lo.fma(FloatVector.fromArray(F, x, o + lowX), a2));
+                                a2 = hi.fma(
+                                        FloatVector.fromArray(F, x, o + highX),
+                                        lo.fma(FloatVector.fromArray(F, x, o + lowX), a2));
                                 if (count > 3) {
                                     o += xStride;
-                                    a3 = hi.fma(FloatVector.fromArray(F, x, o + highX), lo.fma(FloatVector.fromArray(F, x, o + lowX), a3));
+                                    a3 = hi.fma(
+                                            FloatVector.fromArray(F, x, o + highX),
+                                            lo.fma(FloatVector.fromArray(F, x, o + lowX), a3));
                                 }
                             }
                         }

@@ -10,7 +10,8 @@ public final class RmsNorm {
     private RmsNorm() {}
 
     /** Normalises {@code count} consecutive vectors of length {@code size}, each in place or into out. */
-    public static void apply(float[] x, int xOff, float[] out, int outOff, float[] weight, int size, int count, float eps) {
+    public static void apply(
+            float[] x, int xOff, float[] out, int outOff, float[] weight, int size, int count, float eps) {
         for (int v = 0; v < count; v++) {
             int xo = xOff + v * size;
             int oo = outOff + v * size;
@@ -27,7 +28,10 @@ public final class RmsNorm {
             float scale = (float) (1.0 / Math.sqrt(ss / size + eps));
             i = 0;
             for (; i + LANES <= size; i += LANES) {
-                FloatVector.fromArray(F, x, xo + i).mul(scale).mul(FloatVector.fromArray(F, weight, i)).intoArray(out, oo + i);
+                FloatVector.fromArray(F, x, xo + i)
+                        .mul(scale)
+                        .mul(FloatVector.fromArray(F, weight, i))
+                        .intoArray(out, oo + i);
             }
             for (; i < size; i++) {
                 out[oo + i] = x[xo + i] * scale * weight[i];

@@ -41,7 +41,14 @@ final class RowDots {
         int cols = w.cols();
         long r0 = w.rowOffset(row), r1 = w.rowOffset(row + 1), r2 = w.rowOffset(row + 2), r3 = w.rowOffset(row + 3);
         int x0 = xOff, x1 = xOff + xStride, x2 = xOff + 2 * xStride, x3 = xOff + 3 * xStride;
-        FloatVector a00 = FloatVector.zero(F), a01 = a00, a02 = a00, a03 = a00, a10 = a00, a11 = a00, a12 = a00, a13 = a00;
+        FloatVector a00 = FloatVector.zero(F),
+                a01 = a00,
+                a02 = a00,
+                a03 = a00,
+                a10 = a00,
+                a11 = a00,
+                a12 = a00,
+                a13 = a00;
         FloatVector a20 = a00, a21 = a00, a22 = a00, a23 = a00, a30 = a00, a31 = a00, a32 = a00, a33 = a00;
         int block = 2 * LANES;
         int full = cols / block * block;
@@ -53,22 +60,46 @@ final class RowDots {
             IntVector p3 = IntVector.fromMemorySegment(Vectors.I, s, r3 + o, Vectors.LE);
             FloatVector e0 = even(p0), e1 = even(p1), e2 = even(p2), e3 = even(p3);
             FloatVector xe = FloatVector.fromArray(F, x, x0 + k);
-            a00 = e0.fma(xe, a00); a10 = e1.fma(xe, a10); a20 = e2.fma(xe, a20); a30 = e3.fma(xe, a30);
+            a00 = e0.fma(xe, a00);
+            a10 = e1.fma(xe, a10);
+            a20 = e2.fma(xe, a20);
+            a30 = e3.fma(xe, a30);
             xe = FloatVector.fromArray(F, x, x1 + k);
-            a01 = e0.fma(xe, a01); a11 = e1.fma(xe, a11); a21 = e2.fma(xe, a21); a31 = e3.fma(xe, a31);
+            a01 = e0.fma(xe, a01);
+            a11 = e1.fma(xe, a11);
+            a21 = e2.fma(xe, a21);
+            a31 = e3.fma(xe, a31);
             xe = FloatVector.fromArray(F, x, x2 + k);
-            a02 = e0.fma(xe, a02); a12 = e1.fma(xe, a12); a22 = e2.fma(xe, a22); a32 = e3.fma(xe, a32);
+            a02 = e0.fma(xe, a02);
+            a12 = e1.fma(xe, a12);
+            a22 = e2.fma(xe, a22);
+            a32 = e3.fma(xe, a32);
             xe = FloatVector.fromArray(F, x, x3 + k);
-            a03 = e0.fma(xe, a03); a13 = e1.fma(xe, a13); a23 = e2.fma(xe, a23); a33 = e3.fma(xe, a33);
+            a03 = e0.fma(xe, a03);
+            a13 = e1.fma(xe, a13);
+            a23 = e2.fma(xe, a23);
+            a33 = e3.fma(xe, a33);
             FloatVector d0 = odd(p0), d1 = odd(p1), d2 = odd(p2), d3 = odd(p3);
             FloatVector xo = FloatVector.fromArray(F, x, x0 + k + LANES);
-            a00 = d0.fma(xo, a00); a10 = d1.fma(xo, a10); a20 = d2.fma(xo, a20); a30 = d3.fma(xo, a30);
+            a00 = d0.fma(xo, a00);
+            a10 = d1.fma(xo, a10);
+            a20 = d2.fma(xo, a20);
+            a30 = d3.fma(xo, a30);
             xo = FloatVector.fromArray(F, x, x1 + k + LANES);
-            a01 = d0.fma(xo, a01); a11 = d1.fma(xo, a11); a21 = d2.fma(xo, a21); a31 = d3.fma(xo, a31);
+            a01 = d0.fma(xo, a01);
+            a11 = d1.fma(xo, a11);
+            a21 = d2.fma(xo, a21);
+            a31 = d3.fma(xo, a31);
             xo = FloatVector.fromArray(F, x, x2 + k + LANES);
-            a02 = d0.fma(xo, a02); a12 = d1.fma(xo, a12); a22 = d2.fma(xo, a22); a32 = d3.fma(xo, a32);
+            a02 = d0.fma(xo, a02);
+            a12 = d1.fma(xo, a12);
+            a22 = d2.fma(xo, a22);
+            a32 = d3.fma(xo, a32);
             xo = FloatVector.fromArray(F, x, x3 + k + LANES);
-            a03 = d0.fma(xo, a03); a13 = d1.fma(xo, a13); a23 = d2.fma(xo, a23); a33 = d3.fma(xo, a33);
+            a03 = d0.fma(xo, a03);
+            a13 = d1.fma(xo, a13);
+            a23 = d2.fma(xo, a23);
+            a33 = d3.fma(xo, a33);
         }
         out[0] = Vectors.sum(a00);
         out[1] = Vectors.sum(a01);
@@ -137,8 +168,12 @@ final class RowDots {
         out[3] = s3;
     }
 
-    private static void bf16Multi(MemorySegment w, long base, float[] x, int xOff, int xStride, int count, int cols, float[] out) {
-        FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F), a2 = FloatVector.zero(F), a3 = FloatVector.zero(F);
+    private static void bf16Multi(
+            MemorySegment w, long base, float[] x, int xOff, int xStride, int count, int cols, float[] out) {
+        FloatVector a0 = FloatVector.zero(F),
+                a1 = FloatVector.zero(F),
+                a2 = FloatVector.zero(F),
+                a3 = FloatVector.zero(F);
         int x1 = xOff + xStride, x2 = xOff + 2 * xStride, x3 = xOff + 3 * xStride;
         int block = 2 * LANES;
         int k = 0;
@@ -150,9 +185,13 @@ final class RowDots {
             if (count > 1) {
                 a1 = o.fma(FloatVector.fromArray(F, x, x1 + k + LANES), e.fma(FloatVector.fromArray(F, x, x1 + k), a1));
                 if (count > 2) {
-                    a2 = o.fma(FloatVector.fromArray(F, x, x2 + k + LANES), e.fma(FloatVector.fromArray(F, x, x2 + k), a2));
+                    a2 = o.fma(
+                            FloatVector.fromArray(F, x, x2 + k + LANES),
+                            e.fma(FloatVector.fromArray(F, x, x2 + k), a2));
                     if (count > 3) {
-                        a3 = o.fma(FloatVector.fromArray(F, x, x3 + k + LANES), e.fma(FloatVector.fromArray(F, x, x3 + k), a3));
+                        a3 = o.fma(
+                                FloatVector.fromArray(F, x, x3 + k + LANES),
+                                e.fma(FloatVector.fromArray(F, x, x3 + k), a3));
                     }
                 }
             }
@@ -196,8 +235,12 @@ final class RowDots {
         }
     }
 
-    private static void f32Multi(MemorySegment w, long base, float[] x, int xOff, int xStride, int count, int cols, float[] out) {
-        FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F), a2 = FloatVector.zero(F), a3 = FloatVector.zero(F);
+    private static void f32Multi(
+            MemorySegment w, long base, float[] x, int xOff, int xStride, int count, int cols, float[] out) {
+        FloatVector a0 = FloatVector.zero(F),
+                a1 = FloatVector.zero(F),
+                a2 = FloatVector.zero(F),
+                a3 = FloatVector.zero(F);
         int k = 0;
         for (; k + LANES <= cols; k += LANES) {
             FloatVector wv = Vectors.loadF32(w, base + 4L * k);

@@ -39,9 +39,12 @@ public enum TensorFormat {
     public float read(MemorySegment data, long index) {
         return switch (this) {
             case F32 -> data.getAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, index);
-            case BF16 -> Float.intBitsToFloat((data.getAtIndex(ValueLayout.JAVA_SHORT_UNALIGNED, index) & 0xFFFF) << 16);
+            case BF16 ->
+                Float.intBitsToFloat((data.getAtIndex(ValueLayout.JAVA_SHORT_UNALIGNED, index) & 0xFFFF) << 16);
             case F16 -> Float.float16ToFloat(data.getAtIndex(ValueLayout.JAVA_SHORT_UNALIGNED, index));
-            case Q8, Q4 -> throw new IllegalStateException(this + " weights are read through their WeightMatrix (they need scales)");
+            case Q8, Q4 ->
+                throw new IllegalStateException(
+                        this + " weights are read through their WeightMatrix (they need scales)");
         };
     }
 

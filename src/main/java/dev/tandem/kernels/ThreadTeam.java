@@ -27,6 +27,7 @@ public final class ThreadTeam implements AutoCloseable {
     private final Thread[] workers;
     /** High 32 bits: the loop's number; low 32 bits: the next chunk to hand out. */
     private final AtomicLong claims = new AtomicLong();
+
     private final AtomicInteger doneChunks = new AtomicInteger();
     private volatile Body body;
     private volatile int numChunks;
@@ -41,7 +42,8 @@ public final class ThreadTeam implements AutoCloseable {
         workers = new Thread[size - 1];
         for (int i = 0; i < workers.length; i++) {
             int worker = i + 1;
-            workers[i] = Thread.ofPlatform().daemon().name("tandem-kernel-" + worker).start(() -> workLoop(worker));
+            workers[i] =
+                    Thread.ofPlatform().daemon().name("tandem-kernel-" + worker).start(() -> workLoop(worker));
         }
     }
 

@@ -13,11 +13,14 @@ import jdk.incubator.vector.VectorSpecies;
  * are summed.
  */
 final class Vectors {
-    static final VectorSpecies<Float> F = KernelPath.requested() == KernelPath.AVX2 && FloatVector.SPECIES_PREFERRED.length() > 8
-            ? FloatVector.SPECIES_256 : FloatVector.SPECIES_PREFERRED;
+    static final VectorSpecies<Float> F =
+            KernelPath.requested() == KernelPath.AVX2 && FloatVector.SPECIES_PREFERRED.length() > 8
+                    ? FloatVector.SPECIES_256
+                    : FloatVector.SPECIES_PREFERRED;
     static final int LANES = F.length();
     /** Same width as F: one int lane holds two bf16 weights. */
     static final VectorSpecies<Integer> I = IntVector.SPECIES_PREFERRED.withShape(F.vectorShape());
+
     static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
     /** Lane i with lane i ^ (LANES / 2), then i ^ (LANES / 4), ... down to i ^ 1. */
     private static final VectorShuffle<Float>[] FOLDS = folds();

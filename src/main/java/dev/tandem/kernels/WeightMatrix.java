@@ -11,12 +11,12 @@ public record WeightMatrix(MemorySegment data, TensorFormat format, int rows, in
     public WeightMatrix {
         long expected = rows * format.rowBytes(cols);
         if (data.byteSize() != expected) {
-            throw new IllegalArgumentException(
-                    "weight of shape [" + rows + ", " + cols + "] in " + format + " needs " + expected
-                            + " bytes, got " + data.byteSize());
+            throw new IllegalArgumentException("weight of shape [" + rows + ", " + cols + "] in " + format + " needs "
+                    + expected + " bytes, got " + data.byteSize());
         }
         if (format.isQuantized() != (quantization != null)) {
-            throw new IllegalArgumentException(format + " weights " + (quantization == null ? "need" : "take no") + " scales");
+            throw new IllegalArgumentException(
+                    format + " weights " + (quantization == null ? "need" : "take no") + " scales");
         }
         if (quantization != null) {
             int g = quantization.groupSize();
@@ -26,7 +26,8 @@ public record WeightMatrix(MemorySegment data, TensorFormat format, int rows, in
             }
             if (quantization.scales().byteSize() != (long) rows * quantization.groups(cols) * 4) {
                 throw new IllegalArgumentException("scales of a [" + rows + ", " + cols + "] weight in groups of " + g
-                        + " need " + (long) rows * quantization.groups(cols) * 4 + " bytes, got " + quantization.scales().byteSize());
+                        + " need " + (long) rows * quantization.groups(cols) * 4 + " bytes, got "
+                        + quantization.scales().byteSize());
             }
         }
     }
@@ -59,7 +60,12 @@ public record WeightMatrix(MemorySegment data, TensorFormat format, int rows, in
 
     /** Bytes read per pass over the matrix, scales and zero points included. */
     public long byteSize() {
-        return data.byteSize() + (quantization == null ? 0
-                : quantization.scales().byteSize() + (quantization.zeros() == null ? 0 : quantization.zeros().byteSize()));
+        return data.byteSize()
+                + (quantization == null
+                        ? 0
+                        : quantization.scales().byteSize()
+                                + (quantization.zeros() == null
+                                        ? 0
+                                        : quantization.zeros().byteSize()));
     }
 }

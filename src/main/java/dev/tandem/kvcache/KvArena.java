@@ -22,6 +22,7 @@ import java.nio.file.StandardOpenOption;
 public final class KvArena implements AutoCloseable {
     /** Bytes of signals after the KV blocks: one cache line. */
     public static final long SIGNAL_BYTES = 64;
+
     private final Arena arena;
     private final MemorySegment whole;
     private final MemorySegment segment;
@@ -50,10 +51,11 @@ public final class KvArena implements AutoCloseable {
     /** Creates the segment {@code <dir>/tandem-<name>-<pid>} for the given bytes of KV, zero-filled, and maps it. */
     public static KvArena createShared(Path dir, String name, long kvBytes) {
         long bytes = kvBytes + SIGNAL_BYTES;
-        Path file = dir.resolve(StaleSegments.PREFIX + name + "-" + ProcessHandle.current().pid());
+        Path file = dir.resolve(
+                StaleSegments.PREFIX + name + "-" + ProcessHandle.current().pid());
         Arena arena = Arena.ofShared();
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
-                StandardOpenOption.WRITE)) {
+        try (FileChannel ch = FileChannel.open(
+                file, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
             ch.truncate(bytes);
             ch.position(bytes - 1);
             ch.write(java.nio.ByteBuffer.wrap(new byte[1]));

@@ -13,6 +13,7 @@ final class KvBlock {
     int[] tokens;
     /** Links of the free queue (eviction order), null when not in it. */
     KvBlock prevFree;
+
     KvBlock nextFree;
     boolean inFreeQueue;
 

@@ -29,7 +29,8 @@ public final class Checkpoint implements AutoCloseable {
     private final Map<String, Tensor> tensors;
     private final HugePageMemory hugePages;
 
-    private Checkpoint(Path directory, ModelConfig config, Arena arena, Map<String, Tensor> tensors, HugePageMemory hugePages) {
+    private Checkpoint(
+            Path directory, ModelConfig config, Arena arena, Map<String, Tensor> tensors, HugePageMemory hugePages) {
         this.directory = directory;
         this.config = config;
         this.arena = arena;
@@ -95,12 +96,14 @@ public final class Checkpoint implements AutoCloseable {
         Path single = directory.resolve("model.safetensors");
         if (Files.isRegularFile(index)) {
             JsonNode map = JSON.readTree(index.toFile()).path("weight_map");
-            map.properties().forEach(e -> files.add(directory.resolve(e.getValue().asText())));
+            map.properties()
+                    .forEach(e -> files.add(directory.resolve(e.getValue().asText())));
         } else if (Files.isRegularFile(single)) {
             files.add(single);
         }
         if (files.isEmpty()) {
-            throw new IOException("no model.safetensors or model.safetensors.index.json in " + directory.toAbsolutePath());
+            throw new IOException(
+                    "no model.safetensors or model.safetensors.index.json in " + directory.toAbsolutePath());
         }
         return files;
     }
@@ -139,21 +142,32 @@ public final class Checkpoint implements AutoCloseable {
         TensorFormat format = switch (codes.dtype()) {
             case I8 -> TensorFormat.Q8;
             case U8 -> TensorFormat.Q4;
-            default -> throw new IllegalArgumentException(name + ": quantized codes must be I8 (int8) or U8 (int4), got " + codes.dtype());
+            default ->
+                throw new IllegalArgumentException(
+                        name + ": quantized codes must be I8 (int8) or U8 (int4), got " + codes.dtype());
         };
         codes.expectShape(rows, format == TensorFormat.Q4 ? cols / 2 : cols);
         Tensor scales = scale.get();
-        if (scales.shape().length != 2 || scales.shape()[0] != rows || scales.shape()[1] < 1 || cols % scales.shape()[1] != 0
+        if (scales.shape().length != 2
+                || scales.shape()[0] != rows
+                || scales.shape()[1] < 1
+                || cols % scales.shape()[1] != 0
                 || scales.dtype() != DType.F32) {
-            throw new IllegalArgumentException(name + "_scale: expected F32 [" + rows + ", groups dividing " + cols + "], got "
-                    + scales.dtype() + " " + java.util.Arrays.toString(scales.shape()));
+            throw new IllegalArgumentException(name + "_scale: expected F32 [" + rows + ", groups dividing " + cols
+                    + "], got " + scales.dtype() + " " + java.util.Arrays.toString(scales.shape()));
         }
         int groups = (int) scales.shape()[1];
-        MemorySegment zeros = optionalTensor(name + "_zero_point").map(z -> {
-            z.expectShape(rows, groups);
-            return z.data();
-        }).orElse(null);
-        return new WeightMatrix(codes.data(), format, rows, cols,
+        MemorySegment zeros = optionalTensor(name + "_zero_point")
+                .map(z -> {
+                    z.expectShape(rows, groups);
+                    return z.data();
+                })
+                .orElse(null);
+        return new WeightMatrix(
+                codes.data(),
+                format,
+                rows,
+                cols,
                 new Quantization(scales.data(), zeros, cols / groups, format == TensorFormat.Q4 ? 8 : 0));
     }
 

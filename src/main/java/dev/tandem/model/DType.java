@@ -40,8 +40,9 @@ public enum DType {
             case F32 -> TensorFormat.F32;
             case F16 -> TensorFormat.F16;
             case BF16 -> TensorFormat.BF16;
-            default -> throw new IllegalArgumentException("tensor " + tensorName + " has dtype " + this
-                    + ", which is not a floating-point weight format (F32, F16, BF16)");
+            default ->
+                throw new IllegalArgumentException("tensor " + tensorName + " has dtype " + this
+                        + ", which is not a floating-point weight format (F32, F16, BF16)");
         };
     }
 }

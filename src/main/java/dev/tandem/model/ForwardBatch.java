@@ -7,10 +7,19 @@ package dev.tandem.model;
  * {@code logitTokens} (the last token of each sequence for generation, all of them for scoring).
  * Callers reuse the arrays between steps; only the first numTokens / numLogitTokens entries count.
  */
-public record ForwardBatch(int numTokens, int[] tokens, int[] positions, int[] sequenceOfToken, int[][] blockTables,
-                           int numLogitTokens, int[] logitTokens) {
+public record ForwardBatch(
+        int numTokens,
+        int[] tokens,
+        int[] positions,
+        int[] sequenceOfToken,
+        int[][] blockTables,
+        int numLogitTokens,
+        int[] logitTokens) {
     public ForwardBatch {
-        if (numTokens < 1 || numTokens > tokens.length || numTokens > positions.length || numTokens > sequenceOfToken.length) {
+        if (numTokens < 1
+                || numTokens > tokens.length
+                || numTokens > positions.length
+                || numTokens > sequenceOfToken.length) {
             throw new IllegalArgumentException("batch of " + numTokens + " tokens does not fit its arrays");
         }
         if (numLogitTokens < 0 || numLogitTokens > logitTokens.length) {

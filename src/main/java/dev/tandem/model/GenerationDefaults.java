@@ -13,7 +13,9 @@ import java.util.List;
 public record GenerationDefaults(float temperature, float topP, List<Integer> eosTokenIds) {
     public static GenerationDefaults read(Path modelDir, List<Integer> configEos) throws IOException {
         Path file = modelDir.resolve("generation_config.json");
-        JsonNode g = Files.isRegularFile(file) ? new ObjectMapper().readTree(file.toFile()) : new ObjectMapper().createObjectNode();
+        JsonNode g = Files.isRegularFile(file)
+                ? new ObjectMapper().readTree(file.toFile())
+                : new ObjectMapper().createObjectNode();
         LinkedHashSet<Integer> eos = new LinkedHashSet<>(configEos);
         JsonNode e = g.path("eos_token_id");
         if (e.isArray()) {

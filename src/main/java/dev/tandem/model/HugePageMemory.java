@@ -26,9 +26,11 @@ public final class HugePageMemory implements AutoCloseable {
     static {
         Linker linker = Linker.nativeLinker();
         var libc = linker.defaultLookup();
-        MMAP = linker.downcallHandle(libc.find("mmap").orElseThrow(),
+        MMAP = linker.downcallHandle(
+                libc.find("mmap").orElseThrow(),
                 FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG));
-        MUNMAP = linker.downcallHandle(libc.find("munmap").orElseThrow(), FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
+        MUNMAP = linker.downcallHandle(
+                libc.find("munmap").orElseThrow(), FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
     }
 
     private final MemorySegment mapping;
@@ -42,7 +44,8 @@ public final class HugePageMemory implements AutoCloseable {
     public static HugePageMemory allocate(long bytes) {
         long total = bytes + HUGE_PAGE;
         try {
-            MemorySegment base = (MemorySegment) MMAP.invokeExact(MemorySegment.NULL, total, PROT_READ_WRITE, MAP_PRIVATE_ANONYMOUS, -1, 0L);
+            MemorySegment base = (MemorySegment)
+                    MMAP.invokeExact(MemorySegment.NULL, total, PROT_READ_WRITE, MAP_PRIVATE_ANONYMOUS, -1, 0L);
             if (base.address() == -1L) {
                 throw new IllegalStateException("mmap of " + total + " bytes failed");
             }

@@ -40,8 +40,10 @@ public record ModelConfig(
     public static ModelConfig parse(JsonNode c) {
         String arch = c.path("architectures").path(0).asText("");
         if (!ARCHITECTURES.containsKey(arch)) {
-            throw new ConfigException("architectures", "unsupported architecture '" + arch + "'; supported: "
-                    + String.join(", ", new java.util.TreeSet<>(ARCHITECTURES.keySet())));
+            throw new ConfigException(
+                    "architectures",
+                    "unsupported architecture '" + arch + "'; supported: "
+                            + String.join(", ", new java.util.TreeSet<>(ARCHITECTURES.keySet())));
         }
         String act = c.path("hidden_act").asText("silu");
         if (!act.equals("silu")) {
@@ -49,7 +51,9 @@ public record ModelConfig(
         }
         int hidden = required(c, "hidden_size");
         int heads = required(c, "num_attention_heads");
-        int kvHeads = c.path("num_key_value_heads").isNumber() ? c.get("num_key_value_heads").asInt() : heads;
+        int kvHeads = c.path("num_key_value_heads").isNumber()
+                ? c.get("num_key_value_heads").asInt()
+                : heads;
         if (heads % kvHeads != 0) {
             throw new ConfigException("num_key_value_heads", kvHeads + " does not divide num_attention_heads " + heads);
         }
@@ -57,23 +61,41 @@ public record ModelConfig(
         if (headDim % 2 != 0) {
             throw new ConfigException("head_dim", "must be even for rotary embeddings, got " + headDim);
         }
-        if (c.hasNonNull("quantization_config") && !c.get("quantization_config").path("quant_method").asText().equals(BAKED_METHOD)) {
-            throw new ConfigException("quantization_config", "quantized checkpoints of method '"
-                    + c.get("quantization_config").path("quant_method").asText("?") + "' are not supported");
+        if (c.hasNonNull("quantization_config")
+                && !c.get("quantization_config").path("quant_method").asText().equals(BAKED_METHOD)) {
+            throw new ConfigException(
+                    "quantization_config",
+                    "quantized checkpoints of method '"
+                            + c.get("quantization_config").path("quant_method").asText("?") + "' are not supported");
         }
         boolean qwen = arch.startsWith("Qwen");
         if (qwen && c.path("use_sliding_window").asBoolean(false)) {
             throw new ConfigException("use_sliding_window", "Qwen sliding-window attention is not supported");
         }
-        int window = (!qwen && c.path("sliding_window").isNumber()) ? c.get("sliding_window").asInt() : 0;
+        int window = (!qwen && c.path("sliding_window").isNumber())
+                ? c.get("sliding_window").asInt()
+                : 0;
         JsonNode rope = c.path("rope_parameters").isObject() ? c.get("rope_parameters") : c.path("rope_scaling");
-        double theta = c.path("rope_theta").isNumber() ? c.get("rope_theta").asDouble()
+        double theta = c.path("rope_theta").isNumber()
+                ? c.get("rope_theta").asDouble()
                 : rope.path("rope_theta").asDouble(10000.0);
         int maxPositions = c.path("max_position_embeddings").asInt(4096);
-        return new ModelConfig(arch, required(c, "vocab_size"), hidden, required(c, "intermediate_size"),
-                required(c, "num_hidden_layers"), heads, kvHeads, headDim, maxPositions,
-                (float) c.path("rms_norm_eps").asDouble(1e-6), theta, ropeScaling(rope),
-                c.path("tie_word_embeddings").asBoolean(false), ARCHITECTURES.get(arch), window,
+        return new ModelConfig(
+                arch,
+                required(c, "vocab_size"),
+                hidden,
+                required(c, "intermediate_size"),
+                required(c, "num_hidden_layers"),
+                heads,
+                kvHeads,
+                headDim,
+                maxPositions,
+                (float) c.path("rms_norm_eps").asDouble(1e-6),
+                theta,
+                ropeScaling(rope),
+                c.path("tie_word_embeddings").asBoolean(false),
+                ARCHITECTURES.get(arch),
+                window,
                 ids(c.path("eos_token_id")));
     }
 
@@ -81,15 +103,23 @@ public record ModelConfig(
         if (rope.isMissingNode() || rope.isNull()) {
             return RopeScaling.NONE;
         }
-        String type = rope.hasNonNull("rope_type") ? rope.get("rope_type").asText() : rope.path("type").asText("default");
+        String type = rope.hasNonNull("rope_type")
+                ? rope.get("rope_type").asText()
+                : rope.path("type").asText("default");
         return switch (type) {
             case "default" -> RopeScaling.NONE;
             case "linear" -> new RopeScaling("linear", rope.path("factor").asDouble(1), 1, 1, 0);
-            case "llama3" -> new RopeScaling("llama3", rope.path("factor").asDouble(),
-                    rope.path("low_freq_factor").asDouble(), rope.path("high_freq_factor").asDouble(),
-                    rope.path("original_max_position_embeddings").asInt());
-            default -> throw new ConfigException("rope_scaling.rope_type",
-                    "unsupported rope scaling '" + type + "'; supported: default, linear, llama3");
+            case "llama3" ->
+                new RopeScaling(
+                        "llama3",
+                        rope.path("factor").asDouble(),
+                        rope.path("low_freq_factor").asDouble(),
+                        rope.path("high_freq_factor").asDouble(),
+                        rope.path("original_max_position_embeddings").asInt());
+            default ->
+                throw new ConfigException(
+                        "rope_scaling.rope_type",
+                        "unsupported rope scaling '" + type + "'; supported: default, linear, llama3");
         };
     }
 

@@ -14,8 +14,11 @@ record ModelWeights(WeightMatrix embeddings, LayerWeights[] layers, float[] fina
         }
         // Tied embeddings: the output head is the embedding matrix itself, read in place.
         WeightMatrix head = c.tieWordEmbeddings()
-                ? ckpt.optionalTensor("lm_head.weight").map(t -> ckpt.matrix("lm_head.weight", c.vocabSize(), c.hiddenSize())).orElse(embeddings)
+                ? ckpt.optionalTensor("lm_head.weight")
+                        .map(t -> ckpt.matrix("lm_head.weight", c.vocabSize(), c.hiddenSize()))
+                        .orElse(embeddings)
                 : ckpt.matrix("lm_head.weight", c.vocabSize(), c.hiddenSize());
-        return new ModelWeights(embeddings, layers, ckpt.tensor("model.norm.weight").toFloats(c.hiddenSize()), head);
+        return new ModelWeights(
+                embeddings, layers, ckpt.tensor("model.norm.weight").toFloats(c.hiddenSize()), head);
     }
 }

@@ -4,8 +4,8 @@ package dev.tandem.model;
  * How rotary frequencies are adjusted for long context: none, linear (positions divided by a
  * factor), or Llama 3.1's frequency-band scheme.
  */
-public record RopeScaling(String type, double factor, double lowFreqFactor, double highFreqFactor,
-                          int originalMaxPositions) {
+public record RopeScaling(
+        String type, double factor, double lowFreqFactor, double highFreqFactor, int originalMaxPositions) {
     public static final RopeScaling NONE = new RopeScaling("default", 1, 1, 1, 0);
 
     /** headDim/2 inverse frequencies for base theta, computed in f32 as transformers does, then scaled. */
@@ -16,7 +16,7 @@ public record RopeScaling(String type, double factor, double lowFreqFactor, doub
             inv[i] = (float) (1.0 / (float) Math.pow(theta, exponent));
         }
         switch (type) {
-            case "default" -> { }
+            case "default" -> {}
             case "linear" -> {
                 for (int i = 0; i < inv.length; i++) {
                     inv[i] = inv[i] / factor;

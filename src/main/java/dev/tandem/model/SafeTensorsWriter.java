@@ -36,7 +36,15 @@ public final class SafeTensorsWriter {
         header.put("__metadata__", Map.of("format", "pt"));
         long offset = 0;
         for (Entry e : entries) {
-            header.put(e.name(), Map.of("dtype", e.dtype().name(), "shape", e.shape(), "data_offsets", List.of(offset, offset + e.bytes())));
+            header.put(
+                    e.name(),
+                    Map.of(
+                            "dtype",
+                            e.dtype().name(),
+                            "shape",
+                            e.shape(),
+                            "data_offsets",
+                            List.of(offset, offset + e.bytes())));
             offset += e.bytes();
         }
         byte[] json = new ObjectMapper().writeValueAsBytes(header);
@@ -44,8 +52,13 @@ public final class SafeTensorsWriter {
         byte[] headerBytes = new byte[padded];
         java.util.Arrays.fill(headerBytes, (byte) ' ');
         System.arraycopy(json, 0, headerBytes, 0, json.length);
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-                StandardOpenOption.READ, StandardOpenOption.WRITE); Arena arena = Arena.ofConfined()) {
+        try (FileChannel ch = FileChannel.open(
+                        file,
+                        StandardOpenOption.CREATE,
+                        StandardOpenOption.TRUNCATE_EXISTING,
+                        StandardOpenOption.READ,
+                        StandardOpenOption.WRITE);
+                Arena arena = Arena.ofConfined()) {
             long total = 8 + padded + offset;
             MemorySegment all = ch.map(FileChannel.MapMode.READ_WRITE, 0, total, arena);
             all.set(ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 0, padded);

@@ -20,7 +20,9 @@ public final class SyntheticCheckpoint {
 
     public static void write(ModelShape s, Path dir, long seed) throws IOException {
         Files.createDirectories(dir);
-        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(dir.resolve("config.json").toFile(), s.configJson());
+        new ObjectMapper()
+                .enable(SerializationFeature.INDENT_OUTPUT)
+                .writeValue(dir.resolve("config.json").toFile(), s.configJson());
         List<SafeTensorsWriter.Entry> entries = new ArrayList<>();
         long[] rng = {seed * 0x9E3779B97F4A7C15L + 1};
         entries.add(matrix("model.embed_tokens.weight", s.vocab(), s.hidden(), rng, 0.05f));
@@ -57,7 +59,8 @@ public final class SyntheticCheckpoint {
     }
 
     private static SafeTensorsWriter.Entry matrix(String name, int rows, int cols, long[] rng, float scale) {
-        return new SafeTensorsWriter.Entry(name, DType.BF16, new long[] {rows, cols}, seg -> fillUniform(seg, rng, scale));
+        return new SafeTensorsWriter.Entry(
+                name, DType.BF16, new long[] {rows, cols}, seg -> fillUniform(seg, rng, scale));
     }
 
     private static SafeTensorsWriter.Entry vector(String name, int n, long[] rng, float scale) {

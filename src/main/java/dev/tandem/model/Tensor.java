@@ -49,8 +49,8 @@ public record Tensor(String name, DType dtype, long[] shape, MemorySegment data)
 
     public void expectShape(long... expected) {
         if (!Arrays.equals(shape, expected)) {
-            throw new IllegalArgumentException("tensor " + name + " has shape " + Arrays.toString(shape)
-                    + ", expected " + Arrays.toString(expected));
+            throw new IllegalArgumentException("tensor " + name + " has shape " + Arrays.toString(shape) + ", expected "
+                    + Arrays.toString(expected));
         }
     }
 

@@ -38,20 +38,24 @@ public final class Transformer {
     private ForwardBatch stepBatch;
     private MemorySegment stepArena;
 
-    public Transformer(Checkpoint checkpoint, PagedKvLayout kvLayout, ThreadTeam team, int maxBatchTokens, int maxLogitTokens) {
+    public Transformer(
+            Checkpoint checkpoint, PagedKvLayout kvLayout, ThreadTeam team, int maxBatchTokens, int maxLogitTokens) {
         this.config = checkpoint.config();
         this.weights = ModelWeights.load(checkpoint);
         this.kvLayout = kvLayout;
         this.maxBatchTokens = maxBatchTokens;
         this.maxLogitTokens = maxLogitTokens;
         ModelConfig c = config;
-        if (kvLayout.numLayers() != c.numLayers() || kvLayout.numKvHeads() != c.numKvHeads() || kvLayout.headDim() != c.headDim()) {
+        if (kvLayout.numLayers() != c.numLayers()
+                || kvLayout.numKvHeads() != c.numKvHeads()
+                || kvLayout.headDim() != c.headDim()) {
             throw new IllegalArgumentException("KV layout " + kvLayout + " does not match the model config");
         }
         this.team = team;
         this.matmul = new Matmul(team);
         this.attention = new PagedAttention(team, kvLayout, c.numHeads(), c.maxPositions());
-        this.rope = new Rope(c.headDim(), c.ropeScaling().inverseFrequencies(c.ropeTheta(), c.headDim()), c.maxPositions(), 1.0);
+        this.rope = new Rope(
+                c.headDim(), c.ropeScaling().inverseFrequencies(c.ropeTheta(), c.headDim()), c.maxPositions(), 1.0);
         int t = maxBatchTokens;
         x = new float[t * c.hiddenSize()];
         xb = new float[t * c.hiddenSize()];
@@ -84,8 +88,13 @@ public final class Transformer {
     public long weightBytesPerStep() {
         long bytes = weights.outputHead().byteSize();
         for (LayerWeights w : weights.layers()) {
-            bytes += w.wq().byteSize() + w.wk().byteSize() + w.wv().byteSize() + w.wo().byteSize()
-                    + w.gate().byteSize() + w.up().byteSize() + w.down().byteSize();
+            bytes += w.wq().byteSize()
+                    + w.wk().byteSize()
+                    + w.wv().byteSize()
+                    + w.wo().byteSize()
+                    + w.gate().byteSize()
+                    + w.up().byteSize()
+                    + w.down().byteSize();
         }
         return bytes;
     }
@@ -156,7 +165,15 @@ public final class Transformer {
             int pos = b.positions()[t];
             rope.apply(q, t * c.qDim(), c.numHeads(), pos);
             rope.apply(k, t * c.kvDim(), c.numKvHeads(), pos);
-            attention.write(stepArena, stepLayer, b.blockTables()[b.sequenceOfToken()[t]], pos, k, t * c.kvDim(), v, t * c.kvDim());
+            attention.write(
+                    stepArena,
+                    stepLayer,
+                    b.blockTables()[b.sequenceOfToken()[t]],
+                    pos,
+                    k,
+                    t * c.kvDim(),
+                    v,
+                    t * c.kvDim());
         }
     }
 
@@ -171,10 +188,12 @@ public final class Transformer {
             int token = b.tokens()[t];
             int pos = b.positions()[t];
             if (token < 0 || token >= config.vocabSize()) {
-                throw new IllegalArgumentException("token id " + token + " outside vocabulary [0, " + config.vocabSize() + ")");
+                throw new IllegalArgumentException(
+                        "token id " + token + " outside vocabulary [0, " + config.vocabSize() + ")");
             }
             if (pos < 0 || pos >= config.maxPositions()) {
-                throw new IllegalArgumentException("position " + pos + " outside context [0, " + config.maxPositions() + ")");
+                throw new IllegalArgumentException(
+                        "position " + pos + " outside context [0, " + config.maxPositions() + ")");
             }
             int[] table = b.blockTables()[b.sequenceOfToken()[t]];
             if (pos / kvLayout.blockSize() >= table.length) {

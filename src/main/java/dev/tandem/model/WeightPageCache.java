@@ -35,6 +35,7 @@ public final class WeightPageCache {
     static final long HUGE_PAGE = 2L << 20;
     /** Below this share of a file in 2 MiB pages, the cache is rebuilt. */
     private static final double ENOUGH = 0.9;
+
     private static final int MADV_HUGEPAGE = 14;
     private static final int POSIX_FADV_DONTNEED = 4;
     private static final int O_RDONLY = 0;
@@ -50,11 +51,15 @@ public final class WeightPageCache {
     static {
         Linker linker = Linker.nativeLinker();
         var libc = linker.defaultLookup();
-        MADVISE = linker.downcallHandle(libc.find("madvise").orElseThrow(), FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
+        MADVISE = linker.downcallHandle(
+                libc.find("madvise").orElseThrow(), FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
         // open is variadic (a mode follows with O_CREAT); called here with none.
-        OPEN = linker.downcallHandle(libc.find("open").orElseThrow(), FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT),
+        OPEN = linker.downcallHandle(
+                libc.find("open").orElseThrow(),
+                FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT),
                 Linker.Option.firstVariadicArg(2));
-        FADVISE = linker.downcallHandle(libc.find("posix_fadvise").orElseThrow(),
+        FADVISE = linker.downcallHandle(
+                libc.find("posix_fadvise").orElseThrow(),
                 FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT));
         CLOSE = linker.downcallHandle(libc.find("close").orElseThrow(), FunctionDescriptor.of(JAVA_INT, JAVA_INT));
     }
@@ -66,14 +71,26 @@ public final class WeightPageCache {
      * (possible), how many were, before and after; rebuilt when it dropped and read the file again;
      * unsupported when the kernel did not build 2 MiB folios for a window read afresh.
      */
-    public record Report(Path file, long possible, long hugeBefore, long hugeAfter, boolean rebuilt, boolean unsupported,
-                         long millis) {
+    public record Report(
+            Path file,
+            long possible,
+            long hugeBefore,
+            long hugeAfter,
+            boolean rebuilt,
+            boolean unsupported,
+            long millis) {
         public String describe() {
-            String share = String.format("%s: %.2f of %.2f GiB in 2 MiB pages", file.getFileName(), hugeAfter / GIB, possible / GIB);
+            String share = String.format(
+                    "%s: %.2f of %.2f GiB in 2 MiB pages", file.getFileName(), hugeAfter / GIB, possible / GIB);
             if (rebuilt) {
-                return share + String.format(" (the page cache held %.2f GiB so: dropped and read again in %d ms)", hugeBefore / GIB, millis);
+                return share
+                        + String.format(
+                                " (the page cache held %.2f GiB so: dropped and read again in %d ms)",
+                                hugeBefore / GIB, millis);
             }
-            return unsupported ? share + " (the kernel does not build 2 MiB page-cache folios for this file system)" : share;
+            return unsupported
+                    ? share + " (the kernel does not build 2 MiB page-cache folios for this file system)"
+                    : share;
         }
 
         private static final double GIB = 1 << 30;
@@ -103,7 +120,8 @@ public final class WeightPageCache {
             dropCachedPages(file, window, 2 * HUGE_PAGE);
             long[] probe = mapAndMeasure(file, window, 2 * HUGE_PAGE);
             if (probe[0] < probe[1]) {
-                return new Report(file, before[1], before[0], before[0], false, true, (System.nanoTime() - t0) / 1_000_000);
+                return new Report(
+                        file, before[1], before[0], before[0], false, true, (System.nanoTime() - t0) / 1_000_000);
             }
         }
         dropCachedPages(file, 0, size);
@@ -116,7 +134,8 @@ public final class WeightPageCache {
      * returns {bytes mapped in 2 MiB pages, bytes that could be}; unmaps it again.
      */
     static long[] mapAndMeasure(Path file, long offset, long length) throws IOException {
-        try (Arena arena = Arena.ofConfined(); FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+        try (Arena arena = Arena.ofConfined();
+                FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
             MemorySegment mapping = channel.map(FileChannel.MapMode.READ_ONLY, offset, length, arena);
             adviseHugePages(mapping);
             long start = mapping.address(), end = start + length;
@@ -146,7 +165,10 @@ public final class WeightPageCache {
                 long start = Long.parseUnsignedLong(header.group(1), 16);
                 inside = start >= from && start < to; // its end is rounded up to a page, past the file's
             } else if (inside && line.startsWith("FilePmdMapped:")) {
-                total += Long.parseLong(line.substring("FilePmdMapped:".length()).replace("kB", "").strip()) << 10;
+                total += Long.parseLong(line.substring("FilePmdMapped:".length())
+                                .replace("kB", "")
+                                .strip())
+                        << 10;
             }
         }
         return total;

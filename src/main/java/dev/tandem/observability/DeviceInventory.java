@@ -15,7 +15,9 @@ public class DeviceInventory {
 
     void onStart(@Observes StartupEvent event) {
         Discovery d = discovery();
-        LOG.infof("devices: %s%s", d.devices().isEmpty() ? "none" : d.devices(), d.devices().isEmpty() ? " (" + d.status() + ")" : "");
+        LOG.infof(
+                "devices: %s%s",
+                d.devices().isEmpty() ? "none" : d.devices(), d.devices().isEmpty() ? " (" + d.status() + ")" : "");
     }
 
     public Discovery discovery() {

@@ -18,6 +18,7 @@ public class DevicesResource {
 
     @Inject
     DeviceInventory inventory;
+
     @Inject
     EngineMetrics metrics;
 

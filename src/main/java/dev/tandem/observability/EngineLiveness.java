@@ -21,9 +21,15 @@ public class EngineLiveness implements HealthCheck {
     public HealthCheckResponse call() {
         Engine e = metrics.engine();
         if (e == null) {
-            return HealthCheckResponse.named("engine-loop").up().withData("state", "model not loaded yet").build();
+            return HealthCheckResponse.named("engine-loop")
+                    .up()
+                    .withData("state", "model not loaded yet")
+                    .build();
         }
-        return HealthCheckResponse.named("engine-loop").status(e.isAlive(STALL) || e.isDraining())
-                .withData("running", e.snapshot().numRunning()).withData("waiting", e.snapshot().numWaiting()).build();
+        return HealthCheckResponse.named("engine-loop")
+                .status(e.isAlive(STALL) || e.isDraining())
+                .withData("running", e.snapshot().numRunning())
+                .withData("waiting", e.snapshot().numWaiting())
+                .build();
     }
 }

@@ -46,50 +46,102 @@ public class EngineMetrics implements EngineListener, StepListener, ShardListene
         timeToFirstToken = latency("tandem.time_to_first_token", "Time from arrival to the first generated token");
         timePerOutputToken = latency("tandem.time_per_output_token", "Mean time between output tokens of a request");
         e2eLatency = latency("tandem.e2e_request_latency", "Time from arrival to the end of a request");
-        promptTokens = Counter.builder("tandem.prompt_tokens").description("Prompt tokens of finished requests").register(registry);
-        generationTokens = Counter.builder("tandem.generation_tokens").description("Generated tokens").register(registry);
-        preemptions = Counter.builder("tandem.num_preemptions").description("Sequences preempted for KV blocks").register(registry);
+        promptTokens = Counter.builder("tandem.prompt_tokens")
+                .description("Prompt tokens of finished requests")
+                .register(registry);
+        generationTokens = Counter.builder("tandem.generation_tokens")
+                .description("Generated tokens")
+                .register(registry);
+        preemptions = Counter.builder("tandem.num_preemptions")
+                .description("Sequences preempted for KV blocks")
+                .register(registry);
         for (FinishReason r : FinishReason.values()) {
-            finished.put(r, Counter.builder("tandem.request_success").tag("finished_reason", r.apiName())
-                    .description("Finished requests by reason").register(registry));
+            finished.put(
+                    r,
+                    Counter.builder("tandem.request_success")
+                            .tag("finished_reason", r.apiName())
+                            .description("Finished requests by reason")
+                            .register(registry));
         }
         for (StepKind k : StepKind.values()) {
             String kind = k.name().toLowerCase();
-            stepDuration.put(k, Timer.builder("tandem.step_duration").tag("kind", kind).publishPercentileHistogram()
-                    .description("Duration of one step on its shard").register(registry));
-            stepSequences.put(k, DistributionSummary.builder("tandem.step_batch_size_sequences").tag("kind", kind)
-                    .publishPercentileHistogram().description("Sequences per step").register(registry));
-            stepTokens.put(k, DistributionSummary.builder("tandem.step_batch_size_tokens").tag("kind", kind)
-                    .publishPercentileHistogram().description("Tokens per step").register(registry));
-            shardFailures.put(k, Counter.builder("tandem.shard_failures").tag("role", kind)
-                    .description("Steps lost because the shard died, hung or was down; their sequences were recomputed")
-                    .register(registry));
-            shardRestarts.put(k, Counter.builder("tandem.shard_restarts").tag("role", kind)
-                    .description("Shard processes started to replace one that died or hung").register(registry));
+            stepDuration.put(
+                    k,
+                    Timer.builder("tandem.step_duration")
+                            .tag("kind", kind)
+                            .publishPercentileHistogram()
+                            .description("Duration of one step on its shard")
+                            .register(registry));
+            stepSequences.put(
+                    k,
+                    DistributionSummary.builder("tandem.step_batch_size_sequences")
+                            .tag("kind", kind)
+                            .publishPercentileHistogram()
+                            .description("Sequences per step")
+                            .register(registry));
+            stepTokens.put(
+                    k,
+                    DistributionSummary.builder("tandem.step_batch_size_tokens")
+                            .tag("kind", kind)
+                            .publishPercentileHistogram()
+                            .description("Tokens per step")
+                            .register(registry));
+            shardFailures.put(
+                    k,
+                    Counter.builder("tandem.shard_failures")
+                            .tag("role", kind)
+                            .description(
+                                    "Steps lost because the shard died, hung or was down; their sequences were recomputed")
+                            .register(registry));
+            shardRestarts.put(
+                    k,
+                    Counter.builder("tandem.shard_restarts")
+                            .tag("role", kind)
+                            .description("Shard processes started to replace one that died or hung")
+                            .register(registry));
         }
     }
 
     private Timer latency(String name, String description) {
-        return Timer.builder(name).description(description).publishPercentileHistogram()
-                .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofMinutes(10)).register(registry);
+        return Timer.builder(name)
+                .description(description)
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(1))
+                .maximumExpectedValue(Duration.ofMinutes(10))
+                .register(registry);
     }
 
     /** Called once the engine exists: the gauges read its snapshots from then on. */
     public void bind(Engine e, Scheduler scheduler) {
         this.engine = e;
-        Gauge.builder("tandem.num_requests_running", e, x -> x.snapshot().numRunning()).description("Requests running").register(registry);
-        Gauge.builder("tandem.num_requests_waiting", e, x -> x.snapshot().numWaiting()).description("Requests waiting").register(registry);
-        Gauge.builder("tandem.kv_cache_blocks_used", e, x -> x.snapshot().kvBlocksUsed()).description("KV blocks held by requests").register(registry);
-        Gauge.builder("tandem.kv_cache_blocks_capacity", e, x -> x.snapshot().kvBlocksTotal()).description("KV blocks in the arena, in use or not").register(registry);
-        Gauge.builder("tandem.kv_cache_usage_perc", e, x -> usage(x.snapshot())).description("Fraction of KV blocks in use").register(registry);
-        FunctionCounter.builder("tandem.prefix_cache_queries", e, x -> x.snapshot().prefixQueries())
-                .description("Prompt tokens looked up in the prefix cache").register(registry);
+        Gauge.builder("tandem.num_requests_running", e, x -> x.snapshot().numRunning())
+                .description("Requests running")
+                .register(registry);
+        Gauge.builder("tandem.num_requests_waiting", e, x -> x.snapshot().numWaiting())
+                .description("Requests waiting")
+                .register(registry);
+        Gauge.builder("tandem.kv_cache_blocks_used", e, x -> x.snapshot().kvBlocksUsed())
+                .description("KV blocks held by requests")
+                .register(registry);
+        Gauge.builder("tandem.kv_cache_blocks_capacity", e, x -> x.snapshot().kvBlocksTotal())
+                .description("KV blocks in the arena, in use or not")
+                .register(registry);
+        Gauge.builder("tandem.kv_cache_usage_perc", e, x -> usage(x.snapshot()))
+                .description("Fraction of KV blocks in use")
+                .register(registry);
+        FunctionCounter.builder(
+                        "tandem.prefix_cache_queries", e, x -> x.snapshot().prefixQueries())
+                .description("Prompt tokens looked up in the prefix cache")
+                .register(registry);
         FunctionCounter.builder("tandem.prefix_cache_hits", e, x -> x.snapshot().prefixHits())
-                .description("Prompt tokens found in the prefix cache").register(registry);
+                .description("Prompt tokens found in the prefix cache")
+                .register(registry);
         Gauge.builder("tandem.kernel_path_info", () -> 1)
-                .tag("path", KernelPath.current()).tag("requested", KernelPath.requested().name().toLowerCase(java.util.Locale.ROOT))
+                .tag("path", KernelPath.current())
+                .tag("requested", KernelPath.requested().name().toLowerCase(java.util.Locale.ROOT))
                 .tag("vector_bits", Integer.toString(KernelPath.vectorBits()))
-                .description("The kernel path this server computes with (always 1): results are bitwise reproducible within one path")
+                .description(
+                        "The kernel path this server computes with (always 1): results are bitwise reproducible within one path")
                 .register(registry);
     }
 
@@ -108,7 +160,8 @@ public class EngineMetrics implements EngineListener, StepListener, ShardListene
     }
 
     @Override
-    public void onRequestFinished(FinishReason reason, int prompt, int generated, double e2eSeconds, double tpotSeconds) {
+    public void onRequestFinished(
+            FinishReason reason, int prompt, int generated, double e2eSeconds, double tpotSeconds) {
         promptTokens.increment(prompt);
         generationTokens.increment(generated);
         finished.get(reason).increment();
@@ -137,6 +190,8 @@ public class EngineMetrics implements EngineListener, StepListener, ShardListene
 
     @Override
     public void onShardRestarted(String role, int restarts) {
-        shardRestarts.get(StepKind.valueOf(role.toUpperCase(java.util.Locale.ROOT))).increment();
+        shardRestarts
+                .get(StepKind.valueOf(role.toUpperCase(java.util.Locale.ROOT)))
+                .increment();
     }
 }

@@ -14,6 +14,7 @@ import org.eclipse.microprofile.health.Readiness;
 public class EngineReadiness implements HealthCheck {
     @Inject
     EngineMetrics metrics;
+
     @Inject
     DeviceInventory devices;
 
@@ -24,9 +25,13 @@ public class EngineReadiness implements HealthCheck {
         if (e == null) {
             return b.down().withData("model", "loading").build();
         }
-        b.withData("model", e.config().modelName()).withData("draining", e.isDraining())
-                .withData("devices", devices.discovery().devices().isEmpty() ? "none: " + devices.discovery().status()
-                        : devices.discovery().devices().toString());
+        b.withData("model", e.config().modelName())
+                .withData("draining", e.isDraining())
+                .withData(
+                        "devices",
+                        devices.discovery().devices().isEmpty()
+                                ? "none: " + devices.discovery().status()
+                                : devices.discovery().devices().toString());
         e.shardStates().forEach((role, state) -> b.withData("shard." + role, state));
         return b.status(e.shardsReady() && !e.isDraining()).build();
     }

@@ -15,6 +15,8 @@ public class EngineStarted implements HealthCheck {
 
     @Override
     public HealthCheckResponse call() {
-        return HealthCheckResponse.named("engine-started").status(metrics.engine() != null).build();
+        return HealthCheckResponse.named("engine-started")
+                .status(metrics.engine() != null)
+                .build();
     }
 }

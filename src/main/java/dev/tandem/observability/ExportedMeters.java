@@ -21,6 +21,7 @@ public class ExportedMeters {
      * exports without help; http_server_active_connections says the same).
      */
     static final Set<String> DROPPED = Set.of("process.cpu.time", "system.cpu.count", "http.server.connections");
+
     static final Map<String, String> HELP = Map.of("http.server.active.requests", "HTTP requests being served now");
 
     @Produces

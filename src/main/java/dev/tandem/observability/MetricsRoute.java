@@ -13,8 +13,9 @@ public class MetricsRoute {
     PrometheusMeterRegistry registry;
 
     void register(@Observes Router router) {
-        router.get("/metrics").handler(rc -> rc.response()
-                .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
-                .end(registry.scrape()));
+        router.get("/metrics")
+                .handler(rc -> rc.response()
+                        .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+                        .end(registry.scrape()));
     }
 }

@@ -34,7 +34,8 @@ import java.util.stream.Stream;
  * one row per token); {@code headBf16} keeps it as stored.
  */
 public final class Baker {
-    private static final Pattern LINEAR = Pattern.compile("model\\.layers\\.\\d+\\.(self_attn|mlp)\\.[a-z_]+_proj\\.weight");
+    private static final Pattern LINEAR =
+            Pattern.compile("model\\.layers\\.\\d+\\.(self_attn|mlp)\\.[a-z_]+_proj\\.weight");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private Baker() {}
@@ -45,7 +46,8 @@ public final class Baker {
         void tensor(String name, String action, double fractionDone);
     }
 
-    public static void bake(Path model, Path out, QuantScheme scheme, boolean headBf16, Progress progress) throws IOException {
+    public static void bake(Path model, Path out, QuantScheme scheme, boolean headBf16, Progress progress)
+            throws IOException {
         if (Files.exists(out)) {
             throw new IOException(out + " already exists; bake writes a new folder");
         }
@@ -66,7 +68,9 @@ public final class Baker {
                 names.add("lm_head.weight");
             }
             for (String name : names) {
-                Tensor t = name.equals("lm_head.weight") && writeHead ? ckpt.tensor("model.embed_tokens.weight") : ckpt.tensor(name);
+                Tensor t = name.equals("lm_head.weight") && writeHead
+                        ? ckpt.tensor("model.embed_tokens.weight")
+                        : ckpt.tensor(name);
                 boolean linear = LINEAR.matcher(name).matches();
                 boolean head = name.equals("lm_head.weight") && !headBf16;
                 QuantScheme s = head ? new QuantScheme(8, scheme.groupSize(), false) : scheme;
@@ -74,13 +78,16 @@ public final class Baker {
                     int rows = (int) t.shape()[0], cols = (int) t.shape()[1];
                     GroupQuantizer.Quantized q = GroupQuantizer.quantize(t.toFloats(rows, cols), rows, cols, s);
                     long codeCols = s.bits() == 4 ? cols / 2 : cols;
-                    entries.add(new SafeTensorsWriter.Entry(name, s.bits() == 4 ? DType.U8 : DType.I8, new long[] {rows, codeCols},
-                            bytes(q.data())));
-                    entries.add(new SafeTensorsWriter.Entry(name + "_scale", DType.F32, new long[] {rows, cols / s.groupSize()},
-                            floats(q.scales())));
+                    entries.add(new SafeTensorsWriter.Entry(
+                            name, s.bits() == 4 ? DType.U8 : DType.I8, new long[] {rows, codeCols}, bytes(q.data())));
+                    entries.add(new SafeTensorsWriter.Entry(
+                            name + "_scale", DType.F32, new long[] {rows, cols / s.groupSize()}, floats(q.scales())));
                     if (q.zeros() != null) {
-                        entries.add(new SafeTensorsWriter.Entry(name + "_zero_point", s.bits() == 4 ? DType.U8 : DType.I8,
-                                new long[] {rows, cols / s.groupSize()}, bytes(q.zeros())));
+                        entries.add(new SafeTensorsWriter.Entry(
+                                name + "_zero_point",
+                                s.bits() == 4 ? DType.U8 : DType.I8,
+                                new long[] {rows, cols / s.groupSize()},
+                                bytes(q.zeros())));
                     }
                     done[0] += t.data().byteSize();
                     progress.tensor(name, s.name(), Math.min(1, (double) done[0] / total));
@@ -93,7 +100,8 @@ public final class Baker {
             }
             SafeTensorsWriter.write(tmp.resolve("model.safetensors"), entries);
             copyOtherFiles(model, tmp);
-            ObjectNode config = (ObjectNode) JSON.readTree(model.resolve("config.json").toFile());
+            ObjectNode config =
+                    (ObjectNode) JSON.readTree(model.resolve("config.json").toFile());
             ObjectNode qc = config.putObject("quantization_config");
             qc.put("quant_method", ModelConfig.BAKED_METHOD);
             qc.put("weights", scheme.name());
@@ -105,7 +113,8 @@ public final class Baker {
             if (writeHead) {
                 config.put("tie_word_embeddings", false);
             }
-            JSON.writerWithDefaultPrettyPrinter().writeValue(tmp.resolve("config.json").toFile(), config);
+            JSON.writerWithDefaultPrettyPrinter()
+                    .writeValue(tmp.resolve("config.json").toFile(), config);
             Files.move(tmp, out, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException | RuntimeException e) {
             deleteTree(tmp);
@@ -117,7 +126,9 @@ public final class Baker {
         try (Stream<Path> files = Files.list(from)) {
             for (Path f : files.filter(Files::isRegularFile).toList()) {
                 String n = f.getFileName().toString();
-                if (!n.endsWith(".safetensors") && !n.equals("model.safetensors.index.json") && !n.equals("config.json")) {
+                if (!n.endsWith(".safetensors")
+                        && !n.equals("model.safetensors.index.json")
+                        && !n.equals("config.json")) {
                     Files.copy(f, to.resolve(n));
                 }
             }
@@ -129,7 +140,8 @@ public final class Baker {
     }
 
     private static Consumer<MemorySegment> floats(float[] f) {
-        return seg -> MemorySegment.copy(f, 0, seg, ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN), 0, f.length);
+        return seg -> MemorySegment.copy(
+                f, 0, seg, ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN), 0, f.length);
     }
 
     private static void deleteTree(Path dir) throws IOException {

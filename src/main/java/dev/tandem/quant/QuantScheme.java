@@ -13,7 +13,8 @@ public record QuantScheme(int bits, int groupSize, boolean symmetric) {
             throw new IllegalArgumentException("bits must be 4 or 8, got " + bits);
         }
         if (groupSize < TensorFormat.Q4_BLOCK || groupSize % TensorFormat.Q4_BLOCK != 0) {
-            throw new IllegalArgumentException("group size must be a positive multiple of " + TensorFormat.Q4_BLOCK + ", got " + groupSize);
+            throw new IllegalArgumentException(
+                    "group size must be a positive multiple of " + TensorFormat.Q4_BLOCK + ", got " + groupSize);
         }
     }
 

@@ -57,9 +57,22 @@ public record SamplingParams(
 
     /** A builder that starts from these parameters. */
     public Builder toBuilder() {
-        return new Builder().temperature(temperature).topP(topP).topK(topK).minP(minP).seed(seed).presencePenalty(presencePenalty)
-                .frequencyPenalty(frequencyPenalty).repetitionPenalty(repetitionPenalty).logitBias(logitBias).maxTokens(maxTokens)
-                .minTokens(minTokens).ignoreEos(ignoreEos).stopTokenIds(stopTokenIds).stopStrings(stopStrings).grammar(grammar);
+        return new Builder()
+                .temperature(temperature)
+                .topP(topP)
+                .topK(topK)
+                .minP(minP)
+                .seed(seed)
+                .presencePenalty(presencePenalty)
+                .frequencyPenalty(frequencyPenalty)
+                .repetitionPenalty(repetitionPenalty)
+                .logitBias(logitBias)
+                .maxTokens(maxTokens)
+                .minTokens(minTokens)
+                .ignoreEos(ignoreEos)
+                .stopTokenIds(stopTokenIds)
+                .stopStrings(stopStrings)
+                .grammar(grammar);
     }
 
     public boolean isGreedy() {
@@ -189,8 +202,22 @@ public record SamplingParams(
         }
 
         public SamplingParams build() {
-            return new SamplingParams(temperature, topP, topK, minP, seed, presencePenalty, frequencyPenalty, repetitionPenalty, logitBias,
-                    maxTokens, minTokens, ignoreEos, stopTokenIds, stopStrings, grammar);
+            return new SamplingParams(
+                    temperature,
+                    topP,
+                    topK,
+                    minP,
+                    seed,
+                    presencePenalty,
+                    frequencyPenalty,
+                    repetitionPenalty,
+                    logitBias,
+                    maxTokens,
+                    minTokens,
+                    ignoreEos,
+                    stopTokenIds,
+                    stopStrings,
+                    grammar);
         }
     }
 }

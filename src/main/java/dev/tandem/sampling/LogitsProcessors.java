@@ -31,7 +31,8 @@ public final class LogitsProcessors {
      * vLLM's penalties: repetition over prompt and output tokens (divide positive logits, multiply
      * negative ones), then frequency (per occurrence) and presence (once) over output tokens only.
      */
-    public static void penalties(float[] logits, int off, TokenCounts counts, float presence, float frequency, float repetition) {
+    public static void penalties(
+            float[] logits, int off, TokenCounts counts, float presence, float frequency, float repetition) {
         int n = counts.numDistinct();
         for (int i = 0; i < n; i++) {
             int id = counts.distinctToken(i);

@@ -38,8 +38,8 @@ public final class Sampler {
             seq.constraint().mask(logits, off, vocab, eosIds);
         }
         if (seq.counts() != null) {
-            LogitsProcessors.penalties(logits, off, seq.counts(), p.presencePenalty(), p.frequencyPenalty(),
-                    p.repetitionPenalty());
+            LogitsProcessors.penalties(
+                    logits, off, seq.counts(), p.presencePenalty(), p.frequencyPenalty(), p.repetitionPenalty());
         }
         if (p.isGreedy()) {
             return argmax(logits, off, vocab);

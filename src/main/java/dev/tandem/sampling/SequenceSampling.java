@@ -1,6 +1,7 @@
 package dev.tandem.sampling;
 
 import dev.tandem.request.SamplingParams;
+
 /**
  * Per-sequence sampling state: token counts for the penalties and the seed. The random number
  * for output i is a hash of (seed, i), not a stream, so whichever shard samples output i, and a
@@ -24,7 +25,9 @@ public final class SequenceSampling {
         }
         this.params = params;
         this.constraint = constraint;
-        this.seed = params.seed().isPresent() ? params.seed().getAsLong() : System.nanoTime() ^ System.identityHashCode(this);
+        this.seed = params.seed().isPresent()
+                ? params.seed().getAsLong()
+                : System.nanoTime() ^ System.identityHashCode(this);
         this.counts = params.hasPenalties() ? new TokenCounts(vocab) : null;
         if (counts != null) {
             for (int t : promptTokens) {

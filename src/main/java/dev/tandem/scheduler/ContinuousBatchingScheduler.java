@@ -25,14 +25,19 @@ public final class ContinuousBatchingScheduler implements Scheduler {
     private boolean stalled;
 
     /** A scheduler whose multi-step decodes run to the end (shards without a shared interrupt). */
-    public ContinuousBatchingScheduler(SchedulerConfig config, KvCacheManager kv, Shard prefillShard, Shard decodeShard,
-                                       StepListener listener) {
+    public ContinuousBatchingScheduler(
+            SchedulerConfig config, KvCacheManager kv, Shard prefillShard, Shard decodeShard, StepListener listener) {
         this(config, kv, prefillShard, decodeShard, listener, DecodeInterrupt.local());
     }
 
     /** interrupt: the flag the decode shard reads between the rounds of a multi-step decode. */
-    public ContinuousBatchingScheduler(SchedulerConfig config, KvCacheManager kv, Shard prefillShard, Shard decodeShard,
-                                       StepListener listener, DecodeInterrupt interrupt) {
+    public ContinuousBatchingScheduler(
+            SchedulerConfig config,
+            KvCacheManager kv,
+            Shard prefillShard,
+            Shard decodeShard,
+            StepListener listener,
+            DecodeInterrupt interrupt) {
         this.config = config;
         this.kv = kv;
         this.prefillShard = prefillShard;
@@ -40,15 +45,16 @@ public final class ContinuousBatchingScheduler implements Scheduler {
         this.interrupt = interrupt;
         this.queues = new SequenceQueues(kv);
         DecodeSteps decodeSteps = new DecodeSteps(config);
-        this.planner = new StepPlanner(config, kv, queues, prefillShard, decodeShard, decodeSteps, listener::onPreemption);
+        this.planner =
+                new StepPlanner(config, kv, queues, prefillShard, decodeShard, decodeSteps, listener::onPreemption);
         this.dispatcher = new StepDispatcher(config, kv, queues, prefillShard, decodeShard, listener, decodeSteps);
     }
 
     @Override
     public void add(Sequence s) {
         if (s.numTokens >= config.maxModelLen()) {
-            throw new IllegalArgumentException("prompt of " + s.numTokens + " tokens does not fit the context of "
-                    + config.maxModelLen());
+            throw new IllegalArgumentException(
+                    "prompt of " + s.numTokens + " tokens does not fit the context of " + config.maxModelLen());
         }
         queues.add(s);
     }
@@ -60,7 +66,8 @@ public final class ContinuousBatchingScheduler implements Scheduler {
             return null;
         }
         queues.end(s, reason);
-        return new StepOutput(requestId, -1, Float.NaN, null, null, reason, s.promptLength, Math.max(0, s.numCachedPromptTokens));
+        return new StepOutput(
+                requestId, -1, Float.NaN, null, null, reason, s.promptLength, Math.max(0, s.numCachedPromptTokens));
     }
 
     @Override
@@ -94,7 +101,12 @@ public final class ContinuousBatchingScheduler implements Scheduler {
     @Override
     public SchedulerStats stats() {
         KvCacheManager.Usage u = kv.usage();
-        return new SchedulerStats(queues.running.size(), queues.waiting.size(), u.blocksInUse(), u.blocksTotal(), u.prefixQueries(),
+        return new SchedulerStats(
+                queues.running.size(),
+                queues.waiting.size(),
+                u.blocksInUse(),
+                u.blocksTotal(),
+                u.prefixQueries(),
                 u.prefixHits());
     }
 

@@ -10,16 +10,26 @@ import java.time.Duration;
  * overlapShardSteps the prefill and the decode step of one scheduling step run at once; without,
  * one after the other (shards that share their cores only contend when they overlap).
  */
-public record SchedulerConfig(int maxNumBatchedTokens, int maxNumSeqs, int maxModelLen, int maxDecodeSteps, Duration decodeWindow,
-                              boolean overlapShardSteps) {
+public record SchedulerConfig(
+        int maxNumBatchedTokens,
+        int maxNumSeqs,
+        int maxModelLen,
+        int maxDecodeSteps,
+        Duration decodeWindow,
+        boolean overlapShardSteps) {
     public SchedulerConfig {
-        if (maxNumBatchedTokens < 1 || maxNumSeqs < 1 || maxModelLen < 2 || maxDecodeSteps < 1 || decodeWindow.isNegative()) {
+        if (maxNumBatchedTokens < 1
+                || maxNumSeqs < 1
+                || maxModelLen < 2
+                || maxDecodeSteps < 1
+                || decodeWindow.isNegative()) {
             throw new IllegalArgumentException("invalid scheduler limits: " + this);
         }
     }
 
     /** Shard steps that overlap. */
-    public SchedulerConfig(int maxNumBatchedTokens, int maxNumSeqs, int maxModelLen, int maxDecodeSteps, Duration decodeWindow) {
+    public SchedulerConfig(
+            int maxNumBatchedTokens, int maxNumSeqs, int maxModelLen, int maxDecodeSteps, Duration decodeWindow) {
         this(maxNumBatchedTokens, maxNumSeqs, maxModelLen, maxDecodeSteps, decodeWindow, true);
     }
 

@@ -10,7 +10,11 @@ import java.util.List;
  * have KV computed, and how much of its block table each shard has been sent. Everything else is derived.
  */
 public final class Sequence {
-    enum Status { WAITING, RUNNING, FINISHED }
+    enum Status {
+        WAITING,
+        RUNNING,
+        FINISHED
+    }
 
     final String requestId;
     final SamplingParams params;
@@ -22,13 +26,20 @@ public final class Sequence {
     int numComputed;
     /** Prompt tokens found in the prefix cache at first admission (reported as usage). */
     int numCachedPromptTokens = -1;
+
     Status status = Status.WAITING;
     FinishReason finishReason;
     /** How many of its blocks each shard has been sent; -1 while that shard does not know the request. */
     int blocksOnPrefillShard = -1;
+
     int blocksOnDecodeShard = -1;
 
-    public Sequence(String requestId, int[] promptTokens, SamplingParams params, List<Integer> eosTokenIds, int numTopLogprobs) {
+    public Sequence(
+            String requestId,
+            int[] promptTokens,
+            SamplingParams params,
+            List<Integer> eosTokenIds,
+            int numTopLogprobs) {
         if (promptTokens.length == 0) {
             throw new IllegalArgumentException("empty prompt");
         }

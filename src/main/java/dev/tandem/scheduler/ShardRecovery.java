@@ -17,7 +17,9 @@ final class ShardRecovery {
         List<Sequence> running = queues.running;
         for (int i = running.size() - 1; i >= 0; i--) {
             Sequence s = running.get(i);
-            boolean held = kind == StepKind.DECODE ? s.knownByDecodeShard() : s.knownByPrefillShard() && !s.knownByDecodeShard();
+            boolean held = kind == StepKind.DECODE
+                    ? s.knownByDecodeShard()
+                    : s.knownByPrefillShard() && !s.knownByDecodeShard();
             if (held) {
                 queues.requeue(s);
             }

@@ -28,8 +28,14 @@ final class StepDispatcher {
     private final StepListener listener;
     private final DecodeSteps decodeSteps;
 
-    StepDispatcher(SchedulerConfig config, KvCacheManager kv, SequenceQueues queues, Shard prefillShard, Shard decodeShard,
-                   StepListener listener, DecodeSteps decodeSteps) {
+    StepDispatcher(
+            SchedulerConfig config,
+            KvCacheManager kv,
+            SequenceQueues queues,
+            Shard prefillShard,
+            Shard decodeShard,
+            StepListener listener,
+            DecodeSteps decodeSteps) {
         this.config = config;
         this.kv = kv;
         this.queues = queues;
@@ -48,9 +54,12 @@ final class StepDispatcher {
             Sequence s = planned.seq();
             boolean isDecode = planned.numTokens() == 1 && s.decodesNext();
             int sentBlocks = isDecode ? s.blocksOnDecodeShard : s.blocksOnPrefillShard;
-            NewRequest fresh = sentBlocks >= 0 ? null : new NewRequest(s.requestId, s.prompt(), s.outputs(), s.params, s.numTopLogprobs);
+            NewRequest fresh = sentBlocks >= 0
+                    ? null
+                    : new NewRequest(s.requestId, s.prompt(), s.outputs(), s.params, s.numTopLogprobs);
             int[] newBlocks = kv.blocksFrom(s.requestId, Math.max(0, sentBlocks));
-            SequenceStep step = new SequenceStep(s.requestId, s.numComputed, planned.numTokens(), newBlocks, planned.numSamples(), fresh);
+            SequenceStep step = new SequenceStep(
+                    s.requestId, s.numComputed, planned.numTokens(), newBlocks, planned.numSamples(), fresh);
             int numBlocks = Math.max(0, sentBlocks) + newBlocks.length;
             if (isDecode) {
                 s.blocksOnDecodeShard = numBlocks;
@@ -77,7 +86,8 @@ final class StepDispatcher {
     }
 
     /** A step handed to a shard (pending is null if the shard failed at once, with failure set). */
-    private record Started(StepKind kind, StepBatch batch, Shard.PendingStep pending, ShardFailedException failure, long startNanos) {}
+    private record Started(
+            StepKind kind, StepBatch batch, Shard.PendingStep pending, ShardFailedException failure, long startNanos) {}
 
     private Started start(StepKind kind, Shard shard, List<SequenceStep> steps, List<String> ended) {
         if (steps.isEmpty()) {
@@ -130,7 +140,14 @@ final class StepDispatcher {
                 s.append(t.token());
                 accepted++;
                 reason = s.finishAfter(t.token(), config.maxModelLen());
-                outputs.add(new StepOutput(s.requestId, t.token(), t.logprob(), t.topTokens(), t.topLogprobs(), reason, s.promptLength,
+                outputs.add(new StepOutput(
+                        s.requestId,
+                        t.token(),
+                        t.logprob(),
+                        t.topTokens(),
+                        t.topLogprobs(),
+                        reason,
+                        s.promptLength,
                         Math.max(0, s.numCachedPromptTokens)));
             }
             // Every sampled token but the last was fed back, so its KV is computed too.

@@ -7,8 +7,15 @@ import dev.tandem.request.FinishReason;
  * e.g. aborted), its logprobs when asked for (NaN / null otherwise) and, when it ended, why.
  * cachedPromptTokens is the prefix-cache hit at admission.
  */
-public record StepOutput(String requestId, int token, float logprob, int[] topTokens, float[] topLogprobs,
-                         FinishReason finishReason, int promptTokens, int cachedPromptTokens) {
+public record StepOutput(
+        String requestId,
+        int token,
+        float logprob,
+        int[] topTokens,
+        float[] topLogprobs,
+        FinishReason finishReason,
+        int promptTokens,
+        int cachedPromptTokens) {
     public boolean hasToken() {
         return token >= 0;
     }

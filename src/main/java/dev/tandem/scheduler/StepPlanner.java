@@ -30,8 +30,14 @@ final class StepPlanner {
     private final DecodeSteps decodeSteps;
     private final PreemptionListener listener;
 
-    StepPlanner(SchedulerConfig config, KvCacheManager kv, SequenceQueues queues, Shard prefillShard, Shard decodeShard,
-                DecodeSteps decodeSteps, PreemptionListener listener) {
+    StepPlanner(
+            SchedulerConfig config,
+            KvCacheManager kv,
+            SequenceQueues queues,
+            Shard prefillShard,
+            Shard decodeShard,
+            DecodeSteps decodeSteps,
+            PreemptionListener listener) {
         this.config = config;
         this.kv = kv;
         this.queues = queues;
@@ -57,7 +63,9 @@ final class StepPlanner {
             // Blocks for the tokens fed back after the first sample, while every running sequence
             // could still grow by a block (so that none is preempted for them); else one step.
             int lookahead = s.numComputed + n + k - 1;
-            if (k > 1 && !(kv.canAllocate(s.requestId, lookahead, running.size()) && kv.allocate(s.requestId, lookahead))) {
+            if (k > 1
+                    && !(kv.canAllocate(s.requestId, lookahead, running.size())
+                            && kv.allocate(s.requestId, lookahead))) {
                 k = 1;
             }
             while (!kv.allocate(s.requestId, s.numComputed + n)) {
@@ -75,7 +83,10 @@ final class StepPlanner {
                 budget -= n;
             }
         }
-        while (!preempted && !queues.waiting.isEmpty() && budget > 0 && running.size() < config.maxNumSeqs()
+        while (!preempted
+                && !queues.waiting.isEmpty()
+                && budget > 0
+                && running.size() < config.maxNumSeqs()
                 && prefillShard.isReady()) {
             Sequence s = queues.waiting.peekFirst();
             int cached = kv.admit(s.requestId, s.tokens, s.numTokens, budget);

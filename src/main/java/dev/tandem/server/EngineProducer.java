@@ -1,7 +1,5 @@
 package dev.tandem.server;
 
-import dev.tandem.shard.ShardSet;
-import dev.tandem.model.GenerationDefaults;
 import dev.tandem.device.Backend;
 import dev.tandem.device.Placement;
 import dev.tandem.engine.Engine;
@@ -12,6 +10,7 @@ import dev.tandem.kvcache.BlockPool;
 import dev.tandem.kvcache.KvCacheManager;
 import dev.tandem.kvcache.StaleSegments;
 import dev.tandem.model.Checkpoint;
+import dev.tandem.model.GenerationDefaults;
 import dev.tandem.model.ModelConfig;
 import dev.tandem.model.WeightPageCache;
 import dev.tandem.observability.DeviceInventory;
@@ -19,6 +18,7 @@ import dev.tandem.observability.EngineMetrics;
 import dev.tandem.scheduler.ContinuousBatchingScheduler;
 import dev.tandem.scheduler.Scheduler;
 import dev.tandem.scheduler.SchedulerConfig;
+import dev.tandem.shard.ShardSet;
 import dev.tandem.shard.SupervisedShard;
 import dev.tandem.tokenizer.ChatPrompt;
 import dev.tandem.tokenizer.TextTokenizer;
@@ -41,14 +41,19 @@ public class EngineProducer {
 
     @Inject
     EngineSettings settings;
+
     @Inject
     EngineMetrics metrics;
+
     @Inject
     ShardSettings shardSettings;
+
     @Inject
     HardwareSettings hardware;
+
     @Inject
     DeviceInventory devices;
+
     @Inject
     OpenVinoSettings openvino;
 
@@ -79,19 +84,22 @@ public class EngineProducer {
             config = checkpoint != null ? checkpoint.config() : Checkpoint.readConfig(path);
             tokenizer = TextTokenizer.load(path);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot load the model at " + path.toAbsolutePath() + ": " + e.getMessage(), e);
+            throw new UncheckedIOException(
+                    "cannot load the model at " + path.toAbsolutePath() + ": " + e.getMessage(), e);
         }
         ModelConfig c = config;
         PagedKvLayout perBlock = new PagedKvLayout(c.numLayers(), c.numKvHeads(), c.headDim(), settings.blockSize(), 1);
         int numBlocks = (int) Math.max(1, ((long) settings.kvCacheMib() << 20) / perBlock.bytesPerBlock());
-        int maxModelLen = Math.min(settings.maxModelLen().orElse(c.maxPositions()),
+        int maxModelLen = Math.min(
+                settings.maxModelLen().orElse(c.maxPositions()),
                 Math.min(c.maxPositions(), numBlocks * settings.blockSize()));
         int maxSeqs = settings.maxNumSeqs();
         int budget = Math.max(settings.maxNumBatchedTokens(), maxSeqs);
         Path shm = sharedMemoryDir(settings);
         if (shm != null) {
             try {
-                StaleSegments.reclaim(shm).forEach(f -> LOG.infof("removed the KV segment %s of a process that is gone", f));
+                StaleSegments.reclaim(shm)
+                        .forEach(f -> LOG.infof("removed the KV segment %s of a process that is gone", f));
             } catch (IOException e) {
                 LOG.warnf("could not look for stale KV segments in %s: %s", shm, e.getMessage());
             }
@@ -102,38 +110,88 @@ public class EngineProducer {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        ShardSet.Sizes sizes = new ShardSet.Sizes(path, settings.hugePages(), settings.blockSize(), numBlocks, budget, maxSeqs,
-                settings.threads().orElse(Runtime.getRuntime().availableProcessors()), defaults.eosTokenIds(),
+        ShardSet.Sizes sizes = new ShardSet.Sizes(
+                path,
+                settings.hugePages(),
+                settings.blockSize(),
+                numBlocks,
+                budget,
+                maxSeqs,
+                settings.threads().orElse(Runtime.getRuntime().availableProcessors()),
+                defaults.eosTokenIds(),
                 shardSettings.warmUp());
         shards = switch (shardSettings.mode()) {
             case PROCESS -> {
-                Placement prefill = place("prefill", shardSettings.prefill()), decode = place("decode", shardSettings.decode());
-                yield ShardSet.processes(c, sizes, shm, settings.kvSegmentName(), prefill, decode,
+                Placement prefill = place("prefill", shardSettings.prefill()),
+                        decode = place("decode", shardSettings.decode());
+                yield ShardSet.processes(
+                        c,
+                        sizes,
+                        shm,
+                        settings.kvSegmentName(),
+                        prefill,
+                        decode,
                         ShardSet.decodeNice(prefill, decode, shardSettings.decodeNiceOnSharedCpu()),
                         ShardSet.overlapSteps(prefill, decode, shardSettings.overlapOnSharedCpu()),
-                        Map.of("prefill", OpenVinoBackend.options(openvino, path, prefill), "decode", OpenVinoBackend.options(openvino, path, decode)),
-                        new SupervisedShard.Policy(shardSettings.stepTimeout(), shardSettings.startupTimeout(), shardSettings.restartBackoff(),
-                                shardSettings.maxRestartBackoff()), metrics);
+                        Map.of(
+                                "prefill",
+                                OpenVinoBackend.options(openvino, path, prefill),
+                                "decode",
+                                OpenVinoBackend.options(openvino, path, decode)),
+                        new SupervisedShard.Policy(
+                                shardSettings.stepTimeout(),
+                                shardSettings.startupTimeout(),
+                                shardSettings.restartBackoff(),
+                                shardSettings.maxRestartBackoff()),
+                        metrics);
             }
             case IN_PROCESS -> {
-                if (shardSettings.prefill().backend() == Backend.OPENVINO || shardSettings.decode().backend() == Backend.OPENVINO) {
-                    throw new IllegalArgumentException("backend openvino runs in shard processes: set tandem.shards.mode=process");
+                if (shardSettings.prefill().backend() == Backend.OPENVINO
+                        || shardSettings.decode().backend() == Backend.OPENVINO) {
+                    throw new IllegalArgumentException(
+                            "backend openvino runs in shard processes: set tandem.shards.mode=process");
                 }
                 yield ShardSet.inProcess(checkpoint, sizes, shm, settings.kvSegmentName());
             }
         };
-        KvCacheManager kv = new KvCacheManager(new BlockPool(numBlocks), settings.blockSize(), settings.prefixCaching(),
+        KvCacheManager kv = new KvCacheManager(
+                new BlockPool(numBlocks),
+                settings.blockSize(),
+                settings.prefixCaching(),
                 path.toAbsolutePath().toString().hashCode());
-        Scheduler scheduler = new ContinuousBatchingScheduler(new SchedulerConfig(budget, maxSeqs, maxModelLen, settings.maxDecodeSteps(),
-                settings.decodeStepsWindow(), shards.overlapSteps), kv, shards.prefill, shards.decode, metrics, shards.interrupt);
-        String name = settings.servedModelName().orElse(path.toAbsolutePath().normalize().getFileName().toString());
-        Engine engine = new Engine(scheduler, tokenizer, new EngineConfig(name, c.vocabSize(), defaults.eosTokenIds(),
-                settings.maxWaitingRequests()), metrics);
+        Scheduler scheduler = new ContinuousBatchingScheduler(
+                new SchedulerConfig(
+                        budget,
+                        maxSeqs,
+                        maxModelLen,
+                        settings.maxDecodeSteps(),
+                        settings.decodeStepsWindow(),
+                        shards.overlapSteps),
+                kv,
+                shards.prefill,
+                shards.decode,
+                metrics,
+                shards.interrupt);
+        String name = settings.servedModelName()
+                .orElse(path.toAbsolutePath().normalize().getFileName().toString());
+        Engine engine = new Engine(
+                scheduler,
+                tokenizer,
+                new EngineConfig(name, c.vocabSize(), defaults.eosTokenIds(), settings.maxWaitingRequests()),
+                metrics);
         metrics.bind(engine, scheduler);
         LOG.infof("kernels %s", KernelPath.describe());
-        LOG.infof("model %s (%s) loaded in %.2f s: %d KV blocks of %d tokens in %s, context %d, max %d sequences, shard %s",
-                name, c.architecture(), (System.nanoTime() - t0) / 1e9, numBlocks, settings.blockSize(),
-                shards.kvSegment() == null ? "private memory" : shards.kvSegment(), maxModelLen, maxSeqs, shards.describe());
+        LOG.infof(
+                "model %s (%s) loaded in %.2f s: %d KV blocks of %d tokens in %s, context %d, max %d sequences, shard %s",
+                name,
+                c.architecture(),
+                (System.nanoTime() - t0) / 1e9,
+                numBlocks,
+                settings.blockSize(),
+                shards.kvSegment() == null ? "private memory" : shards.kvSegment(),
+                maxModelLen,
+                maxSeqs,
+                shards.describe());
         return engine;
     }
 
@@ -161,10 +219,13 @@ public class EngineProducer {
     private Placement place(String role, ShardSettings.Role asked) {
         boolean openVino = asked.backend() == Backend.OPENVINO;
         if (openVino && openVinoStatus == null) {
-            openVinoStatus = OpenVinoBackend.probe(openvino); // once for both roles: it loads the runtime and lists devices
+            openVinoStatus =
+                    OpenVinoBackend.probe(openvino); // once for both roles: it loads the runtime and lists devices
         }
         OpenVinoBackend.Status ov = openVinoStatus;
-        Placement p = openVino ? Placement.resolve(role, asked.device(), asked.backend(), hardware.strict(), ov.devices(), ov.missing())
+        Placement p = openVino
+                ? Placement.resolve(
+                        role, asked.device(), asked.backend(), hardware.strict(), ov.devices(), ov.missing())
                 : Placement.resolve(role, asked.device(), asked.backend(), hardware.strict(), devices.discovery());
         LOG.infof("%s shard: %s", role, p.describe());
         return p;
@@ -186,7 +247,8 @@ public class EngineProducer {
     @ApplicationScoped
     ChatPrompt chatPrompt(Engine engine) {
         if (engine.tokenizer().config().chatTemplate().isEmpty()) {
-            return new ChatPrompt("{{ raise_exception('this model has no chat template; use /v1/completions') }}", Map.of());
+            return new ChatPrompt(
+                    "{{ raise_exception('this model has no chat template; use /v1/completions') }}", Map.of());
         }
         return ChatPrompt.forTokenizer(engine.tokenizer());
     }

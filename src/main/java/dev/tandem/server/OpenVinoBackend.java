@@ -26,11 +26,18 @@ final class OpenVinoBackend {
             List<Device> found = new ArrayList<>();
             try (OvCore core = ov.createCore()) {
                 for (String id : core.availableDevices()) {
-                    DeviceKind kind = id.startsWith("NPU") ? DeviceKind.NPU : id.startsWith("GPU") ? DeviceKind.GPU : DeviceKind.CPU;
+                    DeviceKind kind = id.startsWith("NPU")
+                            ? DeviceKind.NPU
+                            : id.startsWith("GPU") ? DeviceKind.GPU : DeviceKind.CPU;
                     found.add(new Device(kind, id, 0x8086, 0, true, 0, 0));
                 }
             }
-            return new Status(new Discovery(found, "OpenVINO " + ov.version() + " at " + ov.library() + " reports " + found.size() + " devices"), null);
+            return new Status(
+                    new Discovery(
+                            found,
+                            "OpenVINO " + ov.version() + " at " + ov.library() + " reports " + found.size()
+                                    + " devices"),
+                    null);
         } catch (RuntimeException e) {
             return new Status(new Discovery(List.of(), e.getMessage()), e.getMessage());
         }
@@ -38,15 +45,19 @@ final class OpenVinoBackend {
 
     static OpenVinoOptions options(OpenVinoSettings s, Path modelDir, Placement place) {
         Path ir = s.ir().map(Path::of).orElse(modelDir.resolve(OpenVinoOptions.IR_FILE));
-        Path cache = s.cacheDir().map(Path::of).orElse(Path.of(System.getProperty("user.home"), ".cache", "tandem", "openvino"));
-        List<String> extra = place.device() == DeviceKind.NPU ? s.npuProperties().orElse(List.of())
+        Path cache = s.cacheDir()
+                .map(Path::of)
+                .orElse(Path.of(System.getProperty("user.home"), ".cache", "tandem", "openvino"));
+        List<String> extra = place.device() == DeviceKind.NPU
+                ? s.npuProperties().orElse(List.of())
                 : place.device() == DeviceKind.GPU ? s.gpuProperties().orElse(List.of()) : List.of();
         Map<String, String> properties = new LinkedHashMap<>();
         for (String kv : extra) {
             int eq = kv.indexOf('=');
             if (eq <= 0) {
-                throw new IllegalArgumentException("tandem.openvino." + place.device().name().toLowerCase(java.util.Locale.ROOT)
-                        + "-properties takes KEY=VALUE entries, got " + kv);
+                throw new IllegalArgumentException(
+                        "tandem.openvino." + place.device().name().toLowerCase(java.util.Locale.ROOT)
+                                + "-properties takes KEY=VALUE entries, got " + kv);
             }
             properties.put(kv.substring(0, eq).trim(), kv.substring(eq + 1).trim());
         }

@@ -14,6 +14,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 public class ServerLifecycle {
     @Inject
     Provider<Engine> engine;
+
     @ConfigProperty(name = "tandem.serve", defaultValue = "false")
     boolean serve;
 

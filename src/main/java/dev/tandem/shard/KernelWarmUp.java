@@ -29,7 +29,8 @@ public final class KernelWarmUp {
             return 0;
         }
         int contextLimit = BLOCKS_PER_SEQUENCE * blockSize;
-        RunnerSettings settings = new RunnerSettings(blockSize, SEQUENCES * BLOCKS_PER_SEQUENCE, contextLimit, SEQUENCES, threads);
+        RunnerSettings settings =
+                new RunnerSettings(blockSize, SEQUENCES * BLOCKS_PER_SEQUENCE, contextLimit, SEQUENCES, threads);
         long deadline = System.nanoTime() + budget.toNanos();
         int passes = 0;
         try (ModelRunner runner = new ModelRunner(checkpoint, settings)) {

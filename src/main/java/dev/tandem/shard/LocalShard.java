@@ -45,14 +45,18 @@ public final class LocalShard implements Shard {
         RequestState(NewRequest request, int vocab, Grammars grammars) {
             this.request = request;
             // A preempted or recovered request replays its outputs, which brings its grammar to where it was.
-            this.sampling = new SequenceSampling(request.params(), vocab, request.promptTokens(),
+            this.sampling = new SequenceSampling(
+                    request.params(),
+                    vocab,
+                    request.promptTokens(),
                     request.params().grammar().map(grammars::constraint).orElse(null));
             for (int t : request.outputTokens()) {
                 sampling.accept(t);
             }
             numTokens = request.promptTokens().length + request.outputTokens().length;
             tokens = Arrays.copyOf(request.promptTokens(), numTokens + 64);
-            System.arraycopy(request.outputTokens(), 0, tokens, request.promptTokens().length, request.outputTokens().length);
+            System.arraycopy(
+                    request.outputTokens(), 0, tokens, request.promptTokens().length, request.outputTokens().length);
             numAccepted = numTokens;
         }
 
@@ -84,7 +88,8 @@ public final class LocalShard implements Shard {
     }
 
     /** grammars compiles the structured-output grammars of requests against the model's vocabulary. */
-    public LocalShard(String name, StepRunner runner, List<Integer> eosTokenIds, DecodeInterrupt interrupt, Grammars grammars) {
+    public LocalShard(
+            String name, StepRunner runner, List<Integer> eosTokenIds, DecodeInterrupt interrupt, Grammars grammars) {
         this.name = name;
         this.grammars = grammars;
         this.runner = runner;
@@ -129,8 +134,8 @@ public final class LocalShard implements Shard {
                 throw new IllegalStateException(name + ": step for unknown request " + s.requestId());
             }
             if (s.startPosition() + s.numTokens() > state[i].numTokens) {
-                throw new IllegalStateException(name + ": step for " + s.requestId() + " needs tokens up to " + (s.startPosition()
-                        + s.numTokens()) + ", the shard has " + state[i].numTokens);
+                throw new IllegalStateException(name + ": step for " + s.requestId() + " needs tokens up to "
+                        + (s.startPosition() + s.numTokens()) + ", the shard has " + state[i].numTokens);
             }
             state[i].addBlocks(s.newBlocks());
             firstOutput[i] = numOutputs;
@@ -160,7 +165,12 @@ public final class LocalShard implements Shard {
             for (int i = 0; i < seqs.size(); i++) {
                 SequenceStep s = seqs.get(i);
                 if (s.numSamples() > round) {
-                    put(n, state[i], out[firstOutput[i] + round - 1].token(), s.startPosition() + s.numTokens() + round - 1, n);
+                    put(
+                            n,
+                            state[i],
+                            out[firstOutput[i] + round - 1].token(),
+                            s.startPosition() + s.numTokens() + round - 1,
+                            n);
                     tables[n] = state[i].blockTable;
                     sampledSequence[n] = i;
                     logitTokens[n] = n;
@@ -171,7 +181,9 @@ public final class LocalShard implements Shard {
         }
         if (round < rounds) { // cut short: the samples of the rounds not run
             for (int i = 0; i < seqs.size(); i++) {
-                for (int j = firstOutput[i] + round; j < firstOutput[i] + seqs.get(i).numSamples(); j++) {
+                for (int j = firstOutput[i] + round;
+                        j < firstOutput[i] + seqs.get(i).numSamples();
+                        j++) {
                     out[j] = SampledToken.notComputed(seqs.get(i).requestId());
                 }
             }
@@ -192,13 +204,15 @@ public final class LocalShard implements Shard {
 
     private void requireLogitSlot(int numLogits) {
         if (numLogits == logitTokens.length) {
-            throw new IllegalArgumentException(name + ": more than " + logitTokens.length + " sequences sample in one step");
+            throw new IllegalArgumentException(
+                    name + ": more than " + logitTokens.length + " sequences sample in one step");
         }
     }
 
     /** Runs the batch and samples logit row r as output {@code round} of sequence sampledSequence[r]. */
     private void forwardAndSample(int n, int numLogits, int round, SampledToken[] out) {
-        float[] logits = runner.forward(new ForwardBatch(n, tokens, positions, sequenceOfToken, tables, numLogits, logitTokens));
+        float[] logits =
+                runner.forward(new ForwardBatch(n, tokens, positions, sequenceOfToken, tables, numLogits, logitTokens));
         for (int r = 0; r < numLogits; r++) {
             int i = sampledSequence[r];
             RequestState st = state[i];
@@ -209,7 +223,8 @@ public final class LocalShard implements Shard {
             }
             int token = sampler.sample(logits, off, st.sampling, eosTokenIds);
             st.sampled(positions[logitTokens[r]] + 1, token);
-            out[firstOutput[i] + round] = top >= 0 ? logprobs.result(st.request.requestId(), token)
+            out[firstOutput[i] + round] = top >= 0
+                    ? logprobs.result(st.request.requestId(), token)
                     : new SampledToken(st.request.requestId(), token, Float.NaN, null, null);
         }
     }

@@ -40,12 +40,14 @@ public final class ModelRunner implements StepRunner {
         this.team = new ThreadTeam(s.threads());
         KvArena kv = null;
         try {
-            kv = externalArena != null ? externalArena
-                    : s.sharedMemoryDir() == null ? KvArena.anonymous(layout.totalBytes())
-                    : KvArena.createShared(s.sharedMemoryDir(), s.kvSegmentName(), layout.totalBytes());
+            kv = externalArena != null
+                    ? externalArena
+                    : s.sharedMemoryDir() == null
+                            ? KvArena.anonymous(layout.totalBytes())
+                            : KvArena.createShared(s.sharedMemoryDir(), s.kvSegmentName(), layout.totalBytes());
             if (kv.segment().byteSize() < layout.totalBytes()) {
-                throw new IllegalArgumentException("KV arena of " + kv.segment().byteSize() + " bytes is smaller than the layout's "
-                        + layout.totalBytes());
+                throw new IllegalArgumentException("KV arena of " + kv.segment().byteSize()
+                        + " bytes is smaller than the layout's " + layout.totalBytes());
             }
             this.transformer = new Transformer(checkpoint, layout, team, s.maxBatchTokens(), s.maxLogitTokens());
         } catch (RuntimeException e) {
@@ -77,7 +79,8 @@ public final class ModelRunner implements StepRunner {
     public int[] reversedBlockTable(int numTokens) {
         int n = (numTokens + layout.blockSize() - 1) / layout.blockSize();
         if (n > layout.numBlocks()) {
-            throw new IllegalArgumentException(numTokens + " tokens need " + n + " KV blocks; the arena has " + layout.numBlocks());
+            throw new IllegalArgumentException(
+                    numTokens + " tokens need " + n + " KV blocks; the arena has " + layout.numBlocks());
         }
         int[] table = new int[n];
         for (int i = 0; i < n; i++) {

@@ -43,7 +43,9 @@ public final class ProcessShard implements Shard {
         this.socket = options.socket();
         Process started = null;
         try {
-            started = new ProcessBuilder(ShardLauncher.command(options)).redirectErrorStream(true).start();
+            started = new ProcessBuilder(ShardLauncher.command(options))
+                    .redirectErrorStream(true)
+                    .start();
             process = started;
             Thread.ofVirtual().start(() -> killUnlessReadyWithin(startupTimeout));
             BufferedReader lines = new BufferedReader(new InputStreamReader(process.getInputStream()));
@@ -57,11 +59,14 @@ public final class ProcessShard implements Shard {
             } while (line != null && !line.startsWith("ready "));
             if (line == null) {
                 process.destroyForcibly();
-                throw new IllegalStateException(role + " shard exited before it was ready (exit " + process.waitFor() + "): "
-                        + log.toString().strip());
+                throw new IllegalStateException(role + " shard exited before it was ready (exit " + process.waitFor()
+                        + "): " + log.toString().strip());
             }
             description = line.substring(6);
-            Thread.ofPlatform().daemon().name("tandem-" + role + "-output").start(() -> drain(role, process.pid(), lines));
+            Thread.ofPlatform()
+                    .daemon()
+                    .name("tandem-" + role + "-output")
+                    .start(() -> drain(role, process.pid(), lines));
             channel = SocketChannel.open(StandardProtocolFamily.UNIX);
             channel.connect(UnixDomainSocketAddress.of(socket));
             in = new DataInputStream(new BufferedInputStream(Channels.newInputStream(channel), 1 << 16));

@@ -5,8 +5,14 @@ package dev.tandem.shard;
  * tokens per forward step, logits for at most maxLogitTokens of them, on {@code threads} threads.
  * With a sharedMemoryDir the KV arena is a segment there (named kvSegmentName), else private memory.
  */
-public record RunnerSettings(int blockSize, int numBlocks, int maxBatchTokens, int maxLogitTokens, int threads,
-                             java.nio.file.Path sharedMemoryDir, String kvSegmentName) {
+public record RunnerSettings(
+        int blockSize,
+        int numBlocks,
+        int maxBatchTokens,
+        int maxLogitTokens,
+        int threads,
+        java.nio.file.Path sharedMemoryDir,
+        String kvSegmentName) {
     public static final int DEFAULT_BLOCK_SIZE = 16;
 
     public RunnerSettings {

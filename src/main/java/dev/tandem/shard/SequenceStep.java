@@ -9,12 +9,12 @@ package dev.tandem.shard;
  * at the next position; the block table must already cover them all), which saves the round trips
  * between them. newRequest is set the first time this shard sees the request, with every block so far.
  */
-public record SequenceStep(String requestId, int startPosition, int numTokens, int[] newBlocks, int numSamples,
-                           NewRequest newRequest) {
+public record SequenceStep(
+        String requestId, int startPosition, int numTokens, int[] newBlocks, int numSamples, NewRequest newRequest) {
     public SequenceStep {
         if (numSamples < 0 || numTokens <= 0 || startPosition < 0) {
-            throw new IllegalArgumentException("a sequence step needs tokens and numSamples >= 0, got " + numTokens + " at "
-                    + startPosition + " and " + numSamples);
+            throw new IllegalArgumentException("a sequence step needs tokens and numSamples >= 0, got " + numTokens
+                    + " at " + startPosition + " and " + numSamples);
         }
     }
 

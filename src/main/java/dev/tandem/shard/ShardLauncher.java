@@ -24,9 +24,14 @@ final class ShardLauncher {
 
     static List<String> command(WorkerOptions options) {
         String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> cmd = new ArrayList<>(List.of(java, "--add-modules=jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED",
-                "-XX:+UseParallelGC", "-Xmn32m"));
-        for (String property : new String[] {"tandem.home", "tandem.kernels", "tandem.kernels.amx", "tandem.native.kernels"}) {
+        List<String> cmd = new ArrayList<>(List.of(
+                java,
+                "--add-modules=jdk.incubator.vector",
+                "--enable-native-access=ALL-UNNAMED",
+                "-XX:+UseParallelGC",
+                "-Xmn32m"));
+        for (String property :
+                new String[] {"tandem.home", "tandem.kernels", "tandem.kernels.amx", "tandem.native.kernels"}) {
             if (System.getProperty(property) != null) {
                 cmd.add("-D" + property + "=" + System.getProperty(property));
             }
@@ -41,7 +46,9 @@ final class ShardLauncher {
         Path first = Path.of(cp.split(File.pathSeparator)[0]);
         if (first.getFileName().toString().equals("quarkus-run.jar") && first.getParent() != null) {
             Path app = first.getParent();
-            try (Stream<Path> jars = Stream.of("app", "lib/main", "lib/boot").map(app::resolve).filter(Files::isDirectory)
+            try (Stream<Path> jars = Stream.of("app", "lib/main", "lib/boot")
+                    .map(app::resolve)
+                    .filter(Files::isDirectory)
                     .flatMap(ShardLauncher::jars)) {
                 return jars.map(Path::toString).collect(Collectors.joining(File.pathSeparator));
             }

@@ -26,10 +26,17 @@ public final class ShardSet implements AutoCloseable {
     public final DecodeInterrupt interrupt;
     /** Whether the two shards' steps may run at once (in one process they cannot). */
     public final boolean overlapSteps;
+
     private final AutoCloseable memory;
     private final Path kvSegment;
 
-    private ShardSet(Shard prefill, Shard decode, DecodeInterrupt interrupt, boolean overlapSteps, AutoCloseable memory, Path kvSegment) {
+    private ShardSet(
+            Shard prefill,
+            Shard decode,
+            DecodeInterrupt interrupt,
+            boolean overlapSteps,
+            AutoCloseable memory,
+            Path kvSegment) {
         this.overlapSteps = overlapSteps;
         this.prefill = prefill;
         this.decode = decode;
@@ -39,8 +46,16 @@ public final class ShardSet implements AutoCloseable {
     }
 
     /** What both modes need to know. */
-    public record Sizes(Path model, boolean hugePages, int blockSize, int numBlocks, int maxBatchTokens, int maxSequences, int threads,
-                 List<Integer> eosTokenIds, java.time.Duration warmUp) {}
+    public record Sizes(
+            Path model,
+            boolean hugePages,
+            int blockSize,
+            int numBlocks,
+            int maxBatchTokens,
+            int maxSequences,
+            int threads,
+            List<Integer> eosTokenIds,
+            java.time.Duration warmUp) {}
 
     /**
      * The decode worker's nice increment: decodeNiceOnSharedCpu when both shards run on the CPU
@@ -48,7 +63,8 @@ public final class ShardSet implements AutoCloseable {
      */
     public static int decodeNice(Placement prefill, Placement decode, int decodeNiceOnSharedCpu) {
         if (decodeNiceOnSharedCpu < 0 || decodeNiceOnSharedCpu > 19) {
-            throw new IllegalArgumentException("tandem.shards.decode-nice-on-shared-cpu must be 0 to 19, got " + decodeNiceOnSharedCpu);
+            throw new IllegalArgumentException(
+                    "tandem.shards.decode-nice-on-shared-cpu must be 0 to 19, got " + decodeNiceOnSharedCpu);
         }
         return sharedCpu(prefill, decode) ? decodeNiceOnSharedCpu : 0;
     }
@@ -63,24 +79,46 @@ public final class ShardSet implements AutoCloseable {
     }
 
     public static ShardSet inProcess(Checkpoint checkpoint, Sizes z, Path sharedMemoryDir, String segmentName) {
-        ModelRunner runner = new ModelRunner(checkpoint, new RunnerSettings(z.blockSize(), z.numBlocks(), z.maxBatchTokens(),
-                z.maxSequences(), z.threads(), sharedMemoryDir, segmentName));
+        ModelRunner runner = new ModelRunner(
+                checkpoint,
+                new RunnerSettings(
+                        z.blockSize(),
+                        z.numBlocks(),
+                        z.maxBatchTokens(),
+                        z.maxSequences(),
+                        z.threads(),
+                        sharedMemoryDir,
+                        segmentName));
         KernelWarmUp.run(checkpoint, z.blockSize(), z.threads(), z.warmUp());
         DecodeInterrupt interrupt = DecodeInterrupt.of(runner.kvArena());
-        LocalShard shard = new LocalShard("prefill+decode (in-process) on CPU", runner, z.eosTokenIds(), interrupt,
+        LocalShard shard = new LocalShard(
+                "prefill+decode (in-process) on CPU",
+                runner,
+                z.eosTokenIds(),
+                interrupt,
                 Grammars.forModel(checkpoint.directory(), checkpoint.config().vocabSize()));
         return new ShardSet(shard, shard, interrupt, false, runner, runner.kvSegment());
     }
 
     /** openvino: the OpenVINO options of each role that runs on backend openvino. */
-    public static ShardSet processes(ModelConfig c, Sizes z, Path sharedMemoryDir, String segmentName, Placement prefillPlace,
-                              Placement decodePlace, int decodeNice, boolean overlapSteps, Map<String, OpenVinoOptions> openvino, SupervisedShard.Policy policy,
-                              ShardListener listener) {
+    public static ShardSet processes(
+            ModelConfig c,
+            Sizes z,
+            Path sharedMemoryDir,
+            String segmentName,
+            Placement prefillPlace,
+            Placement decodePlace,
+            int decodeNice,
+            boolean overlapSteps,
+            Map<String, OpenVinoOptions> openvino,
+            SupervisedShard.Policy policy,
+            ShardListener listener) {
         if (sharedMemoryDir == null) {
             throw new IllegalStateException("tandem.shards.mode=process needs the KV arena in shared memory"
                     + " (tandem.engine.kv-shared-memory-dir)");
         }
-        long bytes = new PagedKvLayout(c.numLayers(), c.numKvHeads(), c.headDim(), z.blockSize(), z.numBlocks()).totalBytes();
+        long bytes = new PagedKvLayout(c.numLayers(), c.numKvHeads(), c.headDim(), z.blockSize(), z.numBlocks())
+                .totalBytes();
         KvArena arena = KvArena.createShared(sharedMemoryDir, segmentName, bytes);
         // Both workers load at once; they map the same weight files, so the page cache holds them once.
         CompletableFuture<SupervisedShard> prefillStart = CompletableFuture.supplyAsync(
@@ -94,7 +132,8 @@ public final class ShardSet implements AutoCloseable {
             throw e;
         }
         try {
-            return new ShardSet(prefillStart.join(), decode, DecodeInterrupt.of(arena), overlapSteps, arena, arena.file());
+            return new ShardSet(
+                    prefillStart.join(), decode, DecodeInterrupt.of(arena), overlapSteps, arena, arena.file());
         } catch (CompletionException e) {
             decode.close();
             arena.close();
@@ -103,11 +142,28 @@ public final class ShardSet implements AutoCloseable {
     }
 
     /** A worker for one role on the server's KV segment; its socket goes in the temporary directory. */
-    private static WorkerOptions options(Placement place, Sizes z, int nice, Path segment, Map<String, OpenVinoOptions> openvino) {
-        Path socket = Path.of(System.getProperty("java.io.tmpdir"), segment.getFileName() + "-" + place.role() + ".sock");
-        return new WorkerOptions(place.role(), place.device().name(), place.backend(), place.deviceName(), z.model(), z.hugePages(),
-                segment, socket, z.blockSize(), z.numBlocks(), z.maxBatchTokens(), z.maxSequences(), z.threads(), nice, z.eosTokenIds(),
-                z.warmUp(), place.backend() == Backend.OPENVINO ? openvino.get(place.role()) : null);
+    private static WorkerOptions options(
+            Placement place, Sizes z, int nice, Path segment, Map<String, OpenVinoOptions> openvino) {
+        Path socket =
+                Path.of(System.getProperty("java.io.tmpdir"), segment.getFileName() + "-" + place.role() + ".sock");
+        return new WorkerOptions(
+                place.role(),
+                place.device().name(),
+                place.backend(),
+                place.deviceName(),
+                z.model(),
+                z.hugePages(),
+                segment,
+                socket,
+                z.blockSize(),
+                z.numBlocks(),
+                z.maxBatchTokens(),
+                z.maxSequences(),
+                z.threads(),
+                nice,
+                z.eosTokenIds(),
+                z.warmUp(),
+                place.backend() == Backend.OPENVINO ? openvino.get(place.role()) : null);
     }
 
     /** The shared-memory segment of the KV arena, or null when it is private memory. */

@@ -142,7 +142,9 @@ public final class StepCodec {
             out.writeUTF(s);
         }
         // A grammar can pass writeUTF's 64 KiB, so it goes as length-prefixed UTF-8.
-        byte[] grammar = p.grammar().map(g -> g.gbnf().getBytes(java.nio.charset.StandardCharsets.UTF_8)).orElse(null);
+        byte[] grammar = p.grammar()
+                .map(g -> g.gbnf().getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                .orElse(null);
         out.writeInt(grammar == null ? -1 : grammar.length);
         if (grammar != null) {
             out.write(grammar);
@@ -189,10 +191,28 @@ public final class StepCodec {
             }
             byte[] g = new byte[grammarBytes];
             in.readFully(g);
-            java.util.Optional<String> trigger = in.readBoolean() ? java.util.Optional.of(in.readUTF()) : java.util.Optional.empty();
-            grammar = java.util.Optional.of(new OutputGrammar(new String(g, java.nio.charset.StandardCharsets.UTF_8), trigger));
+            java.util.Optional<String> trigger =
+                    in.readBoolean() ? java.util.Optional.of(in.readUTF()) : java.util.Optional.empty();
+            grammar = java.util.Optional.of(
+                    new OutputGrammar(new String(g, java.nio.charset.StandardCharsets.UTF_8), trigger));
         }
-        return SamplingParams.builder().temperature(temperature).topP(topP).topK(topK).minP(minP).seed(hasSeed ? OptionalLong.of(seed) : OptionalLong.empty()).presencePenalty(presence).frequencyPenalty(frequency).repetitionPenalty(repetition).logitBias(bias).maxTokens(maxTokens).minTokens(minTokens).ignoreEos(ignoreEos).stopTokenIds(stopIds).stopStrings(stops).grammar(grammar).build();
+        return SamplingParams.builder()
+                .temperature(temperature)
+                .topP(topP)
+                .topK(topK)
+                .minP(minP)
+                .seed(hasSeed ? OptionalLong.of(seed) : OptionalLong.empty())
+                .presencePenalty(presence)
+                .frequencyPenalty(frequency)
+                .repetitionPenalty(repetition)
+                .logitBias(bias)
+                .maxTokens(maxTokens)
+                .minTokens(minTokens)
+                .ignoreEos(ignoreEos)
+                .stopTokenIds(stopIds)
+                .stopStrings(stops)
+                .grammar(grammar)
+                .build();
     }
 
     private static void ints(DataOutputStream out, int[] values) throws IOException {
@@ -227,8 +247,8 @@ public final class StepCodec {
         int magic = in.readInt();
         int version = in.readUnsignedShort();
         if (magic != MAGIC || version != VERSION) {
-            throw new IOException("not a Tandem step message of version " + VERSION + " (magic 0x" + Integer.toHexString(magic)
-                    + ", version " + version + ")");
+            throw new IOException("not a Tandem step message of version " + VERSION + " (magic 0x"
+                    + Integer.toHexString(magic) + ", version " + version + ")");
         }
     }
 }

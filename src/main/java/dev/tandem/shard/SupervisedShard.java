@@ -26,10 +26,12 @@ public final class SupervisedShard implements Shard {
     private volatile ProcessShard current;
     /** When the step in flight was sent (0: none). */
     private volatile long stepStartedNanos;
+
     private volatile String lastFailure = "";
     private volatile boolean closed;
     /** A worker lost between steps, not yet reported to the scheduler. */
     private ProcessShard unreportedLoss;
+
     private long upSinceNanos;
     private int youngDeaths;
     private int restarts;
@@ -40,7 +42,10 @@ public final class SupervisedShard implements Shard {
         this.listener = listener;
         this.current = new ProcessShard(options, policy.startupTimeout());
         this.upSinceNanos = System.nanoTime();
-        this.watchdog = Thread.ofPlatform().daemon().name("tandem-" + options.role() + "-watchdog").start(this::watch);
+        this.watchdog = Thread.ofPlatform()
+                .daemon()
+                .name("tandem-" + options.role() + "-watchdog")
+                .start(this::watch);
     }
 
     @Override
@@ -77,7 +82,9 @@ public final class SupervisedShard implements Shard {
     private ShardFailedException failedStep(ProcessShard s, RuntimeException e) {
         stepStartedNanos = 0;
         lose(s, e.getMessage(), true);
-        return e instanceof ShardFailedException f ? f : new ShardFailedException(options.role(), String.valueOf(e.getMessage()), e);
+        return e instanceof ShardFailedException f
+                ? f
+                : new ShardFailedException(options.role(), String.valueOf(e.getMessage()), e);
     }
 
     @Override
@@ -99,12 +106,16 @@ public final class SupervisedShard implements Shard {
             if (!reportedByStep) {
                 unreportedLoss = s;
             }
-            boolean young = System.nanoTime() - upSinceNanos < policy.maxBackoff().toNanos() * 2;
+            boolean young =
+                    System.nanoTime() - upSinceNanos < policy.maxBackoff().toNanos() * 2;
             youngDeaths = young ? youngDeaths + 1 : 1;
         }
         s.kill();
         LOG.log(Level.WARNING, "{0} shard lost: {1}; restarting", options.role(), reason);
-        Thread.ofPlatform().daemon().name("tandem-" + options.role() + "-restart").start(this::restart);
+        Thread.ofPlatform()
+                .daemon()
+                .name("tandem-" + options.role() + "-restart")
+                .start(this::restart);
     }
 
     private void restart() {
@@ -151,8 +162,13 @@ public final class SupervisedShard implements Shard {
                 continue;
             }
             long started = stepStartedNanos;
-            if (started != 0 && System.nanoTime() - started > policy.stepTimeout().toNanos()) {
-                lose(s, "a step ran longer than " + policy.stepTimeout().toMillis() + " ms (hung); killed process " + s.pid(), false);
+            if (started != 0
+                    && System.nanoTime() - started > policy.stepTimeout().toNanos()) {
+                lose(
+                        s,
+                        "a step ran longer than " + policy.stepTimeout().toMillis() + " ms (hung); killed process "
+                                + s.pid(),
+                        false);
             } else if (!s.isReady()) {
                 lose(s, "process " + s.pid() + " exited", false);
             }

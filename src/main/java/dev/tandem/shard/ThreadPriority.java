@@ -21,9 +21,12 @@ public final class ThreadPriority {
         }
         try {
             Linker linker = Linker.nativeLinker();
-            MethodHandle setpriority = linker.downcallHandle(linker.defaultLookup().find("setpriority").orElseThrow(),
-                    FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
-            MethodHandle getpriority = linker.downcallHandle(linker.defaultLookup().find("getpriority").orElseThrow(),
+            MethodHandle setpriority = linker.downcallHandle(
+                    linker.defaultLookup().find("setpriority").orElseThrow(),
+                    FunctionDescriptor.of(
+                            ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+            MethodHandle getpriority = linker.downcallHandle(
+                    linker.defaultLookup().find("getpriority").orElseThrow(),
                     FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
             // who = 0: the calling thread, for Linux's per-thread nice.
             int now = (int) getpriority.invokeExact(PRIO_PROCESS, 0);

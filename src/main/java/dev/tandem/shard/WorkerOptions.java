@@ -14,9 +14,24 @@ import java.util.Map;
  * deviceName (an OpenVINO device: NPU, GPU, GPU.1, ...) with the openvino options. nice lowers
  * the worker's CPU priority by that much (0: unchanged).
  */
-public record WorkerOptions(String role, String device, Backend backend, String deviceName, Path model, boolean hugePages, Path segment,
-                      Path socket, int blockSize, int numBlocks, int maxBatchTokens, int maxSequences, int threads, int nice,
-                      List<Integer> eosTokenIds, Duration warmUp, OpenVinoOptions openvino) {
+public record WorkerOptions(
+        String role,
+        String device,
+        Backend backend,
+        String deviceName,
+        Path model,
+        boolean hugePages,
+        Path segment,
+        Path socket,
+        int blockSize,
+        int numBlocks,
+        int maxBatchTokens,
+        int maxSequences,
+        int threads,
+        int nice,
+        List<Integer> eosTokenIds,
+        Duration warmUp,
+        OpenVinoOptions openvino) {
     public WorkerOptions {
         eosTokenIds = List.copyOf(eosTokenIds);
         if (backend == Backend.OPENVINO && openvino == null) {
@@ -25,11 +40,25 @@ public record WorkerOptions(String role, String device, Backend backend, String 
     }
 
     List<String> arguments() {
-        List<String> out = new ArrayList<>(List.of("role=" + role, "device=" + device, "backend=" + backend.configName(), "device-name=" + deviceName,
-                "model=" + model.toAbsolutePath(), "huge-pages=" + hugePages, "segment=" + segment, "socket=" + socket,
-                "block-size=" + blockSize, "num-blocks=" + numBlocks, "max-batch-tokens=" + maxBatchTokens,
-                "max-seqs=" + maxSequences, "threads=" + threads, "nice=" + nice,
-                "eos=" + String.join(",", eosTokenIds.stream().map(String::valueOf).toList()), "warm-up-ms=" + warmUp.toMillis()));
+        List<String> out = new ArrayList<>(List.of(
+                "role=" + role,
+                "device=" + device,
+                "backend=" + backend.configName(),
+                "device-name=" + deviceName,
+                "model=" + model.toAbsolutePath(),
+                "huge-pages=" + hugePages,
+                "segment=" + segment,
+                "socket=" + socket,
+                "block-size=" + blockSize,
+                "num-blocks=" + numBlocks,
+                "max-batch-tokens=" + maxBatchTokens,
+                "max-seqs=" + maxSequences,
+                "threads=" + threads,
+                "nice=" + nice,
+                "eos="
+                        + String.join(
+                                ",", eosTokenIds.stream().map(String::valueOf).toList()),
+                "warm-up-ms=" + warmUp.toMillis()));
         if (openvino != null) {
             out.addAll(openvino.arguments());
         }
@@ -48,12 +77,23 @@ public record WorkerOptions(String role, String device, Backend backend, String 
                 eos.add(Integer.parseInt(id.trim()));
             }
         }
-        return new WorkerOptions(a.get("role"), a.getOrDefault("device", "CPU"), Backend.parse(a.getOrDefault("backend", "cpu"), "backend"),
-                a.getOrDefault("device-name", "cpu"), Path.of(a.get("model")),
-                Boolean.parseBoolean(a.getOrDefault("huge-pages", "false")), Path.of(a.get("segment")), Path.of(a.get("socket")),
-                Integer.parseInt(a.get("block-size")), Integer.parseInt(a.get("num-blocks")),
-                Integer.parseInt(a.get("max-batch-tokens")), Integer.parseInt(a.get("max-seqs")),
-                Integer.parseInt(a.get("threads")), Integer.parseInt(a.getOrDefault("nice", "0")), eos, Duration.ofMillis(Long.parseLong(a.getOrDefault("warm-up-ms", "0"))),
+        return new WorkerOptions(
+                a.get("role"),
+                a.getOrDefault("device", "CPU"),
+                Backend.parse(a.getOrDefault("backend", "cpu"), "backend"),
+                a.getOrDefault("device-name", "cpu"),
+                Path.of(a.get("model")),
+                Boolean.parseBoolean(a.getOrDefault("huge-pages", "false")),
+                Path.of(a.get("segment")),
+                Path.of(a.get("socket")),
+                Integer.parseInt(a.get("block-size")),
+                Integer.parseInt(a.get("num-blocks")),
+                Integer.parseInt(a.get("max-batch-tokens")),
+                Integer.parseInt(a.get("max-seqs")),
+                Integer.parseInt(a.get("threads")),
+                Integer.parseInt(a.getOrDefault("nice", "0")),
+                eos,
+                Duration.ofMillis(Long.parseLong(a.getOrDefault("warm-up-ms", "0"))),
                 OpenVinoOptions.parse(a));
     }
 }

@@ -24,8 +24,9 @@ public final class ChatPrompt {
 
     public static ChatPrompt forTokenizer(TextTokenizer tokenizer) {
         TokenizerConfig c = tokenizer.config();
-        String source = c.chatTemplate().orElseThrow(() -> new IllegalStateException(
-                "the model has no chat template (tokenizer_config.json chat_template or chat_template.jinja)"));
+        String source = c.chatTemplate()
+                .orElseThrow(() -> new IllegalStateException(
+                        "the model has no chat template (tokenizer_config.json chat_template or chat_template.jinja)"));
         return new ChatPrompt(source, c.specialTokens());
     }
 
@@ -39,8 +40,11 @@ public final class ChatPrompt {
     }
 
     /** @throws TemplateException when the template refuses the conversation (raise_exception) */
-    public String render(List<? extends Map<String, ?>> messages, List<?> tools, boolean addGenerationPrompt,
-                         Map<String, ?> extraArguments) {
+    public String render(
+            List<? extends Map<String, ?>> messages,
+            List<?> tools,
+            boolean addGenerationPrompt,
+            Map<String, ?> extraArguments) {
         Map<String, Object> context = new HashMap<>(specialTokens);
         context.put("messages", messages);
         if (tools != null) {

@@ -16,15 +16,17 @@ import java.util.Map;
  */
 public final class SyntheticTokenizer {
     static final String[] SPECIALS = {"<|endoftext|>", "<|im_start|>", "<|im_end|>"};
-    static final String CHATML = "{% for message in messages %}{{'<|im_start|>' + message['role'] + '\\n' + message['content']"
-            + " + '<|im_end|>' + '\\n'}}{% endfor %}{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}";
+    static final String CHATML =
+            "{% for message in messages %}{{'<|im_start|>' + message['role'] + '\\n' + message['content']"
+                    + " + '<|im_end|>' + '\\n'}}{% endfor %}{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}";
 
     private SyntheticTokenizer() {}
 
     public static void write(Path dir, int vocabSize) throws IOException {
         int regular = vocabSize - SPECIALS.length;
         if (regular < 256) {
-            throw new IllegalArgumentException("vocabulary of " + vocabSize + " is smaller than the 256 byte tokens + specials");
+            throw new IllegalArgumentException(
+                    "vocabulary of " + vocabSize + " is smaller than the 256 byte tokens + specials");
         }
         String[] bytes = byteAlphabet();
         Map<String, Integer> vocab = new LinkedHashMap<>();
@@ -67,7 +69,8 @@ public final class SyntheticTokenizer {
         model.put("byte_fallback", false);
         model.put("vocab", vocab);
         model.put("merges", merges);
-        Map<String, Object> byteLevel = Map.of("type", "ByteLevel", "add_prefix_space", false, "trim_offsets", true, "use_regex", true);
+        Map<String, Object> byteLevel =
+                Map.of("type", "ByteLevel", "add_prefix_space", false, "trim_offsets", true, "use_regex", true);
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("version", "1.0");
         json.put("truncation", null);
@@ -86,7 +89,8 @@ public final class SyntheticTokenizer {
         config.put("add_bos_token", false);
         config.put("chat_template", CHATML);
         config.put("tokenizer_class", "PreTrainedTokenizerFast");
-        mapper.writerWithDefaultPrettyPrinter().writeValue(dir.resolve("tokenizer_config.json").toFile(), config);
+        mapper.writerWithDefaultPrettyPrinter()
+                .writeValue(dir.resolve("tokenizer_config.json").toFile(), config);
     }
 
     /** GPT-2's map from bytes to printable characters, so every byte is a visible token. */

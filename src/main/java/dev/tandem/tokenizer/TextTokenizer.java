@@ -13,8 +13,8 @@ import java.util.zip.GZIPInputStream;
  * from {@code tokenizer.json}, with BOS handling as {@code tokenizer_config.json} asks.
  */
 public final class TextTokenizer implements AutoCloseable {
-    private static final Map<String, String> OPTIONS = Map.of("addSpecialTokens", "false", "truncation", "false",
-            "padding", "false");
+    private static final Map<String, String> OPTIONS =
+            Map.of("addSpecialTokens", "false", "truncation", "false", "padding", "false");
 
     private final HuggingFaceTokenizer tokenizer;
     private final TokenizerConfig config;
@@ -56,7 +56,9 @@ public final class TextTokenizer implements AutoCloseable {
      */
     public int[] encode(String text, boolean addSpecialTokens) {
         long[] ids = tokenizer.encode(text, addSpecialTokens, false).getIds();
-        boolean prependBos = addSpecialTokens && bosId >= 0 && config.addBosToken().orElse(false)
+        boolean prependBos = addSpecialTokens
+                && bosId >= 0
+                && config.addBosToken().orElse(false)
                 && (ids.length == 0 || ids[0] != bosId);
         int[] out = new int[ids.length + (prependBos ? 1 : 0)];
         int o = 0;

@@ -13,8 +13,12 @@ import java.util.Optional;
  * What {@code tokenizer_config.json} (and {@code chat_template.jinja}, which takes precedence)
  * say about special tokens, BOS handling and the chat template.
  */
-public record TokenizerConfig(Optional<String> bosToken, Optional<String> eosToken, Optional<Boolean> addBosToken,
-                              Optional<String> chatTemplate, Map<String, String> specialTokens) {
+public record TokenizerConfig(
+        Optional<String> bosToken,
+        Optional<String> eosToken,
+        Optional<Boolean> addBosToken,
+        Optional<String> chatTemplate,
+        Map<String, String> specialTokens) {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     public static TokenizerConfig read(Path modelDir) throws IOException {
@@ -39,9 +43,10 @@ public record TokenizerConfig(Optional<String> bosToken, Optional<String> eosTok
             tokenText(c.get(key)).ifPresent(v -> specials.put(key, v));
         }
         Optional<Boolean> addBos = c.path("add_bos_token").isBoolean()
-                ? Optional.of(c.get("add_bos_token").asBoolean()) : Optional.empty();
-        return new TokenizerConfig(tokenText(c.get("bos_token")), tokenText(c.get("eos_token")), addBos, template,
-                Map.copyOf(specials));
+                ? Optional.of(c.get("add_bos_token").asBoolean())
+                : Optional.empty();
+        return new TokenizerConfig(
+                tokenText(c.get("bos_token")), tokenText(c.get("eos_token")), addBos, template, Map.copyOf(specials));
     }
 
     /** Special tokens appear as plain strings or as {"content": ...} objects. */

@@ -13,7 +13,12 @@ import java.util.List;
 public final class AnswerParser {
     private static final String THINK = "<think>", END_THINK = "</think>";
 
-    private enum Mode { START, THINK, TEXT, CALLS }
+    private enum Mode {
+        START,
+        THINK,
+        TEXT,
+        CALLS
+    }
 
     private final ToolFormat format;
     private final boolean reasoning;
@@ -21,6 +26,7 @@ public final class AnswerParser {
     private final StringBuilder content = new StringBuilder(), thoughts = new StringBuilder();
     /** Whitespace after the last content, released only when more content follows it. */
     private final StringBuilder space = new StringBuilder();
+
     private final List<CallState> calls = new ArrayList<>();
     private Mode mode;
     private int pos;
@@ -70,7 +76,9 @@ public final class AnswerParser {
 
     /** The parts of everything fed so far (call after {@link #finish}). */
     public ParsedAnswer answer() {
-        List<ToolCall> done = calls.stream().map(c -> new ToolCall(c.id, c.name, c.arguments.toString())).toList();
+        List<ToolCall> done = calls.stream()
+                .map(c -> new ToolCall(c.id, c.name, c.arguments.toString()))
+                .toList();
         String text = content.isEmpty() && !done.isEmpty() ? null : content.toString();
         return new ParsedAnswer(text, sawThinking ? thoughts.toString() : null, done);
     }
@@ -105,15 +113,20 @@ public final class AnswerParser {
         }
         boolean mayOpen = format != null && format.callsOpenTheAnswer();
         char first = i < s.length() ? s.charAt(i) : 0;
-        if (mayOpen && (first == (format == ToolFormat.PYTHONIC ? '[' : '{') || s.startsWith(format.startMarkers().getFirst(), i))) {
+        if (mayOpen
+                && (first == (format == ToolFormat.PYTHONIC ? '[' : '{')
+                        || s.startsWith(format.startMarkers().getFirst(), i))) {
             regionStart = i;
             pos = i;
             regionFirstCall = calls.size();
             mode = Mode.CALLS;
             return;
         }
-        if (!ended && (reasoning && !sawThinking && JsonText.couldBecome(s, i, THINK)
-                || mayOpen && JsonText.couldBecome(s, i, format.startMarkers().getFirst()))) {
+        if (!ended
+                && (reasoning && !sawThinking && JsonText.couldBecome(s, i, THINK)
+                        || mayOpen
+                                && JsonText.couldBecome(
+                                        s, i, format.startMarkers().getFirst()))) {
             return;
         }
         pos = i; // leading whitespace of an answer is dropped, as between parts

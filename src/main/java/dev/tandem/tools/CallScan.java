@@ -86,7 +86,8 @@ final class CallScan {
             return nameSoFar && !ended ? new Region(calls, -1, false) : Region.failure();
         }
         int callId = s.indexOf("[CALL_ID]", i);
-        String name = s.substring(i, callId >= 0 && callId < args ? callId : args).trim();
+        String name =
+                s.substring(i, callId >= 0 && callId < args ? callId : args).trim();
         if (!name.matches("[A-Za-z0-9_.\\-]+")) {
             return Region.failure();
         }

@@ -38,7 +38,8 @@ final class PythonCalls {
         while (true) {
             p.space();
             int nameStart = p.i;
-            while (p.i < s.length() && (Character.isLetterOrDigit(s.charAt(p.i)) || s.charAt(p.i) == '_' || s.charAt(p.i) == '.')) {
+            while (p.i < s.length()
+                    && (Character.isLetterOrDigit(s.charAt(p.i)) || s.charAt(p.i) == '_' || s.charAt(p.i) == '.')) {
                 p.i++;
             }
             if (p.i == s.length()) {
@@ -65,7 +66,8 @@ final class PythonCalls {
             char c = s.charAt(p.i++);
             if (c == ']') {
                 int end = JsonText.skipSpace(s, p.i);
-                return new CallScan.Region(calls, s.startsWith("<|python_end|>", end) ? end + "<|python_end|>".length() : p.i, false);
+                return new CallScan.Region(
+                        calls, s.startsWith("<|python_end|>", end) ? end + "<|python_end|>".length() : p.i, false);
             }
             if (c != ',') {
                 return CallScan.Region.failure();
@@ -161,9 +163,12 @@ final class PythonCalls {
             default -> {
                 try {
                     BigDecimal n = new BigDecimal(word);
-                    yield n.scale() <= 0 && word.matches("[-+]?\\d+") ? NODES.numberNode(n.toBigInteger()) : NODES.numberNode(n);
+                    yield n.scale() <= 0 && word.matches("[-+]?\\d+")
+                            ? NODES.numberNode(n.toBigInteger())
+                            : NODES.numberNode(n);
                 } catch (NumberFormatException e) {
-                    throw new IllegalArgumentException("a Python literal expected at " + start + ", not '" + word + "'");
+                    throw new IllegalArgumentException(
+                            "a Python literal expected at " + start + ", not '" + word + "'");
                 }
             }
         };

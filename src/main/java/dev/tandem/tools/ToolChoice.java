@@ -2,7 +2,12 @@ package dev.tandem.tools;
 
 /** Whether the model may, must or must not call: none, auto, required, or one named function. */
 public record ToolChoice(Kind kind, String function) {
-    public enum Kind { NONE, AUTO, REQUIRED, FUNCTION }
+    public enum Kind {
+        NONE,
+        AUTO,
+        REQUIRED,
+        FUNCTION
+    }
 
     public static final ToolChoice NONE = new ToolChoice(Kind.NONE, null);
     public static final ToolChoice AUTO = new ToolChoice(Kind.AUTO, null);

@@ -42,7 +42,9 @@ public final class ToolGrammar {
      * in plain text (Mistral's is a special token, pythonic calls have none).
      */
     public static Optional<OutputGrammar> strictAfterOpening(ToolFormat format, List<FunctionTool> tools) {
-        if (tools.stream().noneMatch(FunctionTool::strict) || format == ToolFormat.MISTRAL || format == ToolFormat.PYTHONIC) {
+        if (tools.stream().noneMatch(FunctionTool::strict)
+                || format == ToolFormat.MISTRAL
+                || format == ToolFormat.PYTHONIC) {
             return Optional.empty();
         }
         Map<String, JsonNode> schemas = new LinkedHashMap<>();
@@ -57,10 +59,14 @@ public final class ToolGrammar {
             rest.add(lit(t.name() + "\", \"" + key + "\": ") + " " + args + " " + lit("}"));
         }
         String names = "(" + String.join(" | ", rest) + ")";
-        return Optional.of(format == ToolFormat.HERMES
-                ? OutputGrammar.after("<tool_call>", StructuredOutput.composed(
-                        "\"\\n\"? " + lit("{\"name\": \"") + " " + names + " " + lit("\n</tool_call>"), schemas))
-                : OutputGrammar.after("{\"name\": \"", StructuredOutput.composed(names, schemas)));
+        return Optional.of(
+                format == ToolFormat.HERMES
+                        ? OutputGrammar.after(
+                                "<tool_call>",
+                                StructuredOutput.composed(
+                                        "\"\\n\"? " + lit("{\"name\": \"") + " " + names + " " + lit("\n</tool_call>"),
+                                        schemas))
+                        : OutputGrammar.after("{\"name\": \"", StructuredOutput.composed(names, schemas)));
     }
 
     private static String call(ToolFormat format, FunctionTool t, String args, Map<String, JsonNode> schemas) {
@@ -78,20 +84,29 @@ public final class ToolGrammar {
         parameters(t).path("required").forEach(r -> required.add(r.asText()));
         StringBuilder sb = new StringBuilder(lit(t.name() + "("));
         int k = 0;
-        for (Iterator<Map.Entry<String, JsonNode>> it = parameters(t).path("properties").fields(); it.hasNext(); ) {
+        for (Iterator<Map.Entry<String, JsonNode>> it =
+                        parameters(t).path("properties").fields();
+                it.hasNext(); ) {
             Map.Entry<String, JsonNode> p = it.next();
             if (required.contains(p.getKey())) {
                 String rule = args + "-" + k;
                 schemas.put(rule, p.getValue());
-                sb.append(' ').append(lit((k++ == 0 ? "" : ", ") + p.getKey() + "=")).append(' ').append(rule);
+                sb.append(' ')
+                        .append(lit((k++ == 0 ? "" : ", ") + p.getKey() + "="))
+                        .append(' ')
+                        .append(rule);
             }
         }
         return sb.append(' ').append(lit(")")).toString();
     }
 
     private static JsonNode parameters(FunctionTool t) {
-        return t.parameters() != null ? t.parameters()
-                : JsonText.JSON.createObjectNode().put("type", "object").set("properties", JsonText.JSON.createObjectNode());
+        return t.parameters() != null
+                ? t.parameters()
+                : JsonText.JSON
+                        .createObjectNode()
+                        .put("type", "object")
+                        .set("properties", JsonText.JSON.createObjectNode());
     }
 
     private static String list(String item, String separator, boolean several) {

@@ -40,7 +40,12 @@ class BakedModelServerTest {
         public Map<String, String> getConfigOverrides() {
             try {
                 if (!Files.exists(BAKED)) {
-                    Baker.bake(Path.of("models/demo-llama-6m"), BAKED, new QuantScheme(4, 128, false), false, (n, a, d) -> { });
+                    Baker.bake(
+                            Path.of("models/demo-llama-6m"),
+                            BAKED,
+                            new QuantScheme(4, 128, false),
+                            false,
+                            (n, a, d) -> {});
                 }
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
@@ -56,12 +61,16 @@ class BakedModelServerTest {
 
     @Test
     void servesTheBakedModelAsAPlainGreedyLoopComputesIt() throws Exception {
-        JsonNode r = JSON.readTree(Http.post(root + "v1/completions", "{\"model\":\"demo-llama-6m-int4\",\"prompt\":\"The jury said\","
-                + "\"max_tokens\":24,\"temperature\":0,\"ignore_eos\":true}").body());
+        JsonNode r = JSON.readTree(Http.post(
+                        root + "v1/completions",
+                        "{\"model\":\"demo-llama-6m-int4\",\"prompt\":\"The jury said\","
+                                + "\"max_tokens\":24,\"temperature\":0,\"ignore_eos\":true}")
+                .body());
         String served = r.at("/choices/0/text").asText();
         String expected;
-        try (Checkpoint ckpt = Checkpoint.open(BAKED); TextTokenizer tok = TextTokenizer.load(BAKED);
-             ModelRunner runner = new ModelRunner(ckpt, new RunnerSettings(16, 8, 64, 1, 1))) {
+        try (Checkpoint ckpt = Checkpoint.open(BAKED);
+                TextTokenizer tok = TextTokenizer.load(BAKED);
+                ModelRunner runner = new ModelRunner(ckpt, new RunnerSettings(16, 8, 64, 1, 1))) {
             int[] prompt = tok.encode("The jury said", true);
             int[] ids = Arrays.copyOf(prompt, prompt.length + 24);
             int[] table = runner.reversedBlockTable(ids.length);
@@ -73,7 +82,8 @@ class BakedModelServerTest {
             expected = tok.decode(Arrays.copyOfRange(ids, prompt.length, ids.length), true);
         }
         assertEquals(expected, served);
-        assertTrue(served.startsWith(", \"I don't know what I'm doing."), "begins as the bf16 model's answer: " + served);
+        assertTrue(
+                served.startsWith(", \"I don't know what I'm doing."), "begins as the bf16 model's answer: " + served);
         assertEquals(24, r.at("/usage/completion_tokens").asInt());
     }
 }

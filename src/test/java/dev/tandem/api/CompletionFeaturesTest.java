@@ -30,7 +30,8 @@ class CompletionFeaturesTest {
         String common = "\"model\":\"demo-llama-6m\",\"max_tokens\":32,\"temperature\":0";
         JsonNode text = post("completions", "{" + common + ",\"prompt\":\"The jury said\"}");
         JsonNode ids = post("completions", "{" + common + ",\"prompt\":[415,484,1208,574]}");
-        JsonNode many = post("completions", "{" + common + ",\"prompt\":[[415,484,1208,574],[415,484,1208,574]],\"n\":2}");
+        JsonNode many =
+                post("completions", "{" + common + ",\"prompt\":[[415,484,1208,574],[415,484,1208,574]],\"n\":2}");
         JsonNode texts = post("completions", "{" + common + ",\"prompt\":[\"The jury said\",\"The jury said\"]}");
         assertEquals(JURY, text.at("/choices/0/text").asText());
         assertEquals(JURY, ids.at("/choices/0/text").asText());
@@ -47,8 +48,10 @@ class CompletionFeaturesTest {
 
     @Test
     void logprobsDescribeTheGreedyChoice() throws Exception {
-        JsonNode c = post("completions", "{\"model\":\"demo-llama-6m\",\"prompt\":\"The jury said\",\"max_tokens\":5,"
-                + "\"temperature\":0,\"logprobs\":3}");
+        JsonNode c = post(
+                "completions",
+                "{\"model\":\"demo-llama-6m\",\"prompt\":\"The jury said\",\"max_tokens\":5,"
+                        + "\"temperature\":0,\"logprobs\":3}");
         JsonNode lp = c.at("/choices/0/logprobs");
         assertEquals(5, lp.get("tokens").size());
         assertEquals(", \"I don't", String.join("", JSON.convertValue(lp.get("tokens"), String[].class)));
@@ -65,8 +68,10 @@ class CompletionFeaturesTest {
             assertTrue(chosen <= 0 && Math.abs(chosen - best) < 1e-5, "greedy takes the most likely token");
             assertTrue(mass <= 1.0001, "probabilities of the top 3 sum to at most 1");
         }
-        JsonNode chat = post("chat/completions", "{\"model\":\"demo-llama-6m\",\"messages\":[{\"role\":\"user\",\"content\":"
-                + "\"The committee met on Monday.\"}],\"max_tokens\":3,\"temperature\":0,\"logprobs\":true,\"top_logprobs\":2}");
+        JsonNode chat = post(
+                "chat/completions",
+                "{\"model\":\"demo-llama-6m\",\"messages\":[{\"role\":\"user\",\"content\":"
+                        + "\"The committee met on Monday.\"}],\"max_tokens\":3,\"temperature\":0,\"logprobs\":true,\"top_logprobs\":2}");
         JsonNode content = chat.at("/choices/0/logprobs/content");
         assertEquals(3, content.size());
         assertEquals("The", content.get(0).get("token").asText());
@@ -76,13 +81,16 @@ class CompletionFeaturesTest {
 
     @Test
     void aRepeatedLongPromptReportsCachedTokens() throws Exception {
-        String prompt = JSON.valueToTree("The committee met on Monday and talked about the new road. ".repeat(8)).toString();
+        String prompt = JSON.valueToTree("The committee met on Monday and talked about the new road. ".repeat(8))
+                .toString();
         String body = "{\"model\":\"demo-llama-6m\",\"prompt\":" + prompt + ",\"max_tokens\":2}";
         JsonNode first = post("completions", body);
         JsonNode second = post("completions", body);
         int promptTokens = second.at("/usage/prompt_tokens").asInt();
         assertEquals(0, first.at("/usage/prompt_tokens_details/cached_tokens").asInt());
-        assertEquals((promptTokens - 1) / 16 * 16, second.at("/usage/prompt_tokens_details/cached_tokens").asInt(),
+        assertEquals(
+                (promptTokens - 1) / 16 * 16,
+                second.at("/usage/prompt_tokens_details/cached_tokens").asInt(),
                 "every full block but the last token's is reused");
     }
 }

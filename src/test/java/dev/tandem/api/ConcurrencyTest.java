@@ -28,13 +28,18 @@ class ConcurrencyTest {
 
     @TestHTTPResource("/v1/completions")
     URL completions;
+
     @Inject
     Engine engine;
+
     @Inject
     io.micrometer.core.instrument.MeterRegistry registry;
 
     double aborted() {
-        return registry.get("tandem.request_success").tag("finished_reason", "abort").counter().count();
+        return registry.get("tandem.request_success")
+                .tag("finished_reason", "abort")
+                .counter()
+                .count();
     }
 
     static String body(int i, boolean stream) {
@@ -60,20 +65,25 @@ class ConcurrencyTest {
         int n = 32;
         List<String> alone = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            alone.add(JSON.readTree(Http.post(completions.toString(), body(i, false)).body()).at("/choices/0/text").asText());
+            alone.add(JSON.readTree(
+                            Http.post(completions.toString(), body(i, false)).body())
+                    .at("/choices/0/text")
+                    .asText());
         }
         ExecutorService pool = Executors.newFixedThreadPool(n);
         try {
             List<CompletableFuture<String>> futures = new ArrayList<>();
             for (int i = 0; i < n; i++) {
                 int k = i;
-                futures.add(CompletableFuture.supplyAsync(() -> {
-                    try {
-                        return streamedText(Http.openStream(completions.toString(), body(k, true)));
-                    } catch (Exception e) {
-                        throw new RuntimeException(e);
-                    }
-                }, pool));
+                futures.add(CompletableFuture.supplyAsync(
+                        () -> {
+                            try {
+                                return streamedText(Http.openStream(completions.toString(), body(k, true)));
+                            } catch (Exception e) {
+                                throw new RuntimeException(e);
+                            }
+                        },
+                        pool));
             }
             for (int i = 0; i < n; i++) {
                 assertEquals(alone.get(i), futures.get(i).get(), "client " + i);
@@ -90,39 +100,54 @@ class ConcurrencyTest {
      */
     @Test
     void probesGetTheSameAnswersAloneAndAmongFifteenSampledRequests() throws Exception {
-        String probe = "{\"model\":\"demo-llama-6m\",\"prompt\":\"Once upon a time the little robot\",\"max_tokens\":20,"
-                + "\"temperature\":0,\"logprobs\":5,\"ignore_eos\":true}";
-        String seeded = "{\"model\":\"demo-llama-6m\",\"prompt\":\"The old woman looked at the sea and\",\"max_tokens\":30,"
-                + "\"temperature\":1.2,\"seed\":1234,\"ignore_eos\":true}";
-        JsonNode alone = JSON.readTree(Http.post(completions.toString(), probe).body()).at("/choices/0");
-        String seededAlone = JSON.readTree(Http.post(completions.toString(), seeded).body()).at("/choices/0/text").asText();
+        String probe =
+                "{\"model\":\"demo-llama-6m\",\"prompt\":\"Once upon a time the little robot\",\"max_tokens\":20,"
+                        + "\"temperature\":0,\"logprobs\":5,\"ignore_eos\":true}";
+        String seeded =
+                "{\"model\":\"demo-llama-6m\",\"prompt\":\"The old woman looked at the sea and\",\"max_tokens\":30,"
+                        + "\"temperature\":1.2,\"seed\":1234,\"ignore_eos\":true}";
+        JsonNode alone =
+                JSON.readTree(Http.post(completions.toString(), probe).body()).at("/choices/0");
+        String seededAlone = JSON.readTree(
+                        Http.post(completions.toString(), seeded).body())
+                .at("/choices/0/text")
+                .asText();
         assertEquals(20, alone.at("/logprobs/tokens").size(), alone.toString());
         ExecutorService pool = Executors.newFixedThreadPool(16);
         try {
             List<CompletableFuture<String>> others = new ArrayList<>();
             for (int i = 0; i < 15; i++) {
-                String sampled = "{\"model\":\"demo-llama-6m\",\"prompt\":" + JSON.valueToTree("Story " + i + ": " + "the dog ".repeat(i))
-                        + ",\"max_tokens\":" + (120 + 4 * i) + ",\"temperature\":1,\"seed\":" + i + ",\"ignore_eos\":true,\"stream\":true}";
-                others.add(CompletableFuture.supplyAsync(() -> {
-                    try {
-                        return streamedText(Http.openStream(completions.toString(), sampled));
-                    } catch (Exception e) {
-                        throw new RuntimeException(e);
-                    }
-                }, pool));
+                String sampled = "{\"model\":\"demo-llama-6m\",\"prompt\":"
+                        + JSON.valueToTree("Story " + i + ": " + "the dog ".repeat(i)) + ",\"max_tokens\":"
+                        + (120 + 4 * i) + ",\"temperature\":1,\"seed\":" + i + ",\"ignore_eos\":true,\"stream\":true}";
+                others.add(CompletableFuture.supplyAsync(
+                        () -> {
+                            try {
+                                return streamedText(Http.openStream(completions.toString(), sampled));
+                            } catch (Exception e) {
+                                throw new RuntimeException(e);
+                            }
+                        },
+                        pool));
             }
             long deadline = System.nanoTime() + 10_000_000_000L;
             while (engine.snapshot().numRunning() < 10 && System.nanoTime() < deadline) {
                 Thread.sleep(1);
             }
             assertTrue(engine.snapshot().numRunning() >= 10, "the sampled requests run while the probe does");
-            JsonNode among = JSON.readTree(Http.post(completions.toString(), probe).body()).at("/choices/0");
-            String seededAmong = JSON.readTree(Http.post(completions.toString(), seeded).body()).at("/choices/0/text").asText();
+            JsonNode among = JSON.readTree(
+                            Http.post(completions.toString(), probe).body())
+                    .at("/choices/0");
+            String seededAmong = JSON.readTree(
+                            Http.post(completions.toString(), seeded).body())
+                    .at("/choices/0/text")
+                    .asText();
             for (CompletableFuture<String> f : others) {
                 f.get();
             }
             assertEquals(alone.path("text").asText(), among.path("text").asText());
-            assertEquals(alone.path("logprobs"), among.path("logprobs"), "bitwise equal logprobs, printed as JSON numbers");
+            assertEquals(
+                    alone.path("logprobs"), among.path("logprobs"), "bitwise equal logprobs, printed as JSON numbers");
             assertEquals(seededAlone, seededAmong, "a seed draws the same tokens from the same probabilities");
         } finally {
             pool.shutdownNow();
@@ -149,8 +174,15 @@ class ConcurrencyTest {
             in.close();
         }
         awaitIdle();
-        try (java.util.stream.Stream<java.nio.file.Path> shm = java.nio.file.Files.list(java.nio.file.Path.of("/dev/shm"))) {
-            assertEquals(1, shm.filter(p -> p.getFileName().toString().equals("tandem-kv-" + ProcessHandle.current().pid())).count(),
+        try (java.util.stream.Stream<java.nio.file.Path> shm =
+                java.nio.file.Files.list(java.nio.file.Path.of("/dev/shm"))) {
+            assertEquals(
+                    1,
+                    shm.filter(p -> p.getFileName()
+                                    .toString()
+                                    .equals("tandem-kv-"
+                                            + ProcessHandle.current().pid()))
+                            .count(),
                     "the server's KV arena is a /dev/shm segment named with its pid");
         }
         assertEquals(12, aborted() - abortedBefore, "each disconnect aborted its request (400 tokens were asked for)");
@@ -164,7 +196,8 @@ class ConcurrencyTest {
     /** Waits (up to 15 s) until no request runs and no KV block is held, then asserts it. */
     static void awaitIdle(Engine engine) throws InterruptedException {
         long deadline = System.nanoTime() + 15_000_000_000L;
-        while (System.nanoTime() < deadline && (engine.snapshot().numRunning() > 0 || engine.snapshot().kvBlocksUsed() > 0)) {
+        while (System.nanoTime() < deadline
+                && (engine.snapshot().numRunning() > 0 || engine.snapshot().kvBlocksUsed() > 0)) {
             Thread.sleep(20);
         }
         assertEquals(0, engine.snapshot().numRunning(), "no request left running");

@@ -52,15 +52,30 @@ class GrafanaDashboardTest {
         Set<String> titles = new TreeSet<>();
         for (JsonNode panel : GrafanaDashboard.json().path("panels")) {
             titles.add(panel.path("title").asText());
-            assertEquals("${datasource}", panel.path("datasource").path("uid").asText(), "panel uses the chosen data source");
+            assertEquals(
+                    "${datasource}",
+                    panel.path("datasource").path("uid").asText(),
+                    "panel uses the chosen data source");
         }
-        for (String title : List.of("Throughput", "Time to first token", "Time per output token", "Requests running and waiting",
-                "KV cache usage", "Prefix cache hit rate", "Preemptions", "Shard restarts and failures", "Step time per shard")) {
+        for (String title : List.of(
+                "Throughput",
+                "Time to first token",
+                "Time per output token",
+                "Requests running and waiting",
+                "KV cache usage",
+                "Prefix cache hit rate",
+                "Preemptions",
+                "Shard restarts and failures",
+                "Step time per shard")) {
             assertTrue(titles.contains(title), "panel " + title + " in " + titles);
         }
         String all = String.join("\n", GrafanaDashboard.queries());
-        for (String series : List.of("tandem_time_to_first_token_seconds_bucket", "tandem_time_per_output_token_seconds_bucket",
-                "tandem_shard_restarts_total", "tandem_step_duration_seconds_bucket", "tandem_prefix_cache_hits_total")) {
+        for (String series : List.of(
+                "tandem_time_to_first_token_seconds_bucket",
+                "tandem_time_per_output_token_seconds_bucket",
+                "tandem_shard_restarts_total",
+                "tandem_step_duration_seconds_bucket",
+                "tandem_prefix_cache_hits_total")) {
             assertTrue(all.contains(series), series);
         }
     }

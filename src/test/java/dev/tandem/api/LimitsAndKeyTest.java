@@ -22,11 +22,18 @@ class LimitsAndKeyTest {
     public static class Limited implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("tandem.api.key", "s3cret", "tandem.engine.max-num-seqs", "1", "tandem.engine.max-waiting-requests", "1");
+            return Map.of(
+                    "tandem.api.key",
+                    "s3cret",
+                    "tandem.engine.max-num-seqs",
+                    "1",
+                    "tandem.engine.max-waiting-requests",
+                    "1");
         }
     }
 
-    static final String BODY = "{\"model\":\"demo-llama-6m\",\"prompt\":\"The jury said\",\"max_tokens\":300,\"ignore_eos\":true}";
+    static final String BODY =
+            "{\"model\":\"demo-llama-6m\",\"prompt\":\"The jury said\",\"max_tokens\":300,\"ignore_eos\":true}";
 
     @TestHTTPResource("/")
     URL root;
@@ -36,9 +43,15 @@ class LimitsAndKeyTest {
         HttpResponse<String> none = Http.post(root + "v1/completions", BODY.replace("300", "2"));
         assertEquals(401, none.statusCode());
         assertTrue(none.body().contains("invalid_api_key"), none.body());
-        assertEquals(401, Http.post(root + "v1/completions", BODY, "Authorization", "Bearer wrong").statusCode());
+        assertEquals(
+                401,
+                Http.post(root + "v1/completions", BODY, "Authorization", "Bearer wrong")
+                        .statusCode());
         assertEquals(401, Http.get(root + "v1/models").statusCode());
-        assertEquals(200, Http.post(root + "v1/completions", BODY.replace("300", "2"), "Authorization", "Bearer s3cret").statusCode());
+        assertEquals(
+                200,
+                Http.post(root + "v1/completions", BODY.replace("300", "2"), "Authorization", "Bearer s3cret")
+                        .statusCode());
         assertEquals(200, Http.get(root + "q/health/ready").statusCode(), "probes need no key");
     }
 

@@ -36,8 +36,12 @@ class NodeSdkStructuredOutputTest {
         for (String run : new String[] {"t0", "t1"}) {
             assertEquals("stop", seen.path("finish_" + run).asText(), seen.toString());
             assertEvent(seen.path("parsed_" + run));
-            assertTrue(seen.path("recheck_" + run).asBoolean(), "zod accepts the content again: " + seen.path("content_" + run));
-            assertEquals(seen.path("parsed_" + run), new ObjectMapper().readTree(seen.path("content_" + run).asText()),
+            assertTrue(
+                    seen.path("recheck_" + run).asBoolean(),
+                    "zod accepts the content again: " + seen.path("content_" + run));
+            assertEquals(
+                    seen.path("parsed_" + run),
+                    new ObjectMapper().readTree(seen.path("content_" + run).asText()),
                     "parsed is the content's JSON");
         }
         assertEquals("stop", seen.path("stream_finish").asText());
@@ -46,12 +50,19 @@ class NodeSdkStructuredOutputTest {
 
         JsonNode plain = seen.path("plain_parsed");
         assertTrue(plain.path("key").asText().matches("[a-z]{2,8}"), plain.toString());
-        assertTrue(plain.path("value").canConvertToInt() && plain.path("value").asInt() >= 1 && plain.path("value").asInt() <= 9, plain.toString());
+        assertTrue(
+                plain.path("value").canConvertToInt()
+                        && plain.path("value").asInt() >= 1
+                        && plain.path("value").asInt() <= 9,
+                plain.toString());
         assertEquals(2, plain.size(), plain.toString());
 
         JsonNode bad = seen.path("bad");
         assertEquals(400, bad.path("status").asInt(), bad.toString());
-        assertEquals("response_format.json_schema.schema.properties.at.pattern", bad.path("param").asText(), bad.toString());
+        assertEquals(
+                "response_format.json_schema.schema.properties.at.pattern",
+                bad.path("param").asText(),
+                bad.toString());
         assertTrue(bad.path("message").asText().contains("backreference"), bad.toString());
         ConcurrencyTest.awaitIdle(engine);
     }
@@ -63,8 +74,16 @@ class NodeSdkStructuredOutputTest {
         assertTrue(DAYS.contains(event.path("day").asText()), event.toString());
         assertTrue(event.path("attendees").isArray() && event.path("attendees").size() <= 3, event.toString());
         for (JsonNode a : event.path("attendees")) {
-            assertTrue(a.size() == 2 && a.path("first").isTextual() && a.path("first").asText().length() <= 20, a.toString());
-            assertTrue(a.path("age").isIntegralNumber() && a.path("age").asInt() >= 0 && a.path("age").asInt() <= 120, a.toString());
+            assertTrue(
+                    a.size() == 2
+                            && a.path("first").isTextual()
+                            && a.path("first").asText().length() <= 20,
+                    a.toString());
+            assertTrue(
+                    a.path("age").isIntegralNumber()
+                            && a.path("age").asInt() >= 0
+                            && a.path("age").asInt() <= 120,
+                    a.toString());
         }
         assertTrue(event.path("confirmed").isBoolean(), event.toString());
         assertTrue(event.path("note").isNull() || event.path("note").asText().length() <= 30, event.toString());

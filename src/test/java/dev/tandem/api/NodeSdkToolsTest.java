@@ -50,7 +50,10 @@ class NodeSdkToolsTest {
         assertTrue(required.path("content").isNull(), "a forced answer is only calls: " + required);
         assertTrue(required.path("calls").size() >= 1, required.toString());
         for (JsonNode c : required.path("calls")) {
-            assertTrue(c.path("id").asText().startsWith("call_") && c.path("type").asText().equals("function"), c.toString());
+            assertTrue(
+                    c.path("id").asText().startsWith("call_")
+                            && c.path("type").asText().equals("function"),
+                    c.toString());
             assertCallValid(c.path("name").asText(), c.path("arguments").asText());
         }
 
@@ -58,7 +61,8 @@ class NodeSdkToolsTest {
         assertEquals("tool_calls", named.path("finish").asText(), named.toString());
         assertEquals(1, named.path("calls").size(), named.toString());
         assertEquals("get_time", named.path("calls").path(0).path("name").asText());
-        assertCallValid("get_time", named.path("calls").path(0).path("arguments").asText());
+        assertCallValid(
+                "get_time", named.path("calls").path(0).path("arguments").asText());
         assertTrue(named.path("argDeltas").asInt() > 3, "arguments came in fragments: " + named);
         assertEquals(0, named.path("contentDeltas").asInt(), "no content around a forced call");
 
@@ -67,7 +71,10 @@ class NodeSdkToolsTest {
         assertCallValid("get_weather", zod.path(0).toString());
 
         JsonNode chatLoop = seen.path("chatLoop");
-        assertTrue(chatLoop.path("content").asText().length() > 0 && chatLoop.path("calls").isNull(), chatLoop.toString());
+        assertTrue(
+                chatLoop.path("content").asText().length() > 0
+                        && chatLoop.path("calls").isNull(),
+                chatLoop.toString());
         assertTrue(List.of("stop", "length").contains(chatLoop.path("finish").asText()), chatLoop.toString());
 
         JsonNode loop = seen.path("responsesLoop");
@@ -80,9 +87,17 @@ class NodeSdkToolsTest {
         }
         assertEquals("[\"message\"]", loop.path("types2").toString(), loop.toString());
         assertTrue(loop.path("text").asText().length() > 0, "the SDK's output_text: " + loop);
-        assertTrue(List.of("completed", "incomplete").contains(loop.path("status2").asText()), loop.toString());
+        assertTrue(
+                List.of("completed", "incomplete").contains(loop.path("status2").asText()), loop.toString());
         int out = loop.path("usage2").path("output_tokens").asInt();
-        assertTrue(out > 0 && out <= 60 && loop.path("usage2").path("total_tokens").asInt() == out + loop.path("usage2").path("input_tokens").asInt(),
+        assertTrue(
+                out > 0
+                        && out <= 60
+                        && loop.path("usage2").path("total_tokens").asInt()
+                                == out
+                                        + loop.path("usage2")
+                                                .path("input_tokens")
+                                                .asInt(),
                 loop.toString());
 
         JsonNode rs = seen.path("responsesStream");
@@ -92,17 +107,28 @@ class NodeSdkToolsTest {
             assertEquals(i, e.path("seq").asInt(), "sequence numbers rise by one: " + rs.path("events"));
             types.add(e.path("type").asText());
         }
-        assertEquals(List.of("response.created", "response.in_progress", "response.output_item.added"), types.subList(0, 3));
-        assertEquals(List.of("response.function_call_arguments.done", "response.output_item.done", "response.completed"),
-                types.subList(types.size() - 3, types.size()), types.toString());
-        assertTrue(types.stream().filter(t -> t.equals("response.function_call_arguments.delta")).count() > 3, types.toString());
+        assertEquals(
+                List.of("response.created", "response.in_progress", "response.output_item.added"), types.subList(0, 3));
+        assertEquals(
+                List.of("response.function_call_arguments.done", "response.output_item.done", "response.completed"),
+                types.subList(types.size() - 3, types.size()),
+                types.toString());
+        assertTrue(
+                types.stream()
+                                .filter(t -> t.equals("response.function_call_arguments.delta"))
+                                .count()
+                        > 3,
+                types.toString());
         assertEquals("completed", rs.path("status").asText());
         assertEquals(1, rs.path("output").size(), rs.toString());
         assertEquals("get_weather", rs.path("output").path(0).path("name").asText());
-        assertCallValid("get_weather", rs.path("output").path(0).path("arguments").asText());
+        assertCallValid(
+                "get_weather", rs.path("output").path(0).path("arguments").asText());
 
         JsonNode parsed = seen.path("responsesParse").path("parsed");
-        assertTrue(parsed.path("city").isTextual() && parsed.path("sunny").isBoolean() && parsed.size() == 2, parsed.toString());
+        assertTrue(
+                parsed.path("city").isTextual() && parsed.path("sunny").isBoolean() && parsed.size() == 2,
+                parsed.toString());
 
         JsonNode bad = seen.path("bad");
         assertEquals(JSON.readTree("""

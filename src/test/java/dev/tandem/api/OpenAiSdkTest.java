@@ -31,17 +31,27 @@ class OpenAiSdkTest {
 
     @TestHTTPResource("/v1")
     URL base;
+
     OpenAIClient client;
 
     @BeforeEach
     void client() {
-        client = OpenAIOkHttpClient.builder().baseUrl(base.toString()).apiKey("unused").maxRetries(0).build();
+        client = OpenAIOkHttpClient.builder()
+                .baseUrl(base.toString())
+                .apiKey("unused")
+                .maxRetries(0)
+                .build();
     }
 
     @Test
     void completionMatchesTheGreedyFixture() {
-        Completion c = client.completions().create(CompletionCreateParams.builder().model(MODEL).prompt("The jury said")
-                .maxTokens(32).temperature(0.0).build());
+        Completion c = client.completions()
+                .create(CompletionCreateParams.builder()
+                        .model(MODEL)
+                        .prompt("The jury said")
+                        .maxTokens(32)
+                        .temperature(0.0)
+                        .build());
         assertEquals(JURY, c.choices().get(0).text());
         assertEquals("stop", c.choices().get(0).finishReason().asString());
         assertEquals(4, c.usage().get().promptTokens());
@@ -50,18 +60,24 @@ class OpenAiSdkTest {
 
     @Test
     void chatMatchesTheGreedyFixtureStreamedAndNot() {
-        ChatCompletionCreateParams params = ChatCompletionCreateParams.builder().model(MODEL)
-                .addUserMessage("The committee met on Monday.").maxCompletionTokens(32).temperature(0.0).build();
+        ChatCompletionCreateParams params = ChatCompletionCreateParams.builder()
+                .model(MODEL)
+                .addUserMessage("The committee met on Monday.")
+                .maxCompletionTokens(32)
+                .temperature(0.0)
+                .build();
         ChatCompletion full = client.chat().completions().create(params);
         assertEquals(COMMITTEE, full.choices().get(0).message().content().get());
         assertEquals(20, full.usage().get().promptTokens());
         StringBuilder streamed = new StringBuilder();
         String[] finish = new String[1];
-        try (StreamResponse<ChatCompletionChunk> stream = client.chat().completions().createStreaming(params)) {
-            stream.stream().forEach(chunk -> chunk.choices().forEach(choice -> {
-                choice.delta().content().ifPresent(streamed::append);
-                choice.finishReason().ifPresent(f -> finish[0] = f.asString());
-            }));
+        try (StreamResponse<ChatCompletionChunk> stream =
+                client.chat().completions().createStreaming(params)) {
+            stream.stream()
+                    .forEach(chunk -> chunk.choices().forEach(choice -> {
+                        choice.delta().content().ifPresent(streamed::append);
+                        choice.finishReason().ifPresent(f -> finish[0] = f.asString());
+                    }));
         }
         assertEquals(COMMITTEE, streamed.toString());
         assertEquals("stop", finish[0]);
@@ -69,36 +85,80 @@ class OpenAiSdkTest {
 
     @Test
     void severalChoicesWithSeedsAndLength() {
-        ChatCompletion c = client.chat().completions().create(ChatCompletionCreateParams.builder().model(MODEL)
-                .addUserMessage("Tell me about the city.").n(3).seed(5L).temperature(1.0).maxCompletionTokens(12).build());
+        ChatCompletion c = client.chat()
+                .completions()
+                .create(ChatCompletionCreateParams.builder()
+                        .model(MODEL)
+                        .addUserMessage("Tell me about the city.")
+                        .n(3)
+                        .seed(5L)
+                        .temperature(1.0)
+                        .maxCompletionTokens(12)
+                        .build());
         assertEquals(3, c.choices().size());
         Set<String> texts = new HashSet<>();
         c.choices().forEach(ch -> texts.add(ch.message().content().orElse("")));
         assertTrue(texts.size() > 1, "different seeds per choice give different answers: " + texts);
-        ChatCompletion one = client.chat().completions().create(ChatCompletionCreateParams.builder().model(MODEL)
-                .addUserMessage("Tell me about the city.").maxCompletionTokens(1).build());
-        assertEquals(one.usage().get().promptTokens(), c.usage().get().promptTokens(), "the prompt is counted once for n=3");
-        boolean allLength = c.choices().stream().allMatch(ch -> ch.finishReason().asString().equals("length"));
-        assertTrue(allLength ? c.usage().get().completionTokens() == 36 : c.usage().get().completionTokens() <= 36,
+        ChatCompletion one = client.chat()
+                .completions()
+                .create(ChatCompletionCreateParams.builder()
+                        .model(MODEL)
+                        .addUserMessage("Tell me about the city.")
+                        .maxCompletionTokens(1)
+                        .build());
+        assertEquals(
+                one.usage().get().promptTokens(), c.usage().get().promptTokens(), "the prompt is counted once for n=3");
+        boolean allLength =
+                c.choices().stream().allMatch(ch -> ch.finishReason().asString().equals("length"));
+        assertTrue(
+                allLength
+                        ? c.usage().get().completionTokens() == 36
+                        : c.usage().get().completionTokens() <= 36,
                 "completion tokens summed over the choices: " + c.usage().get().completionTokens());
-        ChatCompletion again = client.chat().completions().create(ChatCompletionCreateParams.builder().model(MODEL)
-                .addUserMessage("Tell me about the city.").n(3).seed(5L).temperature(1.0).maxCompletionTokens(12).build());
+        ChatCompletion again = client.chat()
+                .completions()
+                .create(ChatCompletionCreateParams.builder()
+                        .model(MODEL)
+                        .addUserMessage("Tell me about the city.")
+                        .n(3)
+                        .seed(5L)
+                        .temperature(1.0)
+                        .maxCompletionTokens(12)
+                        .build());
         for (int i = 0; i < 3; i++) {
-            assertEquals(c.choices().get(i).message().content(), again.choices().get(i).message().content(), "seeded");
+            assertEquals(
+                    c.choices().get(i).message().content(),
+                    again.choices().get(i).message().content(),
+                    "seeded");
         }
     }
 
     @Test
     void errorsComeBackAsOpenAiErrors() {
-        NotFoundException nf = assertThrows(NotFoundException.class, () -> client.completions().create(
-                CompletionCreateParams.builder().model("gpt-4").prompt("x").build()));
+        NotFoundException nf = assertThrows(
+                NotFoundException.class,
+                () -> client.completions()
+                        .create(CompletionCreateParams.builder()
+                                .model("gpt-4")
+                                .prompt("x")
+                                .build()));
         assertTrue(nf.getMessage().contains("gpt-4"), nf.getMessage());
-        BadRequestException bad = assertThrows(BadRequestException.class, () -> client.completions().create(
-                CompletionCreateParams.builder().model(MODEL).prompt("x").temperature(5.0).build()));
+        BadRequestException bad = assertThrows(
+                BadRequestException.class,
+                () -> client.completions()
+                        .create(CompletionCreateParams.builder()
+                                .model(MODEL)
+                                .prompt("x")
+                                .temperature(5.0)
+                                .build()));
         assertTrue(bad.getMessage().contains("temperature"), bad.getMessage());
     }
 
-    enum Mood { HAPPY, SAD, CALM }
+    enum Mood {
+        HAPPY,
+        SAD,
+        CALM
+    }
 
     /** The SDK writes this class's JSON Schema (strict: every field required, no others) and parses the answer back. */
     public record Verdict(Mood mood, boolean sure, long score, java.util.List<Boolean> votes) {}
@@ -106,9 +166,16 @@ class OpenAiSdkTest {
     @Test
     void theSdksStructuredOutputHelperGetsAnObjectBack() {
         for (double t : new double[] {0.0, 1.0}) {
-            var completion = client.chat().completions().create(ChatCompletionCreateParams.builder().model(MODEL)
-                    .addUserMessage("How did it go?").maxCompletionTokens(300).temperature(t).seed(3L)
-                    .responseFormat(Verdict.class).build());
+            var completion = client.chat()
+                    .completions()
+                    .create(ChatCompletionCreateParams.builder()
+                            .model(MODEL)
+                            .addUserMessage("How did it go?")
+                            .maxCompletionTokens(300)
+                            .temperature(t)
+                            .seed(3L)
+                            .responseFormat(Verdict.class)
+                            .build());
             var choice = completion.choices().get(0);
             assertEquals("stop", choice.finishReason().asString());
             Verdict v = choice.message().content().orElseThrow();

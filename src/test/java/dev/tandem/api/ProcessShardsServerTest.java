@@ -48,9 +48,19 @@ class ProcessShardsServerTest {
         public Map<String, String> getConfigOverrides() {
             // No prefix caching: a crashed prefill must really be recomputed, and the reference
             // answers must not warm the cache for the runs under test.
-            return Map.of("tandem.shards.mode", "process", "tandem.engine.threads", "1", "tandem.engine.prefix-caching", "false",
-                    "tandem.engine.max-num-batched-tokens", "64", "tandem.shards.step-timeout", "3s",
-                    "tandem.shards.restart-backoff", "100ms");
+            return Map.of(
+                    "tandem.shards.mode",
+                    "process",
+                    "tandem.engine.threads",
+                    "1",
+                    "tandem.engine.prefix-caching",
+                    "false",
+                    "tandem.engine.max-num-batched-tokens",
+                    "64",
+                    "tandem.shards.step-timeout",
+                    "3s",
+                    "tandem.shards.restart-backoff",
+                    "100ms");
         }
     }
 
@@ -59,23 +69,34 @@ class ProcessShardsServerTest {
 
     @TestHTTPResource("/")
     URL root;
+
     @Inject
     Engine engine;
+
     @Inject
     MeterRegistry registry;
 
     @Test
     void answersComeFromTheShardProcesses() throws Exception {
-        JsonNode chat = JSON.readTree(Http.post(root + "v1/chat/completions", "{\"model\":\"demo-llama-6m\",\"messages\":[{\"role\":"
-                + "\"user\",\"content\":\"The committee met on Monday.\"}],\"max_tokens\":32,\"temperature\":0}").body());
-        assertEquals("These were noted, but the first two men were not the most important.", chat.at("/choices/0/message/content").asText());
+        JsonNode chat = JSON.readTree(Http.post(
+                        root + "v1/chat/completions",
+                        "{\"model\":\"demo-llama-6m\",\"messages\":[{\"role\":"
+                                + "\"user\",\"content\":\"The committee met on Monday.\"}],\"max_tokens\":32,\"temperature\":0}")
+                .body());
+        assertEquals(
+                "These were noted, but the first two men were not the most important.",
+                chat.at("/choices/0/message/content").asText());
         JsonNode devices = JSON.readTree(Http.get(root + "v1/devices").body());
         String prefill = devices.at("/shards/prefill").asText();
         String decode = devices.at("/shards/decode").asText();
-        assertTrue(prefill.startsWith("ready: prefill (process ") && decode.startsWith("ready: decode (process "), devices.toString());
+        assertTrue(
+                prefill.startsWith("ready: prefill (process ") && decode.startsWith("ready: decode (process "),
+                devices.toString());
         assertTrue(prefill.contains("on CPU") && decode.contains("on CPU"), devices.toString());
         long self = ProcessHandle.current().pid();
-        assertTrue(!prefill.contains("process " + self + ")") && !decode.contains("process " + self + ")"), "not this JVM");
+        assertTrue(
+                !prefill.contains("process " + self + ")") && !decode.contains("process " + self + ")"),
+                "not this JVM");
         assertEquals(200, Http.get(root + "q/health/ready").statusCode());
     }
 
@@ -86,7 +107,8 @@ class ProcessShardsServerTest {
             bodies.add(completion("\"The city council said that road " + i + " was\"", 120));
         }
         Fault fault = new Fault("decode");
-        List<String> streamed = streamAll(bodies, 3, () -> ProcessHandle.of(fault.pid).ifPresent(ProcessHandle::destroyForcibly));
+        List<String> streamed =
+                streamAll(bodies, 3, () -> ProcessHandle.of(fault.pid).ifPresent(ProcessHandle::destroyForcibly));
         assertEquals(answersAlone(bodies), streamed);
         fault.assertRecovered();
     }
@@ -103,12 +125,14 @@ class ProcessShardsServerTest {
                 + "\"items\":{\"type\":\"string\",\"maxLength\":20},\"maxItems\":5}},\"required\":[\"title\",\"year\",\"tags\"]}";
         List<String> bodies = new ArrayList<>();
         for (int i = 0; i < 8; i++) {
-            bodies.add("{\"model\":\"demo-llama-6m\",\"prompt\":\"Story " + i + ":\",\"max_tokens\":400,\"temperature\":1,"
-                    + "\"seed\":" + i + ",\"stream\":true,\"structured_outputs\":{\"json\":" + schema + "}}");
+            bodies.add(
+                    "{\"model\":\"demo-llama-6m\",\"prompt\":\"Story " + i + ":\",\"max_tokens\":400,\"temperature\":1,"
+                            + "\"seed\":" + i + ",\"stream\":true,\"structured_outputs\":{\"json\":" + schema + "}}");
         }
         List<String> alone = answersAlone(bodies);
         Fault fault = new Fault("decode");
-        List<String> streamed = streamAll(bodies, 4, () -> ProcessHandle.of(fault.pid).ifPresent(ProcessHandle::destroyForcibly));
+        List<String> streamed =
+                streamAll(bodies, 4, () -> ProcessHandle.of(fault.pid).ifPresent(ProcessHandle::destroyForcibly));
         assertEquals(alone, streamed);
         for (String text : streamed) {
             StructuredOutputTest.assertValid(JSON.readTree(schema), text, "after the restart");
@@ -120,7 +144,8 @@ class ProcessShardsServerTest {
     void killingThePrefillShardDuringALongChunkedPrefillLosesNoText() throws Exception {
         List<String> bodies = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
-            bodies.add(completion(JSON.writeValueAsString(new Random(i).ints(900, 100, 4000).toArray()), 8));
+            bodies.add(completion(
+                    JSON.writeValueAsString(new Random(i).ints(900, 100, 4000).toArray()), 8));
         }
         List<String> alone = answersAlone(bodies);
         Fault fault = new Fault("prefill");
@@ -150,7 +175,9 @@ class ProcessShardsServerTest {
         });
         assertEquals(answersAlone(bodies), streamed);
         double detected = (fault.firstNotReadyNanos - stoppedAt[0]) / 1e9;
-        assertTrue(detected > 2.5 && detected < 3 + 1.5, "hang detected after the 3 s step timeout, not before, took " + detected + " s");
+        assertTrue(
+                detected > 2.5 && detected < 3 + 1.5,
+                "hang detected after the 3 s step timeout, not before, took " + detected + " s");
         fault.assertRecovered();
     }
 
@@ -182,8 +209,8 @@ class ProcessShardsServerTest {
         List<CompletableFuture<String>> texts = new ArrayList<>();
         for (String body : bodies) {
             texts.add(CompletableFuture.supplyAsync(() -> {
-                try (BufferedReader r = new BufferedReader(new InputStreamReader(Http.openStream(root + "v1/completions", body),
-                        StandardCharsets.UTF_8))) {
+                try (BufferedReader r = new BufferedReader(new InputStreamReader(
+                        Http.openStream(root + "v1/completions", body), StandardCharsets.UTF_8))) {
                     List<String> events = new ArrayList<>();
                     boolean counted = false;
                     for (String line = r.readLine(); line != null; line = r.readLine()) {
@@ -242,7 +269,10 @@ class ProcessShardsServerTest {
         }
 
         double restarts() {
-            return registry.get("tandem.shard_restarts").tag("role", role).counter().count();
+            return registry.get("tandem.shard_restarts")
+                    .tag("role", role)
+                    .counter()
+                    .count();
         }
 
         void assertRecovered() throws Exception {
@@ -254,23 +284,38 @@ class ProcessShardsServerTest {
             assertTrue(sawNotReady, "readiness turned false while the " + role + " shard was down");
             assertEquals(200, Http.get(root + "q/health/ready").statusCode(), "and true again once it was back");
             assertEquals(restartsBefore + 1, restarts(), "the restart is counted");
-            assertTrue(registry.get("tandem.shard_failures").tag("role", role).counter().count() >= 1);
+            assertTrue(registry.get("tandem.shard_failures")
+                            .tag("role", role)
+                            .counter()
+                            .count()
+                    >= 1);
             assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "the lost worker is gone");
             long fresh = shardPid(role);
             assertNotEquals(pid, fresh);
             ConcurrencyTest.awaitIdle(engine);
-            Set<Long> children = ProcessHandle.current().children().filter(ProcessHandle::isAlive).map(ProcessHandle::pid)
+            Set<Long> children = ProcessHandle.current()
+                    .children()
+                    .filter(ProcessHandle::isAlive)
+                    .map(ProcessHandle::pid)
                     .collect(Collectors.toSet());
-            assertEquals(Set.of(shardPid("prefill"), shardPid("decode")), children, "exactly the two current workers run");
+            assertEquals(
+                    Set.of(shardPid("prefill"), shardPid("decode")), children, "exactly the two current workers run");
             try (var shm = Files.list(Path.of("/dev/shm"))) {
-                List<String> mine = shm.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("tandem-")).toList();
-                assertEquals(List.of("tandem-kv-" + ProcessHandle.current().pid()), mine, "only the server's arena is in /dev/shm");
+                List<String> mine = shm.map(p -> p.getFileName().toString())
+                        .filter(n -> n.startsWith("tandem-"))
+                        .toList();
+                assertEquals(
+                        List.of("tandem-kv-" + ProcessHandle.current().pid()),
+                        mine,
+                        "only the server's arena is in /dev/shm");
             }
         }
     }
 
     long shardPid(String role) throws Exception {
-        String state = JSON.readTree(Http.get(root + "v1/devices").body()).at("/shards/" + role).asText();
+        String state = JSON.readTree(Http.get(root + "v1/devices").body())
+                .at("/shards/" + role)
+                .asText();
         Matcher m = PID.matcher(state);
         assertTrue(m.find(), state);
         return Long.parseLong(m.group(1));

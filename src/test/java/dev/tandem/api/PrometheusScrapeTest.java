@@ -40,7 +40,8 @@ class PrometheusScrapeTest {
     Engine engine;
 
     static void requireTools() {
-        BuildEnvironment.requireTool(Files.isExecutable(PROMETHEUS) && Files.isExecutable(PROMTOOL),
+        BuildEnvironment.requireTool(
+                Files.isExecutable(PROMETHEUS) && Files.isExecutable(PROMTOOL),
                 PROMETHEUS + " and " + PROMTOOL + " (apt-get install prometheus)");
     }
 
@@ -48,7 +49,9 @@ class PrometheusScrapeTest {
     void promtoolAcceptsTheMetrics() throws Exception {
         requireTools();
         Http.post(root + "v1/completions", "{\"prompt\":\"Hello\",\"max_tokens\":3}");
-        Process check = new ProcessBuilder(PROMTOOL.toString(), "check", "metrics").redirectErrorStream(true).start();
+        Process check = new ProcessBuilder(PROMTOOL.toString(), "check", "metrics")
+                .redirectErrorStream(true)
+                .start();
         try (var stdin = check.getOutputStream()) {
             stdin.write(Http.get(root + "metrics").body().getBytes(StandardCharsets.UTF_8));
         }
@@ -78,9 +81,15 @@ class PrometheusScrapeTest {
                     static_configs:
                       - targets: ["%s:%d"]
                 """.formatted(root.getHost(), root.getPort()));
-        Process prometheus = new ProcessBuilder(PROMETHEUS.toString(), "--config.file=" + dir.resolve("prometheus.yml"),
-                "--storage.tsdb.path=" + dir.resolve("data"), "--web.listen-address=127.0.0.1:" + port, "--log.level=warn")
-                .redirectErrorStream(true).redirectOutput(dir.resolve("prometheus.log").toFile()).start();
+        Process prometheus = new ProcessBuilder(
+                        PROMETHEUS.toString(),
+                        "--config.file=" + dir.resolve("prometheus.yml"),
+                        "--storage.tsdb.path=" + dir.resolve("data"),
+                        "--web.listen-address=127.0.0.1:" + port,
+                        "--log.level=warn")
+                .redirectErrorStream(true)
+                .redirectOutput(dir.resolve("prometheus.log").toFile())
+                .start();
         try {
             awaitValue(prometheusUrl, "up{job=\"tandem\"}", 1.0);
             Thread.sleep(1200); // two scrapes with the state before the traffic
@@ -101,12 +110,16 @@ class PrometheusScrapeTest {
             awaitValue(prometheusUrl, "tandem_generation_tokens_total - " + tokensBefore, clientTokens);
             double serverTtftSum = query(prometheusUrl, "tandem_time_to_first_token_seconds_sum") - sumBefore;
             // The server's TTFT ends when the token is sent, the client's when it has arrived.
-            assertTrue(serverTtftSum > 0 && serverTtftSum <= clientTtftSum * 1.05 + 0.01,
+            assertTrue(
+                    serverTtftSum > 0 && serverTtftSum <= clientTtftSum * 1.05 + 0.01,
                     "server TTFT sum " + serverTtftSum + " s vs client " + clientTtftSum + " s");
             // And the same order of magnitude (a unit slip would be 1000x off): the client's side adds
             // its HTTP round trip and SSE parsing, tens of ms against a server TTFT of ~20 ms here.
-            assertTrue(serverTtftSum >= clientTtftSum * 0.1, "server TTFT sum " + serverTtftSum + " s vs client " + clientTtftSum + " s");
-            double p50 = query(prometheusUrl, "histogram_quantile(0.5, sum by (le) (tandem_time_to_first_token_seconds_bucket))");
+            assertTrue(
+                    serverTtftSum >= clientTtftSum * 0.1,
+                    "server TTFT sum " + serverTtftSum + " s vs client " + clientTtftSum + " s");
+            double p50 = query(
+                    prometheusUrl, "histogram_quantile(0.5, sum by (le) (tandem_time_to_first_token_seconds_bucket))");
             assertTrue(p50 > 0 && p50 < 30, "TTFT median from the histogram: " + p50);
             for (String dashboardQuery : GrafanaDashboard.queries()) {
                 String promql = GrafanaDashboard.runnable(dashboardQuery);
@@ -126,14 +139,22 @@ class PrometheusScrapeTest {
         long start = System.nanoTime();
         double ttft = -1;
         int tokens = 0;
-        try (InputStream in = Http.openStream(root + "v1/chat/completions", "{\"model\":\"demo-llama-6m\",\"messages\":[{\"role\":\"user\",\"content\":\"Story "
-                + i + "\"}],\"max_tokens\":12,\"ignore_eos\":true,\"stream\":true,\"stream_options\":{\"include_usage\":true}}")) {
+        try (InputStream in = Http.openStream(
+                root + "v1/chat/completions",
+                "{\"model\":\"demo-llama-6m\",\"messages\":[{\"role\":\"user\",\"content\":\"Story " + i
+                        + "\"}],\"max_tokens\":12,\"ignore_eos\":true,\"stream\":true,\"stream_options\":{\"include_usage\":true}}")) {
             for (String data : Http.events(in)) {
                 if (data.equals("[DONE]")) {
                     continue;
                 }
                 JsonNode chunk = JSON.readTree(data);
-                if (ttft < 0 && !chunk.path("choices").path(0).path("delta").path("content").asText().isEmpty()) {
+                if (ttft < 0
+                        && !chunk.path("choices")
+                                .path(0)
+                                .path("delta")
+                                .path("content")
+                                .asText()
+                                .isEmpty()) {
                     ttft = (System.nanoTime() - start) / 1e9;
                 }
                 if (chunk.hasNonNull("usage")) {
@@ -146,8 +167,9 @@ class PrometheusScrapeTest {
 
     /** The result vector of an instant query. */
     static JsonNode results(String prometheusUrl, String promql) throws Exception {
-        JsonNode body = JSON.readTree(Http.get(prometheusUrl + "/api/v1/query?query="
-                + URLEncoder.encode(promql, StandardCharsets.UTF_8)).body());
+        JsonNode body = JSON.readTree(
+                Http.get(prometheusUrl + "/api/v1/query?query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8))
+                        .body());
         assertEquals("success", body.path("status").asText(), promql + ": " + body);
         return body.path("data").path("result");
     }

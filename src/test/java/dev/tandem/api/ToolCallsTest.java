@@ -65,11 +65,20 @@ class ToolCallsTest {
                 for (JsonNode d : choice.path("delta").path("tool_calls")) {
                     int index = d.path("index").asInt();
                     if (index == calls.size()) {
-                        assertTrue(d.path("id").asText().startsWith("call_") && d.path("type").asText().equals("function")
-                                && d.path("function").path("name").isTextual(), "a call's first delta names it: " + d);
-                        calls.add(new String[] {d.path("id").asText(), d.path("function").path("name").asText(), ""});
+                        assertTrue(
+                                d.path("id").asText().startsWith("call_")
+                                        && d.path("type").asText().equals("function")
+                                        && d.path("function").path("name").isTextual(),
+                                "a call's first delta names it: " + d);
+                        calls.add(new String[] {
+                            d.path("id").asText(),
+                            d.path("function").path("name").asText(),
+                            ""
+                        });
                     } else {
-                        assertTrue(!d.has("id") && !d.path("function").has("name"), "later deltas only add arguments: " + d);
+                        assertTrue(
+                                !d.has("id") && !d.path("function").has("name"),
+                                "later deltas only add arguments: " + d);
                     }
                     calls.get(index)[2] += d.path("function").path("arguments").asText("");
                 }
@@ -83,7 +92,8 @@ class ToolCallsTest {
 
     @Test
     void streamedCallsAddUpToTheUnstreamedAnswer() throws Exception {
-        for (String choice : List.of("\"required\"", "{\"type\": \"function\", \"function\": {\"name\": \"get_weather\"}}")) {
+        for (String choice :
+                List.of("\"required\"", "{\"type\": \"function\", \"function\": {\"name\": \"get_weather\"}}")) {
             JsonNode whole = post(request(choice), 200).path("choices").path(0);
             assertEquals("tool_calls", whole.path("finish_reason").asText(), whole.toString());
             assertTrue(whole.path("message").path("content").isNull(), whole.toString());
@@ -96,10 +106,17 @@ class ToolCallsTest {
             assertEquals(expected.size(), calls.size(), choice);
             for (int i = 0; i < calls.size(); i++) {
                 assertEquals(expected.get(i).path("function").path("name").asText(), calls.get(i)[1]);
-                assertEquals(expected.get(i).path("function").path("arguments").asText(), calls.get(i)[2], "greedy: the same arguments");
+                assertEquals(
+                        expected.get(i).path("function").path("arguments").asText(),
+                        calls.get(i)[2],
+                        "greedy: the same arguments");
                 JsonNode args = JSON.readTree(calls.get(i)[2]);
                 if (calls.get(i)[1].equals("get_weather")) {
-                    assertTrue(args.path("city").asText().length() <= 12 && args.path("days").asInt() >= 1 && args.path("days").asInt() <= 7, args.toString());
+                    assertTrue(
+                            args.path("city").asText().length() <= 12
+                                    && args.path("days").asInt() >= 1
+                                    && args.path("days").asInt() <= 7,
+                            args.toString());
                 } else {
                     assertEquals(0, args.size(), args.toString());
                 }
@@ -117,7 +134,9 @@ class ToolCallsTest {
         ObjectNode plain = request("\"none\"");
         plain.remove("tools");
         plain.remove("tool_choice");
-        assertEquals(post(plain, 200).path("usage").path("prompt_tokens"), answer.path("usage").path("prompt_tokens"),
+        assertEquals(
+                post(plain, 200).path("usage").path("prompt_tokens"),
+                answer.path("usage").path("prompt_tokens"),
                 "tool_choice none: the tools are not shown to the model");
 
         ObjectNode single = request("\"required\"");
@@ -140,16 +159,27 @@ class ToolCallsTest {
     @Test
     void badToolInputIsA400NamingTheParam() throws Exception {
         String[][] cases = {
-                {"{\"tools\": null, \"tool_choice\": \"required\"}", "tool_choice"},
-                {"{\"tools\": [{\"type\": \"retrieval\"}]}", "tools[0].type"},
-                {"{\"tools\": {\"a\": 1}}", "tools"},
-                {"{\"tools\": [{\"type\": \"function\", \"function\": {\"name\": \"a\"}}, {\"type\": \"function\", \"function\": {\"name\": \"a\"}}]}", "tools[1].function.name"},
-                {"{\"tools\": [{\"type\": \"function\", \"function\": {\"name\": \"a\", \"parameters\": {\"type\": \"string\"}}}]}", "tools[0].function.parameters.type"},
-                {"{\"tools\": [{\"type\": \"function\", \"function\": {\"name\": \"a\", \"parameters\": {\"type\": \"object\", \"required\": \"x\"}}}]}", "tools[0].function.parameters.required"},
-                {"{\"tools\": [{\"type\": \"function\", \"function\": {\"name\": \"a\", \"strict\": true, \"parameters\": {\"type\": \"object\", \"properties\": {\"x\": {\"contentSchema\": {}}}}}}]}",
-                        "tools[0].function.parameters.properties.x.contentSchema"},
-                {"{\"tool_choice\": \"sometimes\"}", "tool_choice"},
-                {"{\"tool_choice\": \"required\", \"response_format\": {\"type\": \"json_object\"}}", "tool_choice"},
+            {"{\"tools\": null, \"tool_choice\": \"required\"}", "tool_choice"},
+            {"{\"tools\": [{\"type\": \"retrieval\"}]}", "tools[0].type"},
+            {"{\"tools\": {\"a\": 1}}", "tools"},
+            {
+                "{\"tools\": [{\"type\": \"function\", \"function\": {\"name\": \"a\"}}, {\"type\": \"function\", \"function\": {\"name\": \"a\"}}]}",
+                "tools[1].function.name"
+            },
+            {
+                "{\"tools\": [{\"type\": \"function\", \"function\": {\"name\": \"a\", \"parameters\": {\"type\": \"string\"}}}]}",
+                "tools[0].function.parameters.type"
+            },
+            {
+                "{\"tools\": [{\"type\": \"function\", \"function\": {\"name\": \"a\", \"parameters\": {\"type\": \"object\", \"required\": \"x\"}}}]}",
+                "tools[0].function.parameters.required"
+            },
+            {
+                "{\"tools\": [{\"type\": \"function\", \"function\": {\"name\": \"a\", \"strict\": true, \"parameters\": {\"type\": \"object\", \"properties\": {\"x\": {\"contentSchema\": {}}}}}}]}",
+                "tools[0].function.parameters.properties.x.contentSchema"
+            },
+            {"{\"tool_choice\": \"sometimes\"}", "tool_choice"},
+            {"{\"tool_choice\": \"required\", \"response_format\": {\"type\": \"json_object\"}}", "tool_choice"},
         };
         for (String[] c : cases) {
             ObjectNode body = request("\"auto\"");

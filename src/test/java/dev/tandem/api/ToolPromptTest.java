@@ -20,10 +20,17 @@ import org.junit.jupiter.api.Test;
  */
 class ToolPromptTest {
     static final ObjectMapper JSON = new ObjectMapper();
-    static final List<FunctionTool> TOOLS = List.of(new FunctionTool("get_weather", "The forecast", JSON.createObjectNode()
-            .put("type", "object").<com.fasterxml.jackson.databind.node.ObjectNode>set("properties", JSON.createObjectNode()
-                    .set("city", JSON.createObjectNode().put("type", "string")))
-            .set("required", JSON.createArrayNode().add("city")), false));
+    static final List<FunctionTool> TOOLS = List.of(new FunctionTool(
+            "get_weather",
+            "The forecast",
+            JSON.createObjectNode()
+                    .put("type", "object")
+                    .<com.fasterxml.jackson.databind.node.ObjectNode>set(
+                            "properties",
+                            JSON.createObjectNode()
+                                    .set("city", JSON.createObjectNode().put("type", "string")))
+                    .set("required", JSON.createArrayNode().add("city")),
+            false));
 
     @SuppressWarnings("unchecked")
     static List<Map<String, Object>> conversation() throws Exception {
@@ -39,8 +46,11 @@ class ToolPromptTest {
         ChatPrompt prompt = new ChatPrompt(config.chatTemplate().orElseThrow(), config.specialTokens());
         assertEquals(templateRendersTools, prompt.source().contains("tools"));
         try {
-            return prompt.render(ToolPrompt.messages(conversation(), TOOLS, templateRendersTools),
-                    templateRendersTools ? ToolPrompt.forTemplate(TOOLS) : null, true, Map.of());
+            return prompt.render(
+                    ToolPrompt.messages(conversation(), TOOLS, templateRendersTools),
+                    templateRendersTools ? ToolPrompt.forTemplate(TOOLS) : null,
+                    true,
+                    Map.of());
         } catch (RuntimeException e) {
             throw new AssertionError(model + ": " + e.getMessage(), e);
         }
@@ -49,16 +59,27 @@ class ToolPromptTest {
     @Test
     void realTemplatesRenderTheCallAndItsResult() throws Exception {
         String qwen = render("src/test/resources/tokenizers/qwen3", true);
-        assertTrue(qwen.contains("<tool_call>\n{\"name\": \"get_weather\", \"arguments\": {\"city\": \"Paris\"}}\n</tool_call>"), qwen);
+        assertTrue(
+                qwen.contains(
+                        "<tool_call>\n{\"name\": \"get_weather\", \"arguments\": {\"city\": \"Paris\"}}\n</tool_call>"),
+                qwen);
         assertTrue(qwen.contains("<tool_response>\nsunny, 21 C\n</tool_response>"), qwen);
-        assertTrue(qwen.contains("\"name\": \"get_weather\"") && qwen.contains("<tools>"), "the tools are listed: " + qwen);
+        assertTrue(
+                qwen.contains("\"name\": \"get_weather\"") && qwen.contains("<tools>"),
+                "the tools are listed: " + qwen);
 
         String llama = render("src/test/resources/tokenizers/llama3_2", true);
         assertTrue(llama.contains("{\"name\": \"get_weather\", \"parameters\": {\"city\": \"Paris\"}}"), llama);
-        assertTrue(llama.contains("ipython<|end_header_id|>\n\n\"sunny, 21 C\"") || llama.contains("ipython<|end_header_id|>\n\nsunny, 21 C"), llama);
+        assertTrue(
+                llama.contains("ipython<|end_header_id|>\n\n\"sunny, 21 C\"")
+                        || llama.contains("ipython<|end_header_id|>\n\nsunny, 21 C"),
+                llama);
 
         String mistral = render("src/test/resources/tokenizers/mistral_nemo", true);
-        assertTrue(mistral.contains("[TOOL_CALLS][{\"name\": \"get_weather\", \"arguments\": {\"city\": \"Paris\"}, \"id\": \"abc123XYZ\"}]"), mistral);
+        assertTrue(
+                mistral.contains(
+                        "[TOOL_CALLS][{\"name\": \"get_weather\", \"arguments\": {\"city\": \"Paris\"}, \"id\": \"abc123XYZ\"}]"),
+                mistral);
         assertTrue(mistral.contains("[TOOL_RESULTS]") && mistral.contains("sunny, 21 C"), mistral);
         for (String r : List.of(qwen, llama, mistral)) {
             assertTrue(!r.contains("\"{\\\"city"), "arguments are an object, not a string of JSON: " + r);
@@ -70,7 +91,10 @@ class ToolPromptTest {
         String demo = render("models/demo-llama-6m", false);
         assertTrue(demo.startsWith("<|im_start|>system\nYou may call one or more functions"), demo);
         assertTrue(demo.contains("\"name\":\"get_weather\""), "the function's JSON: " + demo);
-        assertTrue(demo.contains("<|im_start|>assistant\n<tool_call>\n{\"name\": \"get_weather\", \"arguments\": {\"city\": \"Paris\"}}\n</tool_call>"), demo);
+        assertTrue(
+                demo.contains(
+                        "<|im_start|>assistant\n<tool_call>\n{\"name\": \"get_weather\", \"arguments\": {\"city\": \"Paris\"}}\n</tool_call>"),
+                demo);
         assertTrue(demo.contains("<|im_start|>tool\nsunny, 21 C<|im_end|>"), demo);
     }
 }

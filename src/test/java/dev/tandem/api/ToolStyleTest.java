@@ -26,8 +26,11 @@ class ToolStyleTest {
         try (TextTokenizer tok = TextTokenizer.load(Path.of("src/test/resources/tokenizers/mistral_nemo"))) {
             ToolStyle style = style("mistral_nemo", tok);
             assertEquals(ToolFormat.MISTRAL, style.format());
-            assertTrue(style.markerIds().containsValue("[TOOL_CALLS]"), style.markerIds().toString());
-            int[] ids = tok.encode("[TOOL_CALLS][{\"name\": \"get_weather\", \"arguments\": {\"city\": \"Paris\"}}]", false);
+            assertTrue(
+                    style.markerIds().containsValue("[TOOL_CALLS]"),
+                    style.markerIds().toString());
+            int[] ids = tok.encode(
+                    "[TOOL_CALLS][{\"name\": \"get_weather\", \"arguments\": {\"city\": \"Paris\"}}]", false);
             assertTrue(style.markerIds().containsKey(ids[0]), "[TOOL_CALLS] is one special token");
             AnswerParser parser = new AnswerParser(style.format(), style.reasoning(), false);
             StringBuilder detokenized = new StringBuilder();

@@ -84,7 +84,12 @@ public class KernelBenchmark extends KernelBenchmarkDefaults {
         MemorySegment.copy(q.scales(), 0, scales, ValueLayout.JAVA_FLOAT_UNALIGNED, 0, q.scales().length);
         MemorySegment zeros = arena.allocate(q.zeros().length);
         MemorySegment.copy(q.zeros(), 0, zeros, ValueLayout.JAVA_BYTE, 0, q.zeros().length);
-        return new WeightMatrix(data, scheme.format(), rows, cols, new Quantization(scales, zeros, scheme.groupSize(), scheme.fixedZero()));
+        return new WeightMatrix(
+                data,
+                scheme.format(),
+                rows,
+                cols,
+                new Quantization(scales, zeros, scheme.groupSize(), scheme.fixedZero()));
     }
 
     @TearDown(Level.Trial)

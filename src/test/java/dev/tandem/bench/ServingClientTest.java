@@ -20,8 +20,10 @@ class ServingClientTest {
         ServingClient client = new ServingClient(server.toString(), null);
         String model = client.modelName();
         assertEquals("demo-llama-6m", model);
-        List<int[]> prompts = List.of(new int[] {415, 484, 1208, 574}, new int[] {300, 301, 302}, new int[] {900, 12, 77, 5, 6},
-                new int[] {1000});
+        List<int[]> prompts = List.of(
+                new int[] {415, 484, 1208, 574}, new int[] {300, 301, 302}, new int[] {900, 12, 77, 5, 6}, new int[] {
+                    1000
+                });
         ServingClient.Run run = client.run(model, prompts, 21, 2);
         assertEquals(4, run.timings().size());
         for (ServingClient.Timing t : run.timings()) {
@@ -34,8 +36,9 @@ class ServingClientTest {
     @Test
     void anErrorAnswerIsReportedWithItsStatusAndBody() {
         ServingClient client = new ServingClient(server.toString(), null);
-        IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
-                () -> client.complete("no-such-model", new int[] {415, 484}, 4));
-        assertTrue(e.getMessage().contains("answered 404") && e.getMessage().contains("model_not_found"), e.getMessage());
+        IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(
+                IllegalStateException.class, () -> client.complete("no-such-model", new int[] {415, 484}, 4));
+        assertTrue(
+                e.getMessage().contains("answered 404") && e.getMessage().contains("model_not_found"), e.getMessage());
     }
 }

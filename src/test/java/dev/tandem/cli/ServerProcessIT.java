@@ -43,11 +43,23 @@ class ServerProcessIT {
                 port = s.getLocalPort();
             }
             String java = ProcessHandle.current().info().command().orElse("java");
-            process = new ProcessBuilder(java, "--add-modules=jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED",
-                    "-Dtandem.home=" + Path.of("").toAbsolutePath(), "-Dtandem.engine.kv-segment-name=" + segmentName,
-                    "-Dtandem.engine.kv-cache-mib=64", "-Dtandem.engine.threads=1",
-                    "-jar", "target/quarkus-app/quarkus-run.jar", "serve", "--port", Integer.toString(port))
-                    .redirectErrorStream(true).redirectOutput(Path.of("target", segmentName + "-" + port + ".log").toFile()).start();
+            process = new ProcessBuilder(
+                            java,
+                            "--add-modules=jdk.incubator.vector",
+                            "--enable-native-access=ALL-UNNAMED",
+                            "-Dtandem.home=" + Path.of("").toAbsolutePath(),
+                            "-Dtandem.engine.kv-segment-name=" + segmentName,
+                            "-Dtandem.engine.kv-cache-mib=64",
+                            "-Dtandem.engine.threads=1",
+                            "-jar",
+                            "target/quarkus-app/quarkus-run.jar",
+                            "serve",
+                            "--port",
+                            Integer.toString(port))
+                    .redirectErrorStream(true)
+                    .redirectOutput(
+                            Path.of("target", segmentName + "-" + port + ".log").toFile())
+                    .start();
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
             while (status("/q/health/ready") != 200) {
                 assertTrue(process.isAlive() && System.nanoTime() < deadline, "the server started and became ready");
@@ -57,16 +69,22 @@ class ServerProcessIT {
 
         int status(String path) {
             try {
-                return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
-                        HttpResponse.BodyHandlers.discarding()).statusCode();
+                return HTTP.send(
+                                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                                        .build(),
+                                HttpResponse.BodyHandlers.discarding())
+                        .statusCode();
             } catch (IOException | InterruptedException e) {
                 return -1;
             }
         }
 
         Set<Long> shardPids() throws Exception {
-            String body = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/devices")).build(),
-                    HttpResponse.BodyHandlers.ofString()).body();
+            String body = HTTP.send(
+                            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/devices"))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString())
+                    .body();
             Matcher m = PID.matcher(body);
             Set<Long> pids = new java.util.HashSet<>();
             while (m.find()) {
@@ -85,7 +103,8 @@ class ServerProcessIT {
     void shutdownStopsTheShardsAndRemovesTheSegment() throws Exception {
         Server server = new Server();
         Set<Long> shards = server.shardPids();
-        Set<Long> children = server.process.toHandle().children().map(ProcessHandle::pid).collect(Collectors.toSet());
+        Set<Long> children =
+                server.process.toHandle().children().map(ProcessHandle::pid).collect(Collectors.toSet());
         assertEquals(shards, children, "the two shards are the server's child processes");
         assertTrue(Files.exists(server.segment()));
         server.process.destroy(); // SIGTERM, as Kubernetes and Ctrl-C send
@@ -105,7 +124,10 @@ class ServerProcessIT {
         assertEquals(List.of(crashed.segment().getFileName().toString()), segments(), "kill -9 leaves the segment");
         Server next = new Server();
         assertNotEquals(shards, next.shardPids());
-        assertEquals(List.of(next.segment().getFileName().toString()), segments(), "the next start removed the dead server's segment");
+        assertEquals(
+                List.of(next.segment().getFileName().toString()),
+                segments(),
+                "the next start removed the dead server's segment");
         next.process.destroy();
         assertTrue(next.process.waitFor(60, TimeUnit.SECONDS));
         assertEquals(List.of(), segments(), "nothing of Tandem is left in /dev/shm");
@@ -127,7 +149,10 @@ class ServerProcessIT {
 
     List<String> segments() throws IOException {
         try (Stream<Path> files = Files.list(Path.of("/dev/shm"))) {
-            return files.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("tandem-" + segmentName + "-")).sorted().toList();
+            return files.map(p -> p.getFileName().toString())
+                    .filter(n -> n.startsWith("tandem-" + segmentName + "-"))
+                    .sorted()
+                    .toList();
         }
     }
 }

@@ -19,11 +19,13 @@ import org.junit.jupiter.api.io.TempDir;
 class SynthCheckpointTest {
     @Test
     void tinyQwen3ShapeLoadsRunsAndTokenizes(@TempDir Path dir) throws Exception {
-        ModelShape tiny = new ModelShape("tiny-qwen3", "Qwen3ForCausalLM", 1000, 64, 128, 2, 4, 2, 32, 1e6, true, false, 256, 1e-6, 0);
+        ModelShape tiny = new ModelShape(
+                "tiny-qwen3", "Qwen3ForCausalLM", 1000, 64, 128, 2, 4, 2, 32, 1e6, true, false, 256, 1e-6, 0);
         SyntheticCheckpoint.write(tiny, dir, 5);
         SyntheticTokenizer.write(dir, tiny.vocab());
-        try (Checkpoint ckpt = Checkpoint.open(dir); TextTokenizer tok = TextTokenizer.load(dir);
-             ModelRunner r = new ModelRunner(ckpt, new RunnerSettings(16, 16, 32, 1, 2))) {
+        try (Checkpoint ckpt = Checkpoint.open(dir);
+                TextTokenizer tok = TextTokenizer.load(dir);
+                ModelRunner r = new ModelRunner(ckpt, new RunnerSettings(16, 16, 32, 1, 2))) {
             assertEquals(999, tok.singleId("<|im_end|>"), "specials take the last ids");
             String text = "Hello world, synthetic tokenizers encode anything: ünïcode 😀";
             int[] ids = tok.encode(text, true);
@@ -37,7 +39,10 @@ class SynthCheckpointTest {
                 assertTrue(Float.isFinite(logits[i]), "logit " + i);
             }
         }
-        assertArrayEquals(new Object[] {"llama-3.2-1b", 2048, 16}, new Object[] {ModelShape.named("llama-3.2-1b").name(),
-            ModelShape.named("llama-3.2-1b").hidden(), ModelShape.named("llama-3.2-1b").layers()});
+        assertArrayEquals(new Object[] {"llama-3.2-1b", 2048, 16}, new Object[] {
+            ModelShape.named("llama-3.2-1b").name(),
+            ModelShape.named("llama-3.2-1b").hidden(),
+            ModelShape.named("llama-3.2-1b").layers()
+        });
     }
 }

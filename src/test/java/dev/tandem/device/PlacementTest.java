@@ -1,6 +1,5 @@
 package dev.tandem.device;
 
-import dev.tandem.device.Backend;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -10,16 +9,20 @@ import org.junit.jupiter.api.Test;
 
 class PlacementTest {
     static final Discovery NONE = new Discovery(List.of(), "no Level Zero driver");
-    static final Discovery BOTH = new Discovery(List.of(
-            new Device(DeviceKind.NPU, "Test NPU", 0x8086, 0x7d1d, true, 1L << 30, 0),
-            new Device(DeviceKind.GPU, "Test GPU", 0x8086, 0x7d55, true, 8L << 30, 0)), "ok");
+    static final Discovery BOTH = new Discovery(
+            List.of(
+                    new Device(DeviceKind.NPU, "Test NPU", 0x8086, 0x7d1d, true, 1L << 30, 0),
+                    new Device(DeviceKind.GPU, "Test GPU", 0x8086, 0x7d55, true, 8L << 30, 0)),
+            "ok");
 
     @Test
     void autoRunsOnTheCpuWhenNothingIsFoundAndSaysWhy() {
         Placement p = Placement.resolve("prefill", "AUTO", Backend.CPU, true, NONE);
         assertEquals(DeviceKind.CPU, p.device());
         assertTrue(p.note().contains("no NPU found (no Level Zero driver)"), p.note());
-        assertEquals(DeviceKind.CPU, Placement.resolve("decode", "auto", Backend.CPU, false, NONE).device());
+        assertEquals(
+                DeviceKind.CPU,
+                Placement.resolve("decode", "auto", Backend.CPU, false, NONE).device());
     }
 
     @Test
@@ -31,11 +34,16 @@ class PlacementTest {
 
     @Test
     void strictRefusesAMissingDeviceNamingIt() {
-        IllegalStateException e = assertThrows(IllegalStateException.class, () -> Placement.resolve("prefill", "NPU", Backend.CPU, true, NONE));
-        assertTrue(e.getMessage().contains("asks for the NPU, but no NPU was found (no Level Zero driver)"), e.getMessage());
-        e = assertThrows(IllegalStateException.class, () -> Placement.resolve("decode", "GPU", Backend.OPENVINO, true, BOTH));
+        IllegalStateException e = assertThrows(
+                IllegalStateException.class, () -> Placement.resolve("prefill", "NPU", Backend.CPU, true, NONE));
+        assertTrue(
+                e.getMessage().contains("asks for the NPU, but no NPU was found (no Level Zero driver)"),
+                e.getMessage());
+        e = assertThrows(
+                IllegalStateException.class, () -> Placement.resolve("decode", "GPU", Backend.OPENVINO, true, BOTH));
         assertTrue(e.getMessage().contains("backend openvino is not available"), e.getMessage());
-        e = assertThrows(IllegalStateException.class, () -> Placement.resolve("decode", "CPU", Backend.OPENVINO, true, NONE));
+        e = assertThrows(
+                IllegalStateException.class, () -> Placement.resolve("decode", "CPU", Backend.OPENVINO, true, NONE));
         assertTrue(e.getMessage().contains("backend openvino"), e.getMessage());
     }
 
@@ -45,12 +53,15 @@ class PlacementTest {
         assertEquals(DeviceKind.CPU, p.device());
         assertEquals(Backend.CPU, p.backend());
         assertTrue(p.describe().contains("GPU asked for, but no GPU was found"), p.describe());
-        assertEquals(DeviceKind.CPU, Placement.resolve("decode", "CPU", Backend.CPU, true, BOTH).device());
+        assertEquals(
+                DeviceKind.CPU,
+                Placement.resolve("decode", "CPU", Backend.CPU, true, BOTH).device());
     }
 
     @Test
     void unknownValuesAreRefusedNamingTheSetting() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Placement.resolve("decode", "TPU", Backend.CPU, false, NONE));
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class, () -> Placement.resolve("decode", "TPU", Backend.CPU, false, NONE));
         assertTrue(e.getMessage().contains("tandem.shards.decode.device"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> Backend.parse("cuda", "tandem.shards.prefill.backend"));
         assertTrue(e.getMessage().contains("tandem.shards.prefill.backend"), e.getMessage());
@@ -61,9 +72,14 @@ class PlacementTest {
         Placement p = Placement.resolve("prefill", "AUTO", Backend.OPENVINO, true, BOTH, null);
         assertEquals(DeviceKind.NPU, p.device());
         assertEquals(Backend.OPENVINO, p.backend());
-        assertEquals(DeviceKind.GPU, Placement.resolve("decode", "GPU", Backend.OPENVINO, true, BOTH, null).device());
+        assertEquals(
+                DeviceKind.GPU,
+                Placement.resolve("decode", "GPU", Backend.OPENVINO, true, BOTH, null)
+                        .device());
         String missing = "libopenvino_c.so was not found in /opt/intel/openvino/runtime/lib/intel64/libopenvino_c.so";
-        IllegalStateException e = assertThrows(IllegalStateException.class, () -> Placement.resolve("prefill", "NPU", Backend.OPENVINO, true, BOTH, missing));
+        IllegalStateException e = assertThrows(
+                IllegalStateException.class,
+                () -> Placement.resolve("prefill", "NPU", Backend.OPENVINO, true, BOTH, missing));
         assertTrue(e.getMessage().contains("backend openvino is not available (" + missing + ")"), e.getMessage());
         Placement fallback = Placement.resolve("prefill", "NPU", Backend.OPENVINO, false, BOTH, missing);
         assertEquals(DeviceKind.CPU, fallback.device());

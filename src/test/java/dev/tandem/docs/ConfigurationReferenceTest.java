@@ -38,7 +38,9 @@ class ConfigurationReferenceTest {
 
     static List<Class<?>> mappings() {
         List<Class<?>> out = new ArrayList<>();
-        for (JavaClass c : new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS).importPackages("dev.tandem")) {
+        for (JavaClass c : new ClassFileImporter()
+                .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+                .importPackages("dev.tandem")) {
             if (c.isAnnotatedWith(ConfigMapping.class)) {
                 out.add(c.reflect());
             }
@@ -55,20 +57,27 @@ class ConfigurationReferenceTest {
         if (javadoc == null) {
             return "";
         }
-        return javadoc.replaceAll("\\n\\s*\\*", " ").replaceAll("\\{@code ([^}]*)}", "`$1`").replaceAll("\\{@link #?([^}]*)}", "`$1`")
-                .replaceAll("<p>", "").replaceAll("\\s+", " ").trim().replace("|", "\\|");
+        return javadoc.replaceAll("\\n\\s*\\*", " ")
+                .replaceAll("\\{@code ([^}]*)}", "`$1`")
+                .replaceAll("\\{@link #?([^}]*)}", "`$1`")
+                .replaceAll("<p>", "")
+                .replaceAll("\\s+", " ")
+                .trim()
+                .replace("|", "\\|");
     }
 
     /** The properties of one interface, in source order, nested groups expanded. */
     static List<Property> properties(Class<?> mapping) throws Exception {
-        String source = Files.readString(Path.of("src/main/java", mapping.getName().replace('.', '/') + ".java"));
+        String source =
+                Files.readString(Path.of("src/main/java", mapping.getName().replace('.', '/') + ".java"));
         Map<String, String> nested = new LinkedHashMap<>();
         Matcher n = NESTED.matcher(source);
         while (n.find()) {
             nested.put(n.group(1), n.group(2));
         }
         String outer = NESTED.matcher(source).replaceAll("");
-        return members(mapping.getAnnotation(ConfigMapping.class).prefix(), outer.substring(outer.indexOf('{') + 1), nested);
+        return members(
+                mapping.getAnnotation(ConfigMapping.class).prefix(), outer.substring(outer.indexOf('{') + 1), nested);
     }
 
     static List<Property> members(String prefix, String body, Map<String, String> nested) {
@@ -81,9 +90,13 @@ class ConfigurationReferenceTest {
                 out.addAll(members(name, nested.get(type), nested));
                 continue;
             }
-            String shown = type.replace("Optional<String>", "string, optional").replace("OptionalInt", "int, optional")
-                    .replace("String", "string").replace("Duration", "duration (e.g. 200ms, 60s)");
-            String defaultValue = m.group("default") != null ? "`" + m.group("default") + "`" : type.startsWith("Optional") ? "(unset)" : "";
+            String shown = type.replace("Optional<String>", "string, optional")
+                    .replace("OptionalInt", "int, optional")
+                    .replace("String", "string")
+                    .replace("Duration", "duration (e.g. 200ms, 60s)");
+            String defaultValue = m.group("default") != null
+                    ? "`" + m.group("default") + "`"
+                    : type.startsWith("Optional") ? "(unset)" : "";
             out.add(new Property(name, shown, defaultValue, meaning(m.group("doc"))));
         }
         return out;
@@ -92,11 +105,20 @@ class ConfigurationReferenceTest {
     static String generate() throws Exception {
         StringBuilder md = new StringBuilder(BEGIN).append("\n");
         for (Class<?> mapping : mappings()) {
-            md.append("\n### `").append(mapping.getAnnotation(ConfigMapping.class).prefix()).append("`\n\n");
+            md.append("\n### `")
+                    .append(mapping.getAnnotation(ConfigMapping.class).prefix())
+                    .append("`\n\n");
             md.append("| Property | Type | Default | Meaning |\n|---|---|---|---|\n");
             for (Property p : properties(mapping)) {
-                md.append("| `").append(p.name()).append("` | ").append(p.type()).append(" | ").append(p.defaultValue()).append(" | ")
-                        .append(p.meaning()).append(" |\n");
+                md.append("| `")
+                        .append(p.name())
+                        .append("` | ")
+                        .append(p.type())
+                        .append(" | ")
+                        .append(p.defaultValue())
+                        .append(" | ")
+                        .append(p.meaning())
+                        .append(" |\n");
             }
         }
         return md.append("\n").append(END).append("\n").toString();
@@ -126,7 +148,9 @@ class ConfigurationReferenceTest {
         for (Class<?> mapping : mappings) {
             TreeSet<String> parsed = new TreeSet<>();
             properties(mapping).forEach(p -> parsed.add(p.name()));
-            assertEquals(reflected(mapping.getAnnotation(ConfigMapping.class).prefix(), mapping), parsed,
+            assertEquals(
+                    reflected(mapping.getAnnotation(ConfigMapping.class).prefix(), mapping),
+                    parsed,
                     "the source parser sees every property of " + mapping.getSimpleName());
             for (Property p : properties(mapping)) {
                 assertTrue(!p.meaning().isEmpty(), p.name() + " has no javadoc to document it");
@@ -139,6 +163,9 @@ class ConfigurationReferenceTest {
             Files.writeString(DOC, head + generated);
             doc = Files.readString(DOC);
         }
-        assertEquals(head + generated, doc, DOC + " is out of date; regenerate with -Dtandem.docs.write=true (see this test's javadoc)");
+        assertEquals(
+                head + generated,
+                doc,
+                DOC + " is out of date; regenerate with -Dtandem.docs.write=true (see this test's javadoc)");
     }
 }

@@ -14,8 +14,10 @@ import org.junit.jupiter.api.Test;
 
 /** The grammar engine on a small hand-made vocabulary: masks, EOS, UTF-8, checks. */
 class GrammarMatcherTest {
-    static final String[] PIECES = {"<eos>", "a", "b", "ab", "ba", "{", "}", "\"", "x", "xy", "é", "\u00c3", "1", "12", "-",
-        " ", "\"}", "{\"", ",", "é\"", "日本"};
+    static final String[] PIECES = {
+        "<eos>", "a", "b", "ab", "ba", "{", "}", "\"", "x", "xy", "é", "\u00c3", "1", "12", "-", " ", "\"}", "{\"", ",",
+        "é\"", "日本"
+    };
     static final int EOS = 0;
 
     static TokenVocabulary vocab() {
@@ -88,8 +90,11 @@ class GrammarMatcherTest {
                 str  ::= "\\"" [^"]* "\\""
                 """);
         m.accept(id("{\""));
-        assertEquals(List.of("a", "b", "ab", "ba", "{", "}", "\"", "x", "xy", "é", "\u00c3", "1", "12", "-", " ", "\"}", "{\"", ",",
-            "é\"", "日本"), allowed(m));
+        assertEquals(
+                List.of(
+                        "a", "b", "ab", "ba", "{", "}", "\"", "x", "xy", "é", "\u00c3", "1", "12", "-", " ", "\"}",
+                        "{\"", ",", "é\"", "日本"),
+                allowed(m));
         m.accept(id("日本"));
         m.accept(id("\"}"));
         assertEquals(List.of("<eos>"), allowed(m));
@@ -115,17 +120,23 @@ class GrammarMatcherTest {
     @Test
     void badGrammarsAreRefusedWithTheReason() {
         assertTrue(assertThrows(GrammarException.class, () -> Grammars.check("root ::= a\na ::= a \"x\" | \"y\""))
-                .getMessage().contains("left-recursive"));
+                .getMessage()
+                .contains("left-recursive"));
         assertTrue(assertThrows(GrammarException.class, () -> Grammars.check("root ::= a\na ::= \"x\" a"))
-                .getMessage().contains("can match nothing"));
+                .getMessage()
+                .contains("can match nothing"));
         assertTrue(assertThrows(GrammarException.class, () -> Grammars.check("root ::= [^\\x00-\\U0010FFFF]"))
-                .getMessage().contains("can match nothing"));
+                .getMessage()
+                .contains("can match nothing"));
         assertTrue(assertThrows(GrammarException.class, () -> Grammars.check("root ::= b"))
-                .getMessage().contains("does not define"));
+                .getMessage()
+                .contains("does not define"));
         assertTrue(assertThrows(GrammarException.class, () -> Grammars.check("root ::= \"x"))
-                .getMessage().contains("syntax error"));
+                .getMessage()
+                .contains("syntax error"));
         assertTrue(assertThrows(GrammarException.class, () -> Grammars.check("start ::= \"x\""))
-                .getMessage().contains("no 'root'"));
+                .getMessage()
+                .contains("no 'root'"));
     }
 
     @Test

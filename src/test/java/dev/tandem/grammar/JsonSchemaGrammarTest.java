@@ -45,7 +45,8 @@ class JsonSchemaGrammarTest {
         assertFalse(accepts(g, "{\"name\":\"Ann\",\"tags\":[\"a\",\"b\",\"c\"]}"));
         assertFalse(accepts(g, "{\"name\":\"Ann\",\"other\":1}"), "additionalProperties defaults to false");
         assertFalse(accepts(g, "{\"name\":\"Ann\",}"));
-        String open = schema("{\"type\":\"object\",\"properties\":{\"a\":{\"type\":\"boolean\"}},\"additionalProperties\":{\"type\":\"null\"}}");
+        String open = schema(
+                "{\"type\":\"object\",\"properties\":{\"a\":{\"type\":\"boolean\"}},\"additionalProperties\":{\"type\":\"null\"}}");
         assertTrue(accepts(open, "{\"a\":true,\"x\":null,\"y\":null}"));
         assertTrue(accepts(open, "{\"x\":null}"));
         assertFalse(accepts(open, "{\"x\":1}"));
@@ -67,8 +68,9 @@ class JsonSchemaGrammarTest {
                  "u":{"type":"string","format":"uuid"},"e":{"type":"string","format":"email"},
                  "p":{"type":"string","pattern":"^[A-Z]{2}-\\\\d{3}$"},"s":{"type":"string","minLength":2,"maxLength":3}},
                  "required":["d","t","u","e","p","s"]}""");
-        String ok = "{\"d\":\"2024-02-28\",\"t\":\"2024-12-31T23:59:59Z\",\"u\":\"123e4567-e89b-12d3-a456-426614174000\","
-                + "\"e\":\"ann.lee@example.com\",\"p\":\"AB-123\",\"s\":\"xyz\"}";
+        String ok =
+                "{\"d\":\"2024-02-28\",\"t\":\"2024-12-31T23:59:59Z\",\"u\":\"123e4567-e89b-12d3-a456-426614174000\","
+                        + "\"e\":\"ann.lee@example.com\",\"p\":\"AB-123\",\"s\":\"xyz\"}";
         assertTrue(accepts(g, ok));
         assertFalse(accepts(g, ok.replace("02-28", "02-30")));
         assertFalse(accepts(g, ok.replace("23:59", "24:59")));
@@ -109,21 +111,38 @@ class JsonSchemaGrammarTest {
 
     @Test
     void unsupportedFeaturesAreRefusedByName() {
-        GrammarException e = assertThrows(GrammarException.class,
+        GrammarException e = assertThrows(
+                GrammarException.class,
                 () -> schema("{\"type\":\"object\",\"properties\":{\"a\":{\"type\":\"string\",\"contains\":{}}}}"));
         assertEquals("properties.a.contains", e.where());
         assertTrue(e.getMessage().contains("'contains'"));
-        assertEquals("properties.x.minimum", assertThrows(GrammarException.class,
-                () -> schema("{\"properties\":{\"x\":{\"type\":\"number\",\"minimum\":3}}}")).where());
-        assertEquals("format", assertThrows(GrammarException.class, () -> schema("{\"type\":\"string\",\"format\":\"uri\"}")).where());
-        assertEquals("uniqueItems", assertThrows(GrammarException.class,
-                () -> schema("{\"type\":\"array\",\"uniqueItems\":true}")).where());
-        assertEquals("pattern", assertThrows(GrammarException.class,
-                () -> schema("{\"type\":\"string\",\"pattern\":\"(a)\\\\1\"}")).where());
-        assertTrue(assertThrows(GrammarException.class, () -> schema("{\"type\":\"integer\",\"minimum\":5,\"maximum\":4}"))
-                .getMessage().contains("no integer"));
+        assertEquals(
+                "properties.x.minimum",
+                assertThrows(
+                                GrammarException.class,
+                                () -> schema("{\"properties\":{\"x\":{\"type\":\"number\",\"minimum\":3}}}"))
+                        .where());
+        assertEquals(
+                "format",
+                assertThrows(GrammarException.class, () -> schema("{\"type\":\"string\",\"format\":\"uri\"}"))
+                        .where());
+        assertEquals(
+                "uniqueItems",
+                assertThrows(GrammarException.class, () -> schema("{\"type\":\"array\",\"uniqueItems\":true}"))
+                        .where());
+        assertEquals(
+                "pattern",
+                assertThrows(GrammarException.class, () -> schema("{\"type\":\"string\",\"pattern\":\"(a)\\\\1\"}"))
+                        .where());
+        assertTrue(
+                assertThrows(GrammarException.class, () -> schema("{\"type\":\"integer\",\"minimum\":5,\"maximum\":4}"))
+                        .getMessage()
+                        .contains("no integer"));
         assertTrue(assertThrows(GrammarException.class, () -> schema("{\"$ref\":\"#/$defs/missing\"}"))
-                .getMessage().contains("points nowhere"));
-        assertTrue(assertThrows(GrammarException.class, () -> StructuredOutput.regex("a(?=b)")).getMessage().contains("lookaround"));
+                .getMessage()
+                .contains("points nowhere"));
+        assertTrue(assertThrows(GrammarException.class, () -> StructuredOutput.regex("a(?=b)"))
+                .getMessage()
+                .contains("lookaround"));
     }
 }

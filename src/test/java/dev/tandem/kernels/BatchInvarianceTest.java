@@ -47,7 +47,9 @@ class BatchInvarianceTest {
     @ValueSource(strings = {"F32", "F16", "BF16", "Q8", "Q4"})
     void everyTokenOfABatchEqualsTheTokenAlone(String format) {
         nativeBuiltOrSkip();
-        try (Arena arena = Arena.ofShared(); ThreadTeam team = new ThreadTeam(2); ThreadTeam one = new ThreadTeam(1)) {
+        try (Arena arena = Arena.ofShared();
+                ThreadTeam team = new ThreadTeam(2);
+                ThreadTeam one = new ThreadTeam(1)) {
             // 133 and 80 columns leave partial vector blocks at both widths; 77 rows a partial tile.
             for (int[] shape : new int[][] {{77, 128}, {77, 133}, {40, 80}, {96, 512}}) {
                 WeightMatrix w = weights(arena, format, shape[0], shape[1]);
@@ -65,9 +67,11 @@ class BatchInvarianceTest {
                         for (int t = 0; t < n; t++) {
                             float[] single = new float[w.rows()];
                             alone.apply(w, bias, Arrays.copyOfRange(x, t * w.cols(), (t + 1) * w.cols()), 1, single);
-                            assertBitwise(single, Arrays.copyOfRange(batch, t * w.rows(), (t + 1) * w.rows()),
-                                    format + " " + path + " (" + KernelPath.current() + ") " + w.rows() + "x" + w.cols() + ", token " + t
-                                            + " of " + n);
+                            assertBitwise(
+                                    single,
+                                    Arrays.copyOfRange(batch, t * w.rows(), (t + 1) * w.rows()),
+                                    format + " " + path + " (" + KernelPath.current() + ") " + w.rows() + "x" + w.cols()
+                                            + ", token " + t + " of " + n);
                         }
                     }
                 }
@@ -80,9 +84,11 @@ class BatchInvarianceTest {
     void bf16CKernelsGiveTheJavaKernelsBits() {
         nativeBuiltOrSkip();
         NativeBf16Rows.useAmx(false); // AMX has an order of its own; the batch test covers it
-        Assumptions.assumeTrue(NativeBf16Rows.lanes() == Vectors.LANES,
+        Assumptions.assumeTrue(
+                NativeBf16Rows.lanes() == Vectors.LANES,
                 "no C bf16 kernel of the Java vectors' width (" + Vectors.LANES + " lanes): " + KernelPath.describe());
-        try (Arena arena = Arena.ofShared(); ThreadTeam team = new ThreadTeam(2)) {
+        try (Arena arena = Arena.ofShared();
+                ThreadTeam team = new ThreadTeam(2)) {
             Matmul java = new Matmul(team, false);
             Matmul c = new Matmul(team, true);
             for (int[] shape : new int[][] {{77, 128}, {77, 133}, {40, 80}, {256, 768}}) {
@@ -94,7 +100,11 @@ class BatchInvarianceTest {
                     float[] b = a.clone();
                     java.applyAdd(w, bias, x, n, a);
                     c.applyAdd(w, bias, x, n, b);
-                    assertBitwise(a, b, "Java vs C, " + Vectors.LANES + " lanes, " + w.rows() + "x" + w.cols() + ", " + n + " tokens");
+                    assertBitwise(
+                            a,
+                            b,
+                            "Java vs C, " + Vectors.LANES + " lanes, " + w.rows() + "x" + w.cols() + ", " + n
+                                    + " tokens");
                 }
             }
         }
@@ -110,11 +120,13 @@ class BatchInvarianceTest {
         PagedKvLayout layout = new PagedKvLayout(1, kvHeads, headDim, blockSize, 16);
         int[][] tables = {{5, 2, 7, 0}, {1, 3, 4, 6}};
         int width = heads * headDim;
-        try (Arena arena = Arena.ofShared(); ThreadTeam team = new ThreadTeam(2)) {
+        try (Arena arena = Arena.ofShared();
+                ThreadTeam team = new ThreadTeam(2)) {
             MemorySegment kv = arena.allocate(layout.totalBytes());
             PagedAttention attention = new PagedAttention(team, layout, heads, 64);
             for (int seq = 0; seq < 2; seq++) {
-                float[] k = KernelsTest.randoms(len * kvHeads * headDim), v = KernelsTest.randoms(len * kvHeads * headDim);
+                float[] k = KernelsTest.randoms(len * kvHeads * headDim),
+                        v = KernelsTest.randoms(len * kvHeads * headDim);
                 for (int t = 0; t < len; t++) {
                     attention.write(kv, 0, tables[seq], t, k, t * kvHeads * headDim, v, t * kvHeads * headDim);
                 }
@@ -124,8 +136,10 @@ class BatchInvarianceTest {
             for (int chunk : new int[] {1, 7, 16, 30}) {
                 for (int from = 0; from < len; from += chunk) {
                     int to = Math.min(len, from + chunk);
-                    float[] part = attend(attention, kv, Arrays.copyOfRange(q, from * width, to * width), from, to - from, 0, tables);
-                    assertBitwise(Arrays.copyOfRange(whole, from * width, to * width), part, "chunk " + from + ".." + to);
+                    float[] part = attend(
+                            attention, kv, Arrays.copyOfRange(q, from * width, to * width), from, to - from, 0, tables);
+                    assertBitwise(
+                            Arrays.copyOfRange(whole, from * width, to * width), part, "chunk " + from + ".." + to);
                 }
             }
             // Decode: token 40 of sequence 0 beside tokens of sequence 1, first and last in the batch.
@@ -147,13 +161,16 @@ class BatchInvarianceTest {
                 }
                 float[] out = new float[4 * width];
                 attention.attend(kv, 0, queries, out, 4, positions, sequences, tables, 0);
-                assertBitwise(Arrays.copyOfRange(whole, 40 * width, 41 * width), Arrays.copyOfRange(out, place * width, (place + 1) * width),
+                assertBitwise(
+                        Arrays.copyOfRange(whole, 40 * width, 41 * width),
+                        Arrays.copyOfRange(out, place * width, (place + 1) * width),
                         "decode batch, place " + place);
             }
         }
     }
 
-    private static float[] attend(PagedAttention attention, MemorySegment kv, float[] q, int first, int n, int seq, int[][] tables) {
+    private static float[] attend(
+            PagedAttention attention, MemorySegment kv, float[] q, int first, int n, int seq, int[][] tables) {
         int[] positions = new int[n];
         int[] sequences = new int[n];
         for (int i = 0; i < n; i++) {
@@ -213,7 +230,8 @@ class BatchInvarianceTest {
             }
         }
         for (int repeat = 0; repeat < 20_000; repeat++) { // interpreted first, compiled later: the same bits
-            assertEquals(Float.floatToRawIntBits(tree[0]),
+            assertEquals(
+                    Float.floatToRawIntBits(tree[0]),
                     Float.floatToRawIntBits(Vectors.sum(jdk.incubator.vector.FloatVector.fromArray(Vectors.F, v, 0))));
         }
     }
@@ -223,13 +241,15 @@ class BatchInvarianceTest {
         for (int i = 0; i < expected.length; i++) {
             if (Float.floatToRawIntBits(expected[i]) != Float.floatToRawIntBits(actual[i])) {
                 assertArrayEquals(expected, actual, label + ": first difference at " + i);
-                assertTrue(false, label + ": element " + i + " differs in its bits: " + expected[i] + " vs " + actual[i]);
+                assertTrue(
+                        false, label + ": element " + i + " differs in its bits: " + expected[i] + " vs " + actual[i]);
             }
         }
     }
 
     private static void nativeBuiltOrSkip() {
-        if (java.nio.file.Files.exists(java.nio.file.Path.of("target/native/libtandem_kernels.so")) && KernelPath.requested() != KernelPath.JAVA) {
+        if (java.nio.file.Files.exists(java.nio.file.Path.of("target/native/libtandem_kernels.so"))
+                && KernelPath.requested() != KernelPath.JAVA) {
             assertTrue(NativeKernels.available(), NativeKernels.status());
         }
     }
@@ -254,7 +274,12 @@ class BatchInvarianceTest {
                     zeros = arena.allocate(q.zeros().length);
                     MemorySegment.copy(q.zeros(), 0, zeros, ValueLayout.JAVA_BYTE, 0, q.zeros().length);
                 }
-                yield new WeightMatrix(data, scheme.format(), rows, cols, new Quantization(scales, zeros, scheme.groupSize(), scheme.fixedZero()));
+                yield new WeightMatrix(
+                        data,
+                        scheme.format(),
+                        rows,
+                        cols,
+                        new Quantization(scales, zeros, scheme.groupSize(), scheme.fixedZero()));
             }
         };
     }

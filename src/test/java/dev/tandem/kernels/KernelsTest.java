@@ -29,7 +29,8 @@ class KernelsTest {
             switch (f) {
                 case F32 -> s.setAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, i, values[i]);
                 case F16 -> s.setAtIndex(ValueLayout.JAVA_SHORT_UNALIGNED, i, Float.floatToFloat16(values[i]));
-                case BF16 -> s.setAtIndex(ValueLayout.JAVA_SHORT_UNALIGNED, i, (short) (Float.floatToIntBits(values[i]) >>> 16));
+                case BF16 ->
+                    s.setAtIndex(ValueLayout.JAVA_SHORT_UNALIGNED, i, (short) (Float.floatToIntBits(values[i]) >>> 16));
                 default -> throw new IllegalArgumentException(f + " is built by QuantizedKernelsTest");
             }
         }
@@ -60,18 +61,20 @@ class KernelsTest {
 
     @Test
     void matmulMatchesScalarReferenceForEveryFormatAndBatchSize() {
-        try (Arena arena = Arena.ofShared(); ThreadTeam team = new ThreadTeam(2)) {
+        try (Arena arena = Arena.ofShared();
+                ThreadTeam team = new ThreadTeam(2)) {
             Matmul matmul = new Matmul(team);
-            // 133 columns exercise the per-row path with vector tails; 128 the 4x4 bf16 tiles (77 rows: a row remainder).
+            // 133 columns exercise the per-row path with vector tails; 128 the 4x4 bf16 tiles (77 rows: a row
+            // remainder).
             for (int cols : new int[] {133, 128}) {
-            int rows = 77;
-            for (TensorFormat f : new TensorFormat[] {TensorFormat.F32, TensorFormat.F16, TensorFormat.BF16}) {
-                WeightMatrix w = matrix(arena, randoms(rows * cols), rows, cols, f);
-                float[] bias = randoms(rows);
-                for (int tokens : new int[] {1, 2, 3, 4, 5, 9, 16}) {
-                    assertMatmulMatchesReference(matmul, w, bias, tokens, f.toString());
+                int rows = 77;
+                for (TensorFormat f : new TensorFormat[] {TensorFormat.F32, TensorFormat.F16, TensorFormat.BF16}) {
+                    WeightMatrix w = matrix(arena, randoms(rows * cols), rows, cols, f);
+                    float[] bias = randoms(rows);
+                    for (int tokens : new int[] {1, 2, 3, 4, 5, 9, 16}) {
+                        assertMatmulMatchesReference(matmul, w, bias, tokens, f.toString());
+                    }
                 }
-            }
             }
         }
     }
@@ -83,12 +86,15 @@ class KernelsTest {
      */
     @Test
     void fusedMatmulEqualsSeparateCalls() {
-        try (Arena arena = Arena.ofShared(); ThreadTeam team = new ThreadTeam(2)) {
+        try (Arena arena = Arena.ofShared();
+                ThreadTeam team = new ThreadTeam(2)) {
             Matmul matmul = new Matmul(team);
             int cols = 128;
-            WeightMatrix[] ws = {matrix(arena, randoms(96 * cols), 96, cols, TensorFormat.BF16),
-                    matrix(arena, randoms(32 * cols), 32, cols, TensorFormat.BF16),
-                    matrix(arena, randoms(40 * cols), 40, cols, TensorFormat.BF16)};
+            WeightMatrix[] ws = {
+                matrix(arena, randoms(96 * cols), 96, cols, TensorFormat.BF16),
+                matrix(arena, randoms(32 * cols), 32, cols, TensorFormat.BF16),
+                matrix(arena, randoms(40 * cols), 40, cols, TensorFormat.BF16)
+            };
             float[][] biases = {randoms(96), null, randoms(40)};
             for (int tokens : new int[] {4, 16}) {
                 float[] x = randoms(tokens * cols);
@@ -97,7 +103,8 @@ class KernelsTest {
                 for (int i = 0; i < ws.length; i++) {
                     float[] alone = new float[tokens * ws[i].rows()];
                     matmul.apply(ws[i], biases[i], x, tokens, alone);
-                    org.junit.jupiter.api.Assertions.assertArrayEquals(alone, fused[i], "matrix " + i + ", tokens " + tokens);
+                    org.junit.jupiter.api.Assertions.assertArrayEquals(
+                            alone, fused[i], "matrix " + i + ", tokens " + tokens);
                 }
             }
             WeightMatrix wide = matrix(arena, randoms(8 * 256), 8, 256, TensorFormat.BF16);
@@ -172,9 +179,12 @@ class KernelsTest {
     void pagedAttentionReadsThroughTheBlockTable(int heads, int kvHeads, int headDim, int blockSize, int len) {
         PagedKvLayout layout = new PagedKvLayout(1, kvHeads, headDim, blockSize, 8);
         int[] table = {5, 2, 7, 0, 3};
-        try (Arena arena = Arena.ofShared(); ThreadTeam team = new ThreadTeam(2)) {
+        try (Arena arena = Arena.ofShared();
+                ThreadTeam team = new ThreadTeam(2)) {
             MemorySegment kv = arena.allocate(layout.totalBytes());
-            float[] k = randoms(len * kvHeads * headDim), v = randoms(len * kvHeads * headDim), q = randoms(len * heads * headDim);
+            float[] k = randoms(len * kvHeads * headDim),
+                    v = randoms(len * kvHeads * headDim),
+                    q = randoms(len * heads * headDim);
             PagedAttention writer = new PagedAttention(team, layout, heads, 80);
             for (int t = 0; t < len; t++) {
                 writer.write(kv, 0, table, t, k, t * kvHeads * headDim, v, t * kvHeads * headDim);
@@ -191,20 +201,34 @@ class KernelsTest {
                     float[] out = new float[len * heads * headDim];
                     attention.attend(kv, 0, q, out, len, positions, new int[len], new int[][] {table}, window);
                     float[] single = new float[heads * headDim];
-                    attention.attend(kv, 0, Arrays.copyOfRange(q, last, q.length), single, 1, new int[] {len - 1}, new int[1],
-                            new int[][] {table}, window);
+                    attention.attend(
+                            kv,
+                            0,
+                            Arrays.copyOfRange(q, last, q.length),
+                            single,
+                            1,
+                            new int[] {len - 1},
+                            new int[1],
+                            new int[][] {table},
+                            window);
                     for (int i = 0; i < out.length; i++) {
-                        assertEquals(expected[i], out[i], 1e-5, "all tokens, element " + i + " window=" + window + " context=" + maxContext);
+                        assertEquals(
+                                expected[i],
+                                out[i],
+                                1e-5,
+                                "all tokens, element " + i + " window=" + window + " context=" + maxContext);
                     }
                     for (int i = 0; i < single.length; i++) {
-                        assertEquals(expected[last + i], single[i], 1e-5, "last token, element " + i + " window=" + window);
+                        assertEquals(
+                                expected[last + i], single[i], 1e-5, "last token, element " + i + " window=" + window);
                     }
                 }
             }
         }
     }
 
-    private static float[] naiveAttention(float[] q, float[] k, float[] v, int heads, int kvHeads, int headDim, int len, int window) {
+    private static float[] naiveAttention(
+            float[] q, float[] k, float[] v, int heads, int kvHeads, int headDim, int len, int window) {
         float[] out = new float[len * heads * headDim];
         for (int t = 0; t < len; t++) {
             for (int h = 0; h < heads; h++) {
@@ -241,7 +265,8 @@ class KernelsTest {
         try (ThreadTeam team = new ThreadTeam(3)) {
             for (int round = 0; round < 200; round++) {
                 int n = 1 + round % 37;
-                java.util.concurrent.atomic.AtomicIntegerArray hits = new java.util.concurrent.atomic.AtomicIntegerArray(n);
+                java.util.concurrent.atomic.AtomicIntegerArray hits =
+                        new java.util.concurrent.atomic.AtomicIntegerArray(n);
                 team.run(n, (chunk, worker) -> hits.incrementAndGet(chunk));
                 for (int i = 0; i < n; i++) {
                     assertEquals(1, hits.get(i), "round " + round + " chunk " + i);

@@ -25,7 +25,8 @@ class ThreadTeamTest {
                 java.util.Arrays.fill(runs, 0, n, 0);
                 team.run(n, (chunk, worker) -> {
                     if (live[0] != current) {
-                        problem.compareAndSet(null, "chunk " + chunk + " of loop " + current + " ran after its loop returned");
+                        problem.compareAndSet(
+                                null, "chunk " + chunk + " of loop " + current + " ran after its loop returned");
                     }
                     synchronized (runs) {
                         runs[chunk]++;
@@ -34,7 +35,9 @@ class ThreadTeamTest {
                 live[0] = -1;
                 for (int c = 0; c < n; c++) {
                     if (runs[c] != 1) {
-                        problem.compareAndSet(null, "chunk " + c + " of loop " + loop + " (" + n + " chunks) ran " + runs[c] + " times");
+                        problem.compareAndSet(
+                                null,
+                                "chunk " + c + " of loop " + loop + " (" + n + " chunks) ran " + runs[c] + " times");
                     }
                 }
             }

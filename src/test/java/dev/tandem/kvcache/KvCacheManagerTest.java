@@ -106,7 +106,8 @@ class KvCacheManagerTest {
                 if (cached >= 0) {
                     int[] table = kv.blockTable(r.id);
                     for (int p = 0; p < cached; p++) {
-                        assertEquals(tokens[p], shadow[table[p / BS]][p % BS], "cached KV must be this request's tokens");
+                        assertEquals(
+                                tokens[p], shadow[table[p / BS]][p % BS], "cached KV must be this request's tokens");
                     }
                     r.computed = cached;
                     compute(kv, r, len, shadow);
@@ -163,7 +164,8 @@ class KvCacheManagerTest {
                 free++;
             }
         }
-        assertArrayEquals(new int[] {free, cached, inUse}, new int[] {pool.numFree(), pool.numCached(), pool.numInUse()});
+        assertArrayEquals(
+                new int[] {free, cached, inUse}, new int[] {pool.numFree(), pool.numCached(), pool.numInUse()});
         assertEquals(numBlocks, free + cached + inUse);
     }
 }

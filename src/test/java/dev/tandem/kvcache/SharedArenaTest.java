@@ -40,8 +40,16 @@ class SharedArenaTest {
     void aKilledOwnersSegmentIsReclaimedAtTheNextStart() throws Exception {
         String name = "crash-" + UUID.randomUUID();
         String java = ProcessHandle.current().info().command().orElse("java");
-        Process child = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
-                SegmentOwnerMain.class.getName(), SHM.toString(), name).redirectErrorStream(true).start();
+        Process child = new ProcessBuilder(
+                        java,
+                        "--enable-native-access=ALL-UNNAMED",
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        SegmentOwnerMain.class.getName(),
+                        SHM.toString(),
+                        name)
+                .redirectErrorStream(true)
+                .start();
         try {
             BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream()));
             String line = out.readLine();
@@ -49,16 +57,23 @@ class SharedArenaTest {
             Path file = Path.of(line.substring(6));
             try (KvArena attached = KvArena.attach(file)) {
                 for (int i = 0; i < 1024; i++) {
-                    assertEquals(i * 7, attached.segment().getAtIndex(ValueLayout.JAVA_INT, i), "written by the other process");
+                    assertEquals(
+                            i * 7,
+                            attached.segment().getAtIndex(ValueLayout.JAVA_INT, i),
+                            "written by the other process");
                 }
             }
-            child.destroyForcibly();   // SIGKILL: no shutdown hook runs
+            child.destroyForcibly(); // SIGKILL: no shutdown hook runs
             assertTrue(child.waitFor(30, TimeUnit.SECONDS));
             assertTrue(Files.exists(file), "kill -9 leaves the segment behind");
             List<Path> removed = StaleSegments.reclaim(SHM);
             assertTrue(removed.contains(file), "reclaimed: " + removed);
             try (Stream<Path> left = Files.list(SHM)) {
-                assertEquals(0, left.filter(p -> p.getFileName().toString().contains(name)).count(), "nothing of it is left");
+                assertEquals(
+                        0,
+                        left.filter(p -> p.getFileName().toString().contains(name))
+                                .count(),
+                        "nothing of it is left");
             }
         } finally {
             child.destroyForcibly();

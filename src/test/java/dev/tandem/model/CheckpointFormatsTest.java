@@ -27,7 +27,8 @@ class CheckpointFormatsTest {
     static void convert(Path out, DType dtype) throws Exception {
         Files.copy(QWEN2.resolve("config.json"), out.resolve("config.json"));
         try (Arena arena = Arena.ofConfined()) {
-            Map<String, Tensor> tensors = SafeTensorsFile.map(QWEN2.resolve("model.safetensors"), arena).tensors();
+            Map<String, Tensor> tensors = SafeTensorsFile.map(QWEN2.resolve("model.safetensors"), arena)
+                    .tensors();
             List<SafeTensorsWriter.Entry> first = new ArrayList<>(), second = new ArrayList<>();
             Map<String, String> weightMap = new LinkedHashMap<>();
             int i = 0;
@@ -44,7 +45,8 @@ class CheckpointFormatsTest {
                 });
                 boolean inFirst = i++ % 2 == 0;
                 (inFirst ? first : second).add(e);
-                weightMap.put(t.name(), inFirst ? "model-00001-of-00002.safetensors" : "model-00002-of-00002.safetensors");
+                weightMap.put(
+                        t.name(), inFirst ? "model-00001-of-00002.safetensors" : "model-00002-of-00002.safetensors");
             }
             SafeTensorsWriter.write(out.resolve("model-00001-of-00002.safetensors"), first);
             SafeTensorsWriter.write(out.resolve("model-00002-of-00002.safetensors"), second);
@@ -58,7 +60,8 @@ class CheckpointFormatsTest {
 
     static float maxLogitError(Path dir, boolean hugePages) throws Exception {
         HfReferenceTest.Expected e = HfReferenceTest.Expected.read(QWEN2);
-        try (Checkpoint ckpt = Checkpoint.open(dir, hugePages); ModelRunner r = HfReferenceTest.runner(ckpt, 64)) {
+        try (Checkpoint ckpt = Checkpoint.open(dir, hugePages);
+                ModelRunner r = HfReferenceTest.runner(ckpt, 64)) {
             int vocab = ckpt.config().vocabSize();
             int[] table = r.reversedBlockTable(e.inputIds().length);
             float[] logits = r.feed(table, e.inputIds(), 0, e.inputIds().length, true);
@@ -91,13 +94,18 @@ class CheckpointFormatsTest {
 
     @Test
     void unsupportedConfigValuesAreRefusedNamingTheField(@TempDir Path dir) throws Exception {
-        assertEquals("architectures", refusal(dir, c -> c.putArray("architectures").add("GPT2LMHeadModel")));
+        assertEquals(
+                "architectures", refusal(dir, c -> c.putArray("architectures").add("GPT2LMHeadModel")));
         assertEquals("hidden_act", refusal(dir, c -> c.put("hidden_act", "gelu")));
-        assertEquals("rope_scaling.rope_type", refusal(dir, c -> c.putObject("rope_scaling").put("rope_type", "yarn")));
+        assertEquals(
+                "rope_scaling.rope_type",
+                refusal(dir, c -> c.putObject("rope_scaling").put("rope_type", "yarn")));
         assertEquals("use_sliding_window", refusal(dir, c -> c.put("use_sliding_window", true)));
         assertEquals("num_key_value_heads", refusal(dir, c -> c.put("num_key_value_heads", 3)));
         assertEquals("vocab_size", refusal(dir, c -> c.remove("vocab_size")));
-        assertEquals("quantization_config", refusal(dir, c -> c.putObject("quantization_config").put("quant_method", "gptq")));
+        assertEquals(
+                "quantization_config",
+                refusal(dir, c -> c.putObject("quantization_config").put("quant_method", "gptq")));
     }
 
     static String refusal(Path dir, java.util.function.Consumer<ObjectNode> edit) throws Exception {
@@ -116,7 +124,8 @@ class CheckpointFormatsTest {
         Files.copy(QWEN2.resolve("model.safetensors"), dir.resolve("model.safetensors"));
         try (Checkpoint ckpt = Checkpoint.open(dir)) {
             Path shm = Files.createDirectories(dir.resolve("shm"));
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+            IllegalArgumentException e = assertThrows(
+                    IllegalArgumentException.class,
                     () -> new ModelRunner(ckpt, new dev.tandem.shard.RunnerSettings(16, 4, 8, 1, 1, shm, "kv")));
             assertTrue(e.getMessage().contains("lm_head.weight"), e.getMessage());
             try (var left = Files.list(shm)) {
@@ -127,7 +136,8 @@ class CheckpointFormatsTest {
         c.put("intermediate_size", 128);
         JSON.writeValue(dir.resolve("config.json").toFile(), c);
         try (Checkpoint ckpt = Checkpoint.open(dir)) {
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+            IllegalArgumentException e = assertThrows(
+                    IllegalArgumentException.class,
                     () -> new ModelRunner(ckpt, new dev.tandem.shard.RunnerSettings(16, 4, 8, 1, 1)));
             assertTrue(e.getMessage().contains("gate_proj") && e.getMessage().contains("shape"), e.getMessage());
         }

@@ -24,22 +24,34 @@ class HfReferenceTest {
 
     static Stream<Path> checkpoints() {
         Path fixtures = Path.of("src/test/resources/hf-reference");
-        return Stream.of(fixtures.resolve("llama"), fixtures.resolve("qwen2"), fixtures.resolve("qwen3"),
-                fixtures.resolve("llama31"), fixtures.resolve("mistral"), Path.of("models/demo-llama-6m"));
+        return Stream.of(
+                fixtures.resolve("llama"),
+                fixtures.resolve("qwen2"),
+                fixtures.resolve("qwen3"),
+                fixtures.resolve("llama31"),
+                fixtures.resolve("mistral"),
+                Path.of("models/demo-llama-6m"));
     }
 
     record Expected(int[] inputIds, float[] logits, int[] greedyPrompt, int[] greedyOutput) {
         static Expected read(Path dir) throws Exception {
             try (Arena arena = Arena.ofConfined()) {
-                Map<String, Tensor> t = SafeTensorsFile.map(dir.resolve("expected.safetensors"), arena).tensors();
+                Map<String, Tensor> t = SafeTensorsFile.map(dir.resolve("expected.safetensors"), arena)
+                        .tensors();
                 Tensor logits = t.get("logits");
-                return new Expected(ints(t.get("input_ids")), logits.toFloats(logits.shape()),
-                        ints(t.get("greedy_prompt")), ints(t.get("greedy_output")));
+                return new Expected(
+                        ints(t.get("input_ids")),
+                        logits.toFloats(logits.shape()),
+                        ints(t.get("greedy_prompt")),
+                        ints(t.get("greedy_output")));
             }
         }
 
         static int[] ints(Tensor t) {
-            return Stream.of(t.toLongs()).flatMapToLong(java.util.Arrays::stream).mapToInt(Math::toIntExact).toArray();
+            return Stream.of(t.toLongs())
+                    .flatMapToLong(java.util.Arrays::stream)
+                    .mapToInt(Math::toIntExact)
+                    .toArray();
         }
     }
 
@@ -51,7 +63,8 @@ class HfReferenceTest {
     @MethodSource("checkpoints")
     void wholeSequenceInOnePrefillMatchesLogits(Path dir) throws Exception {
         Expected e = Expected.read(dir);
-        try (Checkpoint ckpt = Checkpoint.open(dir); ModelRunner r = runner(ckpt, 64)) {
+        try (Checkpoint ckpt = Checkpoint.open(dir);
+                ModelRunner r = runner(ckpt, 64)) {
             int vocab = ckpt.config().vocabSize();
             int[] table = r.reversedBlockTable(e.inputIds.length);
             float[] logits = r.feed(table, e.inputIds, 0, e.inputIds.length, true);
@@ -66,7 +79,8 @@ class HfReferenceTest {
     void chunksThenSingleTokensThroughTheCacheMatchLogits(Path dir) throws Exception {
         Expected e = Expected.read(dir);
         // Chunks of 5 cross the 16-token block boundaries at different offsets; then one token a step.
-        try (Checkpoint ckpt = Checkpoint.open(dir); ModelRunner r = runner(ckpt, 5)) {
+        try (Checkpoint ckpt = Checkpoint.open(dir);
+                ModelRunner r = runner(ckpt, 5)) {
             int vocab = ckpt.config().vocabSize();
             int n = e.inputIds.length;
             int chunked = 23;
@@ -89,7 +103,8 @@ class HfReferenceTest {
     @MethodSource("checkpoints")
     void greedyContinuationMatchesIds(Path dir) throws Exception {
         Expected e = Expected.read(dir);
-        try (Checkpoint ckpt = Checkpoint.open(dir); ModelRunner r = runner(ckpt, 64)) {
+        try (Checkpoint ckpt = Checkpoint.open(dir);
+                ModelRunner r = runner(ckpt, 64)) {
             int vocab = ckpt.config().vocabSize();
             int[] ids = new int[e.greedyPrompt.length + e.greedyOutput.length];
             System.arraycopy(e.greedyPrompt, 0, ids, 0, e.greedyPrompt.length);
@@ -101,7 +116,10 @@ class HfReferenceTest {
                 logits = r.feed(table, ids, len, len + 1, false);
                 len++;
             }
-            assertArrayEquals(e.greedyOutput, java.util.Arrays.copyOfRange(ids, e.greedyPrompt.length, ids.length), dir.toString());
+            assertArrayEquals(
+                    e.greedyOutput,
+                    java.util.Arrays.copyOfRange(ids, e.greedyPrompt.length, ids.length),
+                    dir.toString());
         }
     }
 

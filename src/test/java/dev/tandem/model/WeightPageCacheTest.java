@@ -31,7 +31,10 @@ class WeightPageCacheTest {
         assertEquals(6144L << 10, WeightPageCache.hugeMappedBytes(smaps, 0x7f0000000000L, 0x7f0000800000L));
         // A file's mapping ends at the page after its last byte: the range of the file's bytes ends before it.
         assertEquals(2048L << 10, WeightPageCache.hugeMappedBytes(smaps, 0x7f0000400000L, 0x7f00007ff123L));
-        assertEquals(0, WeightPageCache.hugeMappedBytes(smaps, 0x7f0000100000L, 0x7f0000400000L), "no mapping starts inside");
+        assertEquals(
+                0,
+                WeightPageCache.hugeMappedBytes(smaps, 0x7f0000100000L, 0x7f0000400000L),
+                "no mapping starts inside");
     }
 
     /**

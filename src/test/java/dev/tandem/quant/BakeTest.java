@@ -29,7 +29,8 @@ class BakeTest {
     static final Path DEMO = Path.of("models/demo-llama-6m");
 
     static double perplexity(Path model) throws IOException {
-        try (Checkpoint ckpt = Checkpoint.open(model); TextTokenizer tok = TextTokenizer.load(model)) {
+        try (Checkpoint ckpt = Checkpoint.open(model);
+                TextTokenizer tok = TextTokenizer.load(model)) {
             int[] ids = tok.encode(Files.readString(Path.of("documentation/eval/held-out.txt")), true);
             return EvalCommand.perplexity(ckpt, 2, ids, 256, 128).perplexity();
         }
@@ -40,15 +41,25 @@ class BakeTest {
         double bf16 = perplexity(DEMO);
         for (int bits : new int[] {8, 4}) {
             Path out = tmp.resolve("int" + bits);
-            Baker.bake(DEMO, out, new QuantScheme(bits, 128, false), false, (name, action, done) -> { });
-            JsonNode qc = new ObjectMapper().readTree(out.resolve("config.json").toFile()).path("quantization_config");
+            Baker.bake(DEMO, out, new QuantScheme(bits, 128, false), false, (name, action, done) -> {});
+            JsonNode qc = new ObjectMapper()
+                    .readTree(out.resolve("config.json").toFile())
+                    .path("quantization_config");
             assertEquals("tandem", qc.path("quant_method").asText());
             assertEquals("int" + bits + "_asym", qc.path("weights").asText());
             try (Checkpoint ckpt = Checkpoint.open(out)) {
-                assertEquals(bits == 8 ? TensorFormat.Q8 : TensorFormat.Q4,
-                        ckpt.matrix("model.layers.3.mlp.down_proj.weight", 256, 768).format());
-                assertEquals(TensorFormat.Q8, ckpt.matrix("lm_head.weight", 4096, 256).format(), "the head is int8");
-                assertEquals(TensorFormat.BF16, ckpt.matrix("model.embed_tokens.weight", 4096, 256).format(), "embeddings as stored");
+                assertEquals(
+                        bits == 8 ? TensorFormat.Q8 : TensorFormat.Q4,
+                        ckpt.matrix("model.layers.3.mlp.down_proj.weight", 256, 768)
+                                .format());
+                assertEquals(
+                        TensorFormat.Q8,
+                        ckpt.matrix("lm_head.weight", 4096, 256).format(),
+                        "the head is int8");
+                assertEquals(
+                        TensorFormat.BF16,
+                        ckpt.matrix("model.embed_tokens.weight", 4096, 256).format(),
+                        "embeddings as stored");
                 assertFalse(ckpt.config().tieWordEmbeddings(), "the head is its own tensor now");
             }
             double ppl = perplexity(out);
@@ -60,8 +71,9 @@ class BakeTest {
     @Test
     void aFailedBakeLeavesNoFolderBehind(@TempDir Path tmp) throws Exception {
         Path out = tmp.resolve("baked");
-        RuntimeException boom = assertThrows(RuntimeException.class, () -> Baker.bake(DEMO, out, new QuantScheme(4, 128, true), false,
-                (name, action, done) -> {
+        RuntimeException boom = assertThrows(
+                RuntimeException.class,
+                () -> Baker.bake(DEMO, out, new QuantScheme(4, 128, true), false, (name, action, done) -> {
                     if (done > 0.5) {
                         throw new RuntimeException("interrupted");
                     }
@@ -71,7 +83,9 @@ class BakeTest {
             assertEquals(List.of(), left.toList(), "neither the output nor its temporary folder exists");
         }
         Files.createDirectories(out);
-        assertThrows(IOException.class, () -> Baker.bake(DEMO, out, new QuantScheme(8, 128, false), false, (n, a, d) -> { }),
+        assertThrows(
+                IOException.class,
+                () -> Baker.bake(DEMO, out, new QuantScheme(8, 128, false), false, (n, a, d) -> {}),
                 "an existing folder is never overwritten");
     }
 }

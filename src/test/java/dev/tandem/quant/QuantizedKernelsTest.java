@@ -34,13 +34,15 @@ class QuantizedKernelsTest {
             zeros = arena.allocate(q.zeros().length);
             MemorySegment.copy(q.zeros(), 0, zeros, ValueLayout.JAVA_BYTE, 0, q.zeros().length);
         }
-        return new WeightMatrix(data, s.format(), rows, cols, new Quantization(scales, zeros, s.groupSize(), s.fixedZero()));
+        return new WeightMatrix(
+                data, s.format(), rows, cols, new Quantization(scales, zeros, s.groupSize(), s.fixedZero()));
     }
 
     /** The C kernels are built wherever a C compiler is (src-native/kernels/build.sh): then they must load. */
     static void assumeNativeBuiltOrSkip(boolean useNative) {
         if (useNative) {
-            Assumptions.assumeTrue(java.nio.file.Files.exists(java.nio.file.Path.of("target/native/libtandem_kernels.so")),
+            Assumptions.assumeTrue(
+                    java.nio.file.Files.exists(java.nio.file.Path.of("target/native/libtandem_kernels.so")),
                     "no C compiler at build time");
             assertTrue(NativeKernels.available(), NativeKernels.status());
         }
@@ -85,8 +87,10 @@ class QuantizedKernelsTest {
                         float[] javaScales = new float[x.length / block], nativeScales = new float[x.length / block];
                         quantizeActivations(x, x.length, block, paired, javaCodes, javaScales);
                         NativeKernels.quantizeActivationsNative(x, x.length, block, paired, nativeCodes, nativeScales);
-                        org.junit.jupiter.api.Assertions.assertArrayEquals(javaScales, nativeScales, "scales, block " + block);
-                        org.junit.jupiter.api.Assertions.assertArrayEquals(javaCodes, nativeCodes, "codes, block " + block + " paired " + paired);
+                        org.junit.jupiter.api.Assertions.assertArrayEquals(
+                                javaScales, nativeScales, "scales, block " + block);
+                        org.junit.jupiter.api.Assertions.assertArrayEquals(
+                                javaCodes, nativeCodes, "codes, block " + block + " paired " + paired);
                     }
                 }
             }
@@ -96,10 +100,24 @@ class QuantizedKernelsTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"8,128,false,false", "8,128,true,false", "4,128,false,false", "4,128,true,false", "4,32,false,false", "8,64,true,false",
-        "8,128,false,true", "8,128,true,true", "4,128,false,true", "4,128,true,true", "4,32,false,true", "8,64,true,true",
-        "4,64,false,true", "4,256,false,true"})
-    void dequantizedWeightsAreCloseAndKernelsMatchTheDequantizedReference(int bits, int group, boolean symmetric, boolean useNative) {
+    @CsvSource({
+        "8,128,false,false",
+        "8,128,true,false",
+        "4,128,false,false",
+        "4,128,true,false",
+        "4,32,false,false",
+        "8,64,true,false",
+        "8,128,false,true",
+        "8,128,true,true",
+        "4,128,false,true",
+        "4,128,true,true",
+        "4,32,false,true",
+        "8,64,true,true",
+        "4,64,false,true",
+        "4,256,false,true"
+    })
+    void dequantizedWeightsAreCloseAndKernelsMatchTheDequantizedReference(
+            int bits, int group, boolean symmetric, boolean useNative) {
         assumeNativeBuiltOrSkip(useNative);
         QuantScheme scheme = new QuantScheme(bits, group, symmetric);
         int rows = 37, cols = 256;
@@ -108,7 +126,8 @@ class QuantizedKernelsTest {
         for (int i = 0; i < w.length; i++) {
             w[i] = (float) random.nextGaussian() * 0.05f + (i % 7 == 0 ? 0.02f : 0f);
         }
-        try (Arena arena = Arena.ofShared(); ThreadTeam team = new ThreadTeam(2)) {
+        try (Arena arena = Arena.ofShared();
+                ThreadTeam team = new ThreadTeam(2)) {
             GroupQuantizer.Quantized q = GroupQuantizer.quantize(w, rows, cols, scheme);
             WeightMatrix m = matrix(arena, q, rows, cols, scheme);
             float[] deq = new float[rows * cols];
@@ -116,64 +135,77 @@ class QuantizedKernelsTest {
                 m.copyRow(r, deq, r * cols);
                 for (int c = 0; c < cols; c++) {
                     float step = q.scales()[r * (cols / group) + c / group];
-                    assertTrue(Math.abs(deq[r * cols + c] - w[r * cols + c]) <= step * 0.5001f,
-                            "row " + r + " col " + c + ": " + deq[r * cols + c] + " vs " + w[r * cols + c] + " (step " + step + ")");
+                    assertTrue(
+                            Math.abs(deq[r * cols + c] - w[r * cols + c]) <= step * 0.5001f,
+                            "row " + r + " col " + c + ": " + deq[r * cols + c] + " vs " + w[r * cols + c] + " (step "
+                                    + step + ")");
                 }
             }
             Matmul matmul = new Matmul(team, useNative);
             // Every instruction set of the C kernels this CPU can run, best last (it stays in use).
             for (int level = useNative ? 0 : 2; level <= 2; level++) {
-            int inUse = useNative ? NativeKernels.useLevel(level) : 2;
-            if (inUse < level) {
-                continue;
-            }
-            for (int tokens = 1; tokens <= 11; tokens++) {
-                float[] x = new float[tokens * cols];
-                for (int i = 0; i < x.length; i++) {
-                    x[i] = random.nextFloat() * 2 - 1;
+                int inUse = useNative ? NativeKernels.useLevel(level) : 2;
+                if (inUse < level) {
+                    continue;
                 }
-                float[] out = new float[tokens * rows];
-                matmul.apply(m, null, x, tokens, out);
-                // The C kernels compute on activations quantized per weight group (as llama.cpp
-                // does); their reference uses those activations, the Java kernels' the originals.
-                float[] xUsed = x;
-                if (useNative) {
-                    byte[] xq = new byte[x.length];
-                    float[] xs = new float[x.length / group];
-                    quantizeActivations(x, x.length, group, false, xq, xs);
-                    xUsed = new float[x.length];
+                for (int tokens = 1; tokens <= 11; tokens++) {
+                    float[] x = new float[tokens * cols];
                     for (int i = 0; i < x.length; i++) {
-                        xUsed[i] = xq[i] * xs[i / group];
+                        x[i] = random.nextFloat() * 2 - 1;
                     }
-                }
-                for (int t = 0; t < tokens; t++) {
-                    for (int r = 0; r < rows; r++) {
-                        double ref = 0;
-                        double magnitude = 0;
-                        for (int c = 0; c < cols; c++) {
-                            ref += (double) deq[r * cols + c] * xUsed[t * cols + c];
-                            magnitude += Math.abs((double) deq[r * cols + c] * x[t * cols + c]);
+                    float[] out = new float[tokens * rows];
+                    matmul.apply(m, null, x, tokens, out);
+                    // The C kernels compute on activations quantized per weight group (as llama.cpp
+                    // does); their reference uses those activations, the Java kernels' the originals.
+                    float[] xUsed = x;
+                    if (useNative) {
+                        byte[] xq = new byte[x.length];
+                        float[] xs = new float[x.length / group];
+                        quantizeActivations(x, x.length, group, false, xq, xs);
+                        xUsed = new float[x.length];
+                        for (int i = 0; i < x.length; i++) {
+                            xUsed[i] = xq[i] * xs[i / group];
                         }
-                        for (int g = 0; g < cols / group; g++) {
-                            // The zero point comes out through the float sums of the original activations.
-                            double zeroTimesScale = q.scales()[r * (cols / group) + g]
-                                    * (q.zeros() == null ? scheme.fixedZero() : bits == 4 ? q.zeros()[r * (cols / group) + g] & 0xFF
-                                    : q.zeros()[r * (cols / group) + g]);
-                            for (int c = g * group; c < (g + 1) * group; c++) {
-                                ref -= zeroTimesScale * (x[t * cols + c] - xUsed[t * cols + c]);
-                            }
-                        }
-                        assertEquals(ref, out[t * rows + r], 1e-5 * magnitude + 1e-6, "level " + level + " token " + t + " row " + r);
-                        if (useNative) {
-                            double exact = 0;
+                    }
+                    for (int t = 0; t < tokens; t++) {
+                        for (int r = 0; r < rows; r++) {
+                            double ref = 0;
+                            double magnitude = 0;
                             for (int c = 0; c < cols; c++) {
-                                exact += (double) deq[r * cols + c] * x[t * cols + c];
+                                ref += (double) deq[r * cols + c] * xUsed[t * cols + c];
+                                magnitude += Math.abs((double) deq[r * cols + c] * x[t * cols + c]);
                             }
-                            assertEquals(exact, out[t * rows + r], 0.02 * magnitude, "quantized activations stay close to exact");
+                            for (int g = 0; g < cols / group; g++) {
+                                // The zero point comes out through the float sums of the original activations.
+                                double zeroTimesScale = q.scales()[r * (cols / group) + g]
+                                        * (q.zeros() == null
+                                                ? scheme.fixedZero()
+                                                : bits == 4
+                                                        ? q.zeros()[r * (cols / group) + g] & 0xFF
+                                                        : q.zeros()[r * (cols / group) + g]);
+                                for (int c = g * group; c < (g + 1) * group; c++) {
+                                    ref -= zeroTimesScale * (x[t * cols + c] - xUsed[t * cols + c]);
+                                }
+                            }
+                            assertEquals(
+                                    ref,
+                                    out[t * rows + r],
+                                    1e-5 * magnitude + 1e-6,
+                                    "level " + level + " token " + t + " row " + r);
+                            if (useNative) {
+                                double exact = 0;
+                                for (int c = 0; c < cols; c++) {
+                                    exact += (double) deq[r * cols + c] * x[t * cols + c];
+                                }
+                                assertEquals(
+                                        exact,
+                                        out[t * rows + r],
+                                        0.02 * magnitude,
+                                        "quantized activations stay close to exact");
+                            }
                         }
                     }
                 }
-            }
             }
         }
     }

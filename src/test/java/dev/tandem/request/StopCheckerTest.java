@@ -5,13 +5,17 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
-import java.util.Map;
-import java.util.OptionalLong;
 import org.junit.jupiter.api.Test;
 
 class StopCheckerTest {
     static StopChecker checker(List<String> stops, List<Integer> stopIds, boolean ignoreEos, int maxTokens) {
-        SamplingParams p = SamplingParams.builder().temperature(0f).maxTokens(maxTokens).ignoreEos(ignoreEos).stopTokenIds(stopIds).stopStrings(stops).build();
+        SamplingParams p = SamplingParams.builder()
+                .temperature(0f)
+                .maxTokens(maxTokens)
+                .ignoreEos(ignoreEos)
+                .stopTokenIds(stopIds)
+                .stopStrings(stops)
+                .build();
         return new StopChecker(p, List.of(0, 2));
     }
 

@@ -1,14 +1,13 @@
 package dev.tandem.sampling;
 
-import dev.tandem.request.SamplingParams;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.tandem.request.SamplingParams;
 import java.util.List;
 import java.util.Map;
-import java.util.OptionalLong;
 import org.junit.jupiter.api.Test;
 
 class SamplerTest {
@@ -18,7 +17,14 @@ class SamplerTest {
     }
 
     static SamplingParams params(float temperature, float topP, int topK, float minP, long seed) {
-        return SamplingParams.builder().temperature(temperature).topP(topP).topK(topK).minP(minP).seed(seed).maxTokens(100).build();
+        return SamplingParams.builder()
+                .temperature(temperature)
+                .topP(topP)
+                .topK(topK)
+                .minP(minP)
+                .seed(seed)
+                .maxTokens(100)
+                .build();
     }
 
     static float[] keptDistribution(SamplingParams p) {
@@ -38,7 +44,8 @@ class SamplerTest {
     @Test
     void temperatureSharpensTheDistribution() {
         // T = 0.5 squares the probabilities: 1,4,9,16 over 30.
-        assertArrayEquals(new float[] {1 / 30f, 4 / 30f, 9 / 30f, 16 / 30f}, keptDistribution(params(0.5f, 1f, 0, 0f, 1)), 1e-6f);
+        assertArrayEquals(
+                new float[] {1 / 30f, 4 / 30f, 9 / 30f, 16 / 30f}, keptDistribution(params(0.5f, 1f, 0, 0f, 1)), 1e-6f);
         assertArrayEquals(new float[] {0.1f, 0.2f, 0.3f, 0.4f}, keptDistribution(params(1f, 1f, 0, 0f, 1)), 1e-6f);
     }
 
@@ -97,8 +104,13 @@ class SamplerTest {
     @Test
     void greedyTakesTheArgmaxAndBiasCanOverrideIt() {
         Sampler s = new Sampler(4);
-        assertEquals(3, s.sample(logits(), 0, new SequenceSampling(SamplingParams.greedy(5), 4, new int[0]), List.of()));
-        SamplingParams biased = SamplingParams.builder().temperature(0f).logitBias(Map.of(0, 10f)).maxTokens(5).build();
+        assertEquals(
+                3, s.sample(logits(), 0, new SequenceSampling(SamplingParams.greedy(5), 4, new int[0]), List.of()));
+        SamplingParams biased = SamplingParams.builder()
+                .temperature(0f)
+                .logitBias(Map.of(0, 10f))
+                .maxTokens(5)
+                .build();
         assertEquals(0, s.sample(logits(), 0, new SequenceSampling(biased, 4, new int[0]), List.of()));
     }
 
@@ -119,7 +131,12 @@ class SamplerTest {
 
     @Test
     void minTokensMasksEosUntilReached() {
-        SamplingParams p = SamplingParams.builder().temperature(0f).maxTokens(5).minTokens(2).stopTokenIds(List.of(2)).build();
+        SamplingParams p = SamplingParams.builder()
+                .temperature(0f)
+                .maxTokens(5)
+                .minTokens(2)
+                .stopTokenIds(List.of(2))
+                .build();
         Sampler s = new Sampler(4);
         SequenceSampling seq = new SequenceSampling(p, 4, new int[0]);
         assertEquals(1, s.sample(logits(), 0, seq, List.of(3)), "EOS 3 and stop token 2 masked");

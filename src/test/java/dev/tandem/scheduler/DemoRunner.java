@@ -34,7 +34,8 @@ final class DemoRunner implements AutoCloseable {
             }
         }
         Map<String, int[]> result = new HashMap<>();
-        out.forEach((k, v) -> result.put(k, v.stream().mapToInt(Integer::intValue).toArray()));
+        out.forEach(
+                (k, v) -> result.put(k, v.stream().mapToInt(Integer::intValue).toArray()));
         return result;
     }
 

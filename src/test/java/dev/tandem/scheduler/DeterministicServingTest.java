@@ -8,8 +8,6 @@ import dev.tandem.request.SamplingParams;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.OptionalLong;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -44,16 +42,18 @@ class DeterministicServingTest {
         return run(stack).probe;
     }
 
-    @ParameterizedTest(name = "budget {0}, {1} decode rounds, prefix cache {2}, cached prefix first {3}, 15 sampled beside it {4}")
+    @ParameterizedTest(
+            name = "budget {0}, {1} decode rounds, prefix cache {2}, cached prefix first {3}, 15 sampled beside it {4}")
     @CsvSource({
         "16, 1, false, false, false", // chunked prefill alone
         "64, 1, false, false, true", // among sampled requests
         "64, 1, true, true, false", // a prefix-cache hit
         "64, 8, false, false, true", // several decode rounds per step, among others
         "16, 8, true, true, true", // all of it at once
-        "24, 3, true, false, true"})
-    void aGreedyRequestGetsTheSameBitsInAnyCompany(int budget, int decodeRounds, boolean prefixCaching, boolean cachedFirst,
-                                                   boolean company) {
+        "24, 3, true, false, true"
+    })
+    void aGreedyRequestGetsTheSameBitsInAnyCompany(
+            int budget, int decodeRounds, boolean prefixCaching, boolean cachedFirst, boolean company) {
         List<String> expected = alone();
         SchedulerTest.Stack stack = stack(budget, company ? 16 : 2, decodeRounds, prefixCaching);
         if (cachedFirst) {
@@ -64,8 +64,18 @@ class DeterministicServingTest {
         }
         if (company) {
             for (int i = 0; i < 15; i++) {
-                SamplingParams sampled = SamplingParams.builder().topP(0.95f).seed(i).maxTokens(20 + 3 * i).ignoreEos(true).build();
-                stack.scheduler.add(new Sequence("s" + i, SchedulerTest.prompt(200 + i, 5 + 9 * i), sampled, List.of(0, 2), i % 3 == 0 ? 2 : -1));
+                SamplingParams sampled = SamplingParams.builder()
+                        .topP(0.95f)
+                        .seed(i)
+                        .maxTokens(20 + 3 * i)
+                        .ignoreEos(true)
+                        .build();
+                stack.scheduler.add(new Sequence(
+                        "s" + i,
+                        SchedulerTest.prompt(200 + i, 5 + 9 * i),
+                        sampled,
+                        List.of(0, 2),
+                        i % 3 == 0 ? 2 : -1));
             }
         }
         stack.scheduler.add(probe());
@@ -79,18 +89,25 @@ class DeterministicServingTest {
             assertTrue(stack.multiStepDecodes > 0, "decode steps ran several rounds");
         }
         if (company) {
-            assertTrue(got.maxBatchedSequences > 4, "the probe shared its steps: up to " + got.maxBatchedSequences + " sequences");
+            assertTrue(
+                    got.maxBatchedSequences > 4,
+                    "the probe shared its steps: up to " + got.maxBatchedSequences + " sequences");
         }
         assertEquals(256, stack.kv.usage().blocksAllocatable(), "every block is back");
     }
 
     static Sequence probe() {
-        return new Sequence("probe", SchedulerTest.prompt(99, PROBE_PROMPT), SchedulerTest.greedy(PROBE_TOKENS), List.of(0, 2), 5);
+        return new Sequence(
+                "probe", SchedulerTest.prompt(99, PROBE_PROMPT), SchedulerTest.greedy(PROBE_TOKENS), List.of(0, 2), 5);
     }
 
     static SchedulerTest.Stack stack(int budget, int maxSeqs, int decodeRounds, boolean prefixCaching) {
-        SchedulerTest.Stack stack = new SchedulerTest.Stack(256, new SchedulerConfig(budget, maxSeqs, 1024, decodeRounds,
-                decodeRounds > 1 ? Duration.ofHours(1) : Duration.ZERO), prefixCaching, demo.runner);
+        SchedulerTest.Stack stack = new SchedulerTest.Stack(
+                256,
+                new SchedulerConfig(
+                        budget, maxSeqs, 1024, decodeRounds, decodeRounds > 1 ? Duration.ofHours(1) : Duration.ZERO),
+                prefixCaching,
+                demo.runner);
         return stack;
     }
 
@@ -105,14 +122,21 @@ class DeterministicServingTest {
             assertTrue(steps < 10_000, "the scheduler finishes");
             List<StepOutput> outputs = stack.scheduler.step();
             if (outputs.stream().anyMatch(o -> o.requestId().equals("probe"))) {
-                maxSequences = Math.max(maxSequences, (int) outputs.stream().map(StepOutput::requestId).distinct().count());
+                maxSequences = Math.max(maxSequences, (int)
+                        outputs.stream().map(StepOutput::requestId).distinct().count());
             }
             for (StepOutput o : outputs) {
                 if (o.requestId().equals("probe") && o.hasToken()) {
                     cached = o.cachedPromptTokens();
-                    StringBuilder sb = new StringBuilder().append(o.token()).append(' ').append(Integer.toHexString(Float.floatToRawIntBits(o.logprob())));
+                    StringBuilder sb = new StringBuilder()
+                            .append(o.token())
+                            .append(' ')
+                            .append(Integer.toHexString(Float.floatToRawIntBits(o.logprob())));
                     for (int i = 0; i < o.topTokens().length; i++) {
-                        sb.append(' ').append(o.topTokens()[i]).append(':').append(Integer.toHexString(Float.floatToRawIntBits(o.topLogprobs()[i])));
+                        sb.append(' ')
+                                .append(o.topTokens()[i])
+                                .append(':')
+                                .append(Integer.toHexString(Float.floatToRawIntBits(o.topLogprobs()[i])));
                     }
                     probe.add(sb.toString());
                 }

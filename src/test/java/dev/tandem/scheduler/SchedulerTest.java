@@ -88,7 +88,12 @@ class SchedulerTest {
     }
 
     static SamplingParams greedy(int maxTokens) {
-        return SamplingParams.builder().temperature(0f).seed(1).maxTokens(maxTokens).ignoreEos(true).build();
+        return SamplingParams.builder()
+                .temperature(0f)
+                .seed(1)
+                .maxTokens(maxTokens)
+                .ignoreEos(true)
+                .build();
     }
 
     static int[] prompt(int seed, int length) {
@@ -131,7 +136,9 @@ class SchedulerTest {
         stack.scheduler.add(new Sequence("long", prompt(2, 300), greedy(2), List.of(0, 2), -1));
         for (int step = 0; step < 20; step++) {
             List<StepOutput> outs = stack.scheduler.step();
-            assertTrue(outs.stream().anyMatch(o -> o.requestId().equals("short")), "short stream got a token in step " + step);
+            assertTrue(
+                    outs.stream().anyMatch(o -> o.requestId().equals("short")),
+                    "short stream got a token in step " + step);
         }
     }
 
@@ -151,13 +158,15 @@ class SchedulerTest {
             }
         }
         assertEquals(64, cached, "four full blocks of the 70-token prompt were cached");
-        assertArrayEquals(first.get("a"), tokens.stream().mapToInt(Integer::intValue).toArray());
+        assertArrayEquals(
+                first.get("a"), tokens.stream().mapToInt(Integer::intValue).toArray());
     }
 
     @Test
     void finishReasonsAndAbortReturnBlocks() {
         Stack stack = new Stack(64, 64, 4, false);
-        SamplingParams stopAtEos = SamplingParams.builder().temperature(0f).maxTokens(100).build();
+        SamplingParams stopAtEos =
+                SamplingParams.builder().temperature(0f).maxTokens(100).build();
         stack.scheduler.add(new Sequence("eos", new int[] {415, 484, 1208, 574}, stopAtEos, List.of(0, 2), -1));
         stack.scheduler.add(new Sequence("len", prompt(3, 10), greedy(5), List.of(0, 2), -1));
         stack.scheduler.add(new Sequence("gone", prompt(4, 10), greedy(50), List.of(0, 2), -1));
@@ -170,7 +179,9 @@ class SchedulerTest {
                 }
             }
             if (++steps == 3) {
-                reasons.put("gone", stack.scheduler.finish("gone", FinishReason.ABORT).finishReason());
+                reasons.put(
+                        "gone",
+                        stack.scheduler.finish("gone", FinishReason.ABORT).finishReason());
             }
         }
         assertEquals(Map.of("eos", FinishReason.STOP, "len", FinishReason.LENGTH, "gone", FinishReason.ABORT), reasons);
@@ -183,9 +194,11 @@ class SchedulerTest {
         for (int steps = 1; stack.scheduler.hasWork(); steps++) {
             assertTrue(steps < 10_000, "the scheduler finishes");
             for (StepOutput o : stack.scheduler.step()) {
-                out.computeIfAbsent(o.requestId(), k -> new ArrayList<>()).add(o.token() + " " + o.logprob() + " "
-                        + java.util.Arrays.toString(o.topTokens()) + " " + java.util.Arrays.toString(o.topLogprobs()) + " "
-                        + o.finishReason() + " " + o.promptTokens() + "/" + o.cachedPromptTokens());
+                out.computeIfAbsent(o.requestId(), k -> new ArrayList<>())
+                        .add(o.token() + " " + o.logprob() + " "
+                                + java.util.Arrays.toString(o.topTokens()) + " "
+                                + java.util.Arrays.toString(o.topLogprobs()) + " "
+                                + o.finishReason() + " " + o.promptTokens() + "/" + o.cachedPromptTokens());
             }
             if (steps == abortAfterSteps) {
                 StepOutput o = stack.scheduler.finish(abortId, FinishReason.ABORT);
@@ -196,8 +209,19 @@ class SchedulerTest {
     }
 
     static void addMixedRequests(Stack stack) {
-        SamplingParams seededWithPenalties = SamplingParams.builder().temperature(0.8f).topP(0.9f).topK(40).seed(42).presencePenalty(0.5f).frequencyPenalty(0.3f).repetitionPenalty(1.1f).maxTokens(37).ignoreEos(true).build();
-        SamplingParams stopAtEos = SamplingParams.builder().temperature(0f).maxTokens(100).build();
+        SamplingParams seededWithPenalties = SamplingParams.builder()
+                .temperature(0.8f)
+                .topP(0.9f)
+                .topK(40)
+                .seed(42)
+                .presencePenalty(0.5f)
+                .frequencyPenalty(0.3f)
+                .repetitionPenalty(1.1f)
+                .maxTokens(37)
+                .ignoreEos(true)
+                .build();
+        SamplingParams stopAtEos =
+                SamplingParams.builder().temperature(0f).maxTokens(100).build();
         // Max tokens that are not multiples of the step count, EOS mid-burst, logprobs, seeded sampling with penalties.
         stack.scheduler.add(new Sequence("eos", new int[] {415, 484, 1208, 574}, stopAtEos, List.of(0, 2), -1));
         stack.scheduler.add(new Sequence("len5", prompt(3, 10), greedy(5), List.of(0, 2), 2));
@@ -220,9 +244,14 @@ class SchedulerTest {
         for (String id : List.of("eos", "len5", "len29", "sampled")) {
             assertEquals(expected.get(id), got.get(id), id);
         }
-        assertTrue(got.get("len29").getLast().contains(" LENGTH "), got.get("len29").getLast());
+        assertTrue(
+                got.get("len29").getLast().contains(" LENGTH "),
+                got.get("len29").getLast());
         assertEquals(29, got.get("len29").size(), "max_tokens is exact, not rounded up to whole bursts");
-        assertTrue(got.get("gone").getLast().equals("aborted true") && got.get("gone").size() > 1, "aborted between bursts");
+        assertTrue(
+                got.get("gone").getLast().equals("aborted true")
+                        && got.get("gone").size() > 1,
+                "aborted between bursts");
         assertEquals(64, multi.kv.usage().blocksAllocatable(), "every block is back, the lookahead ones too");
     }
 
@@ -243,34 +272,55 @@ class SchedulerTest {
     }
 
     static SamplingParams constrained(String gbnf, float temperature, long seed) {
-        return SamplingParams.builder().temperature(temperature).seed(seed).maxTokens(40).grammar(dev.tandem.request.OutputGrammar.whole(gbnf)).build();
+        return SamplingParams.builder()
+                .temperature(temperature)
+                .seed(seed)
+                .maxTokens(40)
+                .grammar(dev.tandem.request.OutputGrammar.whole(gbnf))
+                .build();
     }
 
     @Test
     void grammarRequestsPreemptedAndChunkedGiveTheSingleStreamAnswers() throws Exception {
-        Grammars grammars = Grammars.forModel(demo.ckpt.directory(), demo.ckpt.config().vocabSize());
-        String[] grammar = {StructuredOutput.regex("[a-z]{2,6}( [a-z]{2,6}){8,12}\\."),
-                StructuredOutput.jsonSchema(new com.fasterxml.jackson.databind.ObjectMapper().readTree("""
+        Grammars grammars =
+                Grammars.forModel(demo.ckpt.directory(), demo.ckpt.config().vocabSize());
+        String[] grammar = {
+            StructuredOutput.regex("[a-z]{2,6}( [a-z]{2,6}){8,12}\\."),
+            StructuredOutput.jsonSchema(new com.fasterxml.jackson.databind.ObjectMapper().readTree("""
                         {"type": "object", "properties": {"items": {"type": "array", "minItems": 4, "maxItems": 6,
                          "items": {"type": "string", "minLength": 3, "maxLength": 10}}}, "required": ["items"]}""")),
-                StructuredOutput.choice(List.of("no, not today and not tomorrow either", "yes, on the third of may at noon"))};
+            StructuredOutput.choice(
+                    List.of("no, not today and not tomorrow either", "yes, on the third of may at noon"))
+        };
         // Prompts of two blocks and answers of up to three more in a pool of ten blocks: preemptions mid-answer.
         int[] lengths = {20, 31, 17, 28, 25, 30, 22, 27};
         Map<Integer, int[]> expected = new HashMap<>();
         for (int i = 0; i < lengths.length; i++) {
-            Stack alone = new Stack(128, new SchedulerConfig(64, 1, 1024), false, new LocalShard("cpu", runner, List.of(0, 2),
-                    DecodeInterrupt.local(), grammars));
-            alone.scheduler.add(new Sequence("s", prompt(i, lengths[i]), constrained(grammar[i % 3], i % 2, i), List.of(0, 2), -1));
+            Stack alone = new Stack(
+                    128,
+                    new SchedulerConfig(64, 1, 1024),
+                    false,
+                    new LocalShard("cpu", runner, List.of(0, 2), DecodeInterrupt.local(), grammars));
+            alone.scheduler.add(
+                    new Sequence("s", prompt(i, lengths[i]), constrained(grammar[i % 3], i % 2, i), List.of(0, 2), -1));
             expected.put(i, alone.runAll().get("s"));
         }
-        Stack stack = new Stack(10, new SchedulerConfig(24, 6, 1024), true, new LocalShard("cpu", runner, List.of(0, 2),
-                DecodeInterrupt.local(), grammars));
+        Stack stack = new Stack(
+                10,
+                new SchedulerConfig(24, 6, 1024),
+                true,
+                new LocalShard("cpu", runner, List.of(0, 2), DecodeInterrupt.local(), grammars));
         for (int i = 0; i < lengths.length; i++) {
-            stack.scheduler.add(new Sequence("r" + i, prompt(i, lengths[i]), constrained(grammar[i % 3], i % 2, i), List.of(0, 2), -1));
+            stack.scheduler.add(new Sequence(
+                    "r" + i, prompt(i, lengths[i]), constrained(grammar[i % 3], i % 2, i), List.of(0, 2), -1));
         }
         stack.scheduler.add(new Sequence("free", prompt(0, lengths[0]), greedy(40), List.of(0, 2), -1));
         Map<String, int[]> got = stack.runAll();
-        String[] says = {"[a-z]{2,6}( [a-z]{2,6}){0,12}\\.?", "\\{.*", "no, not today and not tomorrow either|yes, on the third of may at noon"};
+        String[] says = {
+            "[a-z]{2,6}( [a-z]{2,6}){0,12}\\.?",
+            "\\{.*",
+            "no, not today and not tomorrow either|yes, on the third of may at noon"
+        };
         try (TextTokenizer tokenizer = TextTokenizer.load(demo.ckpt.directory())) {
             for (int i = 0; i < lengths.length; i++) {
                 assertArrayEquals(expected.get(i), got.get("r" + i), "request " + i);
@@ -303,23 +353,34 @@ class SchedulerTest {
         LocalShard shard = new LocalShard("cpu", runner, List.of(0, 2));
         Recording prefill = new Recording(shard), decode = new Recording(shard);
         KvCacheManager kv = new KvCacheManager(new BlockPool(64), 16, false, 1);
-        Scheduler scheduler = new ContinuousBatchingScheduler(new SchedulerConfig(64, 8, 1024), kv, prefill, decode, StepListener.NONE);
+        Scheduler scheduler = new ContinuousBatchingScheduler(
+                new SchedulerConfig(64, 8, 1024), kv, prefill, decode, StepListener.NONE);
         scheduler.add(new Sequence("a", prompt(1, 10), greedy(4), List.of(0, 2), -1));
         DemoRunner.runUntilIdle(scheduler);
         assertEquals(1, prefill.batches.size(), "no batch only to tell the prefill shard that a ended");
         assertEquals(3, decode.batches.size(), "three decode steps for the three tokens after the first; none more");
-        assertTrue(decode.batches.stream().allMatch(b -> !b.sequences().isEmpty() && b.finishedRequestIds().isEmpty()));
+        assertTrue(decode.batches.stream()
+                .allMatch(
+                        b -> !b.sequences().isEmpty() && b.finishedRequestIds().isEmpty()));
         scheduler.add(new Sequence("b", prompt(2, 10), greedy(2), List.of(0, 2), -1));
         scheduler.add(new Sequence("c", prompt(3, 10), greedy(1), List.of(0, 2), -1));
         DemoRunner.runUntilIdle(scheduler);
-        assertEquals(List.of("a"), prefill.batches.get(1).finishedRequestIds(), "the next prefill step carries a's end");
+        assertEquals(
+                List.of("a"), prefill.batches.get(1).finishedRequestIds(), "the next prefill step carries a's end");
         assertEquals(List.of("a"), decode.batches.get(3).finishedRequestIds(), "so does the next decode step");
-        assertEquals(List.of(), prefill.batches.get(1).sequences().stream().filter(q -> q.requestId().equals("a")).toList());
+        assertEquals(
+                List.of(),
+                prefill.batches.get(1).sequences().stream()
+                        .filter(q -> q.requestId().equals("a"))
+                        .toList());
         assertEquals(1, decode.batches.size() - 3, "c ended at its prefill: the decode shard never saw it");
         scheduler.add(new Sequence("d", prompt(4, 10), greedy(2), List.of(0, 2), -1));
         DemoRunner.runUntilIdle(scheduler);
         assertEquals(List.of("c", "b"), prefill.batches.get(2).finishedRequestIds(), "in the order they ended");
-        assertEquals(List.of("b"), decode.batches.get(4).finishedRequestIds(), "only the ends the decode shard can hold state for");
+        assertEquals(
+                List.of("b"),
+                decode.batches.get(4).finishedRequestIds(),
+                "only the ends the decode shard can hold state for");
         assertEquals(64, kv.usage().blocksAllocatable());
     }
 
@@ -350,16 +411,29 @@ class SchedulerTest {
             LocalShard shard = new LocalShard("cpu", runner, List.of(0, 2));
             List<String> events = new ArrayList<>();
             KvCacheManager kv = new KvCacheManager(new BlockPool(64), 16, false, 1);
-            Scheduler scheduler = new ContinuousBatchingScheduler(new SchedulerConfig(64, 8, 1024, 1, java.time.Duration.ZERO, overlap), kv,
-                    new Ordered(shard, events), new Ordered(shard, events), StepListener.NONE);
+            Scheduler scheduler = new ContinuousBatchingScheduler(
+                    new SchedulerConfig(64, 8, 1024, 1, java.time.Duration.ZERO, overlap),
+                    kv,
+                    new Ordered(shard, events),
+                    new Ordered(shard, events),
+                    StepListener.NONE);
             scheduler.add(new Sequence("a", prompt(1, 10), greedy(6), List.of(0, 2), -1));
             Map<String, List<Integer>> tokens = new HashMap<>();
-            scheduler.step().forEach(o -> tokens.computeIfAbsent(o.requestId(), k -> new ArrayList<>()).add(o.token()));
+            scheduler
+                    .step()
+                    .forEach(o -> tokens.computeIfAbsent(o.requestId(), k -> new ArrayList<>())
+                            .add(o.token()));
             scheduler.add(new Sequence("b", prompt(2, 10), greedy(6), List.of(0, 2), -1));
             events.clear();
-            scheduler.step().forEach(o -> tokens.computeIfAbsent(o.requestId(), k -> new ArrayList<>()).add(o.token()));
-            assertEquals(overlap ? List.of("start PREFILL", "start DECODE", "await PREFILL", "await DECODE")
-                    : List.of("start PREFILL", "await PREFILL", "start DECODE", "await DECODE"), events,
+            scheduler
+                    .step()
+                    .forEach(o -> tokens.computeIfAbsent(o.requestId(), k -> new ArrayList<>())
+                            .add(o.token()));
+            assertEquals(
+                    overlap
+                            ? List.of("start PREFILL", "start DECODE", "await PREFILL", "await DECODE")
+                            : List.of("start PREFILL", "await PREFILL", "start DECODE", "await DECODE"),
+                    events,
                     "a decodes while b is prefilled, " + (overlap ? "at once" : "after it"));
             DemoRunner.runUntilIdle(scheduler).forEach((id, more) -> {
                 for (int t : more) {
@@ -367,7 +441,8 @@ class SchedulerTest {
                 }
             });
             Map<String, int[]> texts = new HashMap<>();
-            tokens.forEach((id, ts) -> texts.put(id, ts.stream().mapToInt(Integer::intValue).toArray()));
+            tokens.forEach((id, ts) ->
+                    texts.put(id, ts.stream().mapToInt(Integer::intValue).toArray()));
             outputs.put(overlap, texts);
             assertEquals(64, kv.usage().blocksAllocatable());
         }

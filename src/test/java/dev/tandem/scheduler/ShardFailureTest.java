@@ -57,7 +57,12 @@ class ShardFailureTest {
         int starts;
         int awaits;
 
-        RemoteLikeShard(String role, LocalShard delegate, List<String> events, Set<Integer> failStarts, Set<Integer> failAwaits) {
+        RemoteLikeShard(
+                String role,
+                LocalShard delegate,
+                List<String> events,
+                Set<Integer> failStarts,
+                Set<Integer> failAwaits) {
             this.role = role;
             this.delegate = delegate;
             this.events = events;
@@ -98,8 +103,7 @@ class ShardFailureTest {
         }
 
         @Override
-        public void close() {
-        }
+        public void close() {}
     }
 
     static final class Run {
@@ -110,21 +114,31 @@ class ShardFailureTest {
         final RemoteLikeShard decode;
         final Scheduler scheduler;
 
-        Run(Set<Integer> prefillFailStarts, Set<Integer> prefillFailAwaits, Set<Integer> decodeFailStarts, Set<Integer> decodeFailAwaits) {
+        Run(
+                Set<Integer> prefillFailStarts,
+                Set<Integer> prefillFailAwaits,
+                Set<Integer> decodeFailStarts,
+                Set<Integer> decodeFailAwaits) {
             LocalShard local = new LocalShard("cpu", runner, List.of(0, 2));
             prefill = new RemoteLikeShard("prefill", local, events, prefillFailStarts, prefillFailAwaits);
             decode = new RemoteLikeShard("decode", local, events, decodeFailStarts, decodeFailAwaits);
-            scheduler = new ContinuousBatchingScheduler(new SchedulerConfig(24, 8, 1024), kv, prefill, decode, new StepListener() {
-                @Override
-                public void onShardFailure(StepKind kind, String reason) {
-                    failures.add(kind);
-                }
-            });
+            scheduler = new ContinuousBatchingScheduler(
+                    new SchedulerConfig(24, 8, 1024), kv, prefill, decode, new StepListener() {
+                        @Override
+                        public void onShardFailure(StepKind kind, String reason) {
+                            failures.add(kind);
+                        }
+                    });
         }
 
         Map<String, int[]> runAll(int[] lengths, int maxTokens) {
             for (int i = 0; i < lengths.length; i++) {
-                scheduler.add(new Sequence("r" + i, SchedulerTest.prompt(i, lengths[i]), SchedulerTest.greedy(maxTokens), List.of(0, 2), -1));
+                scheduler.add(new Sequence(
+                        "r" + i,
+                        SchedulerTest.prompt(i, lengths[i]),
+                        SchedulerTest.greedy(maxTokens),
+                        List.of(0, 2),
+                        -1));
             }
             return DemoRunner.runUntilIdle(scheduler);
         }
@@ -144,14 +158,19 @@ class ShardFailureTest {
     @Test
     void failedStepsAreRecomputedAndEveryAnswerIsTheSingleStreamAnswer() {
         Map<String, int[]> expected = new Run(Set.of(), Set.of(), Set.of(), Set.of()).runAll(LENGTHS, 30);
-        // Decode dies before its 6th step and during its 15th; prefill during its 3rd (a chunked 90-token prompt) and before its 9th.
+        // Decode dies before its 6th step and during its 15th; prefill during its 3rd (a chunked 90-token prompt) and
+        // before its 9th.
         Run run = new Run(Set.of(9), Set.of(3), Set.of(6), Set.of(15));
         Map<String, int[]> got = run.runAll(LENGTHS, 30);
         for (int i = 0; i < LENGTHS.length; i++) {
             assertArrayEquals(expected.get("r" + i), got.get("r" + i), "request " + i);
         }
-        assertEquals(List.of(StepKind.PREFILL, StepKind.DECODE, StepKind.PREFILL, StepKind.DECODE).stream().sorted().toList(),
-                run.failures.stream().sorted().toList(), "each failure is reported once");
+        assertEquals(
+                List.of(StepKind.PREFILL, StepKind.DECODE, StepKind.PREFILL, StepKind.DECODE).stream()
+                        .sorted()
+                        .toList(),
+                run.failures.stream().sorted().toList(),
+                "each failure is reported once");
         assertEquals(64, run.kv.usage().blocksAllocatable(), "every block is back");
     }
 

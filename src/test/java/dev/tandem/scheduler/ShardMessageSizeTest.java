@@ -72,12 +72,20 @@ class ShardMessageSizeTest {
         EncodingShard shard = new EncodingShard();
         int blocksPerSequence = (PROMPT + OUTPUT) / BLOCK + 1;
         KvCacheManager kv = new KvCacheManager(new BlockPool(SEQUENCES * blocksPerSequence + 8), BLOCK, false, 1);
-        Scheduler scheduler = new ContinuousBatchingScheduler(new SchedulerConfig(8192, SEQUENCES, PROMPT + OUTPUT + 16), kv, shard,
-                shard, StepListener.NONE);
+        Scheduler scheduler = new ContinuousBatchingScheduler(
+                new SchedulerConfig(8192, SEQUENCES, PROMPT + OUTPUT + 16), kv, shard, shard, StepListener.NONE);
         Random r = new Random(3);
         for (int i = 0; i < SEQUENCES; i++) {
-            scheduler.add(new Sequence("chatcmpl-" + Long.toHexString(r.nextLong()) + "-0", r.ints(PROMPT, 0, 30000).toArray(),
-                    SamplingParams.builder().temperature(0f).maxTokens(OUTPUT).ignoreEos(true).build(), List.of(2), -1));
+            scheduler.add(new Sequence(
+                    "chatcmpl-" + Long.toHexString(r.nextLong()) + "-0",
+                    r.ints(PROMPT, 0, 30000).toArray(),
+                    SamplingParams.builder()
+                            .temperature(0f)
+                            .maxTokens(OUTPUT)
+                            .ignoreEos(true)
+                            .build(),
+                    List.of(2),
+                    -1));
         }
         while (scheduler.hasWork()) {
             scheduler.step();
@@ -86,7 +94,8 @@ class ShardMessageSizeTest {
         assertTrue(decode.size() >= OUTPUT / 2, "steady decode steps were measured: " + decode.size());
         double mean = decode.stream().mapToInt(Integer::intValue).average().orElseThrow();
         int max = decode.stream().mapToInt(Integer::intValue).max().orElseThrow();
-        System.out.printf("shard messages at %d sequences x %d tokens of context: decode step %.0f bytes mean, %d max"
+        System.out.printf(
+                "shard messages at %d sequences x %d tokens of context: decode step %.0f bytes mean, %d max"
                         + " (%.1f per sequence); first sight of each request and prefill steps %d bytes in all%n",
                 SEQUENCES, PROMPT, mean, max, mean / SEQUENCES, shard.prefillBytes);
         // id (2 + 26 bytes), start, count, an empty block list, samples, a flag: 45 bytes a sequence;

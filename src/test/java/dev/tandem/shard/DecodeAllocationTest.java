@@ -19,7 +19,7 @@ class DecodeAllocationTest {
     void warmDecodeStepsDoNotAllocate(int sequences) throws Exception {
         com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         try (Checkpoint ckpt = Checkpoint.open(Path.of("models/demo-llama-6m"));
-             ModelRunner r = new ModelRunner(ckpt, new RunnerSettings(16, 64, 16, 16, 2))) {
+                ModelRunner r = new ModelRunner(ckpt, new RunnerSettings(16, 64, 16, 16, 2))) {
             // Sequence s owns blocks [s * perSequence, (s + 1) * perSequence), in reverse.
             int perSequence = 64 / sequences;
             int[][] tables = new int[sequences][perSequence];
@@ -33,7 +33,8 @@ class DecodeAllocationTest {
                 tokens[s] = 42 + s;
                 sequenceOfToken[s] = s;
             }
-            ForwardBatch batch = new ForwardBatch(sequences, tokens, positions, sequenceOfToken, tables, sequences, sequenceOfToken);
+            ForwardBatch batch =
+                    new ForwardBatch(sequences, tokens, positions, sequenceOfToken, tables, sequences, sequenceOfToken);
             int contextLimit = perSequence * 16 - 4;
             // C2 compiles the kernels at its own pace (slower when other tests load the machine); a
             // structural allocation shows in every round, warm-up allocation only in the first ones.
@@ -47,7 +48,8 @@ class DecodeAllocationTest {
                 }
                 perStep = round < 2 ? perStep : (mx.getCurrentThreadAllocatedBytes() - before) / 300;
             }
-            assertTrue(perStep < 64, "a warm decode step of " + sequences + " sequences allocated " + perStep + " bytes");
+            assertTrue(
+                    perStep < 64, "a warm decode step of " + sequences + " sequences allocated " + perStep + " bytes");
         }
     }
 }

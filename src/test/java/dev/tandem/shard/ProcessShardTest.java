@@ -1,7 +1,5 @@
 package dev.tandem.shard;
 
-import dev.tandem.scheduler.ContinuousBatchingScheduler;
-import dev.tandem.shard.worker.ShardWorker;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -13,6 +11,7 @@ import dev.tandem.kvcache.BlockPool;
 import dev.tandem.kvcache.KvArena;
 import dev.tandem.kvcache.KvCacheManager;
 import dev.tandem.request.SamplingParams;
+import dev.tandem.scheduler.ContinuousBatchingScheduler;
 import dev.tandem.scheduler.Scheduler;
 import dev.tandem.scheduler.SchedulerConfig;
 import dev.tandem.scheduler.Sequence;
@@ -43,8 +42,24 @@ class ProcessShardTest {
     }
 
     static WorkerOptions options(String role, Path segment, Path socket, int nice) {
-        return new WorkerOptions(role, "CPU", dev.tandem.device.Backend.CPU, "cpu", Path.of("models/demo-llama-6m"), false, segment, socket, 16, BLOCKS, 64, 8, 1,
-                nice, List.of(0, 2), java.time.Duration.ZERO, null);
+        return new WorkerOptions(
+                role,
+                "CPU",
+                dev.tandem.device.Backend.CPU,
+                "cpu",
+                Path.of("models/demo-llama-6m"),
+                false,
+                segment,
+                socket,
+                16,
+                BLOCKS,
+                64,
+                8,
+                1,
+                nice,
+                List.of(0, 2),
+                java.time.Duration.ZERO,
+                null);
     }
 
     /** The nice value of a process's thread of that name (Linux keeps nice per thread), from /proc. */
@@ -55,7 +70,8 @@ class ProcessShardTest {
                 String comm = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
                 if (name.startsWith(comm)) {
                     // Fields after the name start at field 3 (state); nice is field 19.
-                    return Integer.parseInt(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[16]);
+                    return Integer.parseInt(
+                            stat.substring(stat.lastIndexOf(')') + 2).split(" ")[16]);
                 }
             }
         }
@@ -68,24 +84,35 @@ class ProcessShardTest {
         List<Integer> out = new ArrayList<>();
         long prefillPid, decodePid;
         Path segmentFile;
-        try (KvArena arena = KvArena.createShared(Path.of("/dev/shm"), "test-" + UUID.randomUUID(), layout.totalBytes());
-             ProcessShard prefill = new ProcessShard(options("prefill", arena.file(), tmp.resolve("p.sock")), STARTUP);
-             ProcessShard decode = new ProcessShard(options("decode", arena.file(), tmp.resolve("d.sock"), 3), STARTUP)) {
+        try (KvArena arena =
+                        KvArena.createShared(Path.of("/dev/shm"), "test-" + UUID.randomUUID(), layout.totalBytes());
+                ProcessShard prefill =
+                        new ProcessShard(options("prefill", arena.file(), tmp.resolve("p.sock")), STARTUP);
+                ProcessShard decode =
+                        new ProcessShard(options("decode", arena.file(), tmp.resolve("d.sock"), 3), STARTUP)) {
             segmentFile = arena.file();
             prefillPid = prefill.pid();
             decodePid = decode.pid();
             assertNotEquals(prefillPid, decodePid);
             assertNotEquals(ProcessHandle.current().pid(), decodePid);
             // Threads a worker starts after it lowered its priority run at it: the decode shard yields shared cores.
-            assertEquals(Math.min(19, niceOfThread(prefillPid, "tandem-parent-watch") + 3), niceOfThread(decodePid, "tandem-parent-watch"));
+            assertEquals(
+                    Math.min(19, niceOfThread(prefillPid, "tandem-parent-watch") + 3),
+                    niceOfThread(decodePid, "tandem-parent-watch"));
             // Eight decode steps per round trip (the window never binds): sampled tokens are fed back in the worker.
             // The first such step is sent with the interrupt raised, as when a request arrives: the worker,
             // reading the flag in the shared arena, stops after one round.
             DecodeInterrupt interrupt = DecodeInterrupt.of(arena);
             CutOnce decodeCut = new CutOnce(decode, interrupt);
-            Scheduler scheduler = new ContinuousBatchingScheduler(new SchedulerConfig(64, 8, 1024, 8, java.time.Duration.ofHours(1)),
-                    new KvCacheManager(new BlockPool(BLOCKS), 16, true, 1), prefill, decodeCut, StepListener.NONE, interrupt);
-            scheduler.add(new Sequence("jury", new int[] {415, 484, 1208, 574}, SamplingParams.greedy(32), List.of(0, 2), -1));
+            Scheduler scheduler = new ContinuousBatchingScheduler(
+                    new SchedulerConfig(64, 8, 1024, 8, java.time.Duration.ofHours(1)),
+                    new KvCacheManager(new BlockPool(BLOCKS), 16, true, 1),
+                    prefill,
+                    decodeCut,
+                    StepListener.NONE,
+                    interrupt);
+            scheduler.add(new Sequence(
+                    "jury", new int[] {415, 484, 1208, 574}, SamplingParams.greedy(32), List.of(0, 2), -1));
             while (scheduler.hasWork()) {
                 for (StepOutput o : scheduler.step()) {
                     out.add(o.token());
@@ -94,13 +121,22 @@ class ProcessShardTest {
             assertTrue(prefill.isReady() && decode.isReady());
             assertEquals(8, decodeCut.cut.size(), "the cut step planned eight samples");
             assertTrue(decodeCut.cut.getFirst().isComputed(), "its first round ran");
-            assertTrue(decodeCut.cut.subList(1, 8).stream().noneMatch(SampledToken::isComputed), "and no other: " + decodeCut.cut);
+            assertTrue(
+                    decodeCut.cut.subList(1, 8).stream().noneMatch(SampledToken::isComputed),
+                    "and no other: " + decodeCut.cut);
             assertTrue(decode.describe().contains("decode (process " + decodePid + ")"), decode.describe());
-            assertTrue(decode.describe().endsWith(", priority lowered by 3") && !prefill.describe().contains("priority"), decode.describe());
+            assertTrue(
+                    decode.describe().endsWith(", priority lowered by 3")
+                            && !prefill.describe().contains("priority"),
+                    decode.describe());
         }
         // transformers' greedy continuation of "The jury said" (models/demo-llama-6m/text-fixtures.json)
-        assertArrayEquals(new int[] {14, 354, 43, 852, 459, 664, 592, 323, 1039, 1876, 16, 323, 1039, 374, 1153, 288, 303, 261, 749,
-            1515, 510, 0}, out.stream().mapToInt(Integer::intValue).toArray());
+        assertArrayEquals(
+                new int[] {
+                    14, 354, 43, 852, 459, 664, 592, 323, 1039, 1876, 16, 323, 1039, 374, 1153, 288, 303, 261, 749,
+                    1515, 510, 0
+                },
+                out.stream().mapToInt(Integer::intValue).toArray());
         assertFalse(ProcessHandle.of(prefillPid).map(ProcessHandle::isAlive).orElse(false), "prefill process ended");
         assertFalse(ProcessHandle.of(decodePid).map(ProcessHandle::isAlive).orElse(false), "decode process ended");
         assertFalse(Files.exists(segmentFile), "segment removed");
@@ -132,9 +168,17 @@ class ProcessShardTest {
     void aShardExitsWhenItsServerIsKilled(@TempDir Path tmp) throws Exception {
         String java = ProcessHandle.current().info().command().orElse("java");
         String name = "orphan-" + UUID.randomUUID();
-        Process server = new ProcessBuilder(java, "--add-modules=jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED",
-                "-cp", System.getProperty("java.class.path"), ShardParentMain.class.getName(), tmp.toString(), name)
-                .redirectErrorStream(true).start();
+        Process server = new ProcessBuilder(
+                        java,
+                        "--add-modules=jdk.incubator.vector",
+                        "--enable-native-access=ALL-UNNAMED",
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        ShardParentMain.class.getName(),
+                        tmp.toString(),
+                        name)
+                .redirectErrorStream(true)
+                .start();
         try {
             BufferedReader lines = new BufferedReader(new InputStreamReader(server.getInputStream()));
             String line;
@@ -145,13 +189,16 @@ class ProcessShardTest {
             String[] parts = line.split(" ");
             ProcessHandle shard = ProcessHandle.of(Long.parseLong(parts[1])).orElseThrow();
             assertTrue(shard.isAlive());
-            server.destroyForcibly();   // kill -9 of the server: no shutdown hook, no goodbye to the shard
+            server.destroyForcibly(); // kill -9 of the server: no shutdown hook, no goodbye to the shard
             server.waitFor();
             assertTrue(shard.onExit().get(30, TimeUnit.SECONDS) != null, "the orphaned shard exited");
             assertFalse(shard.isAlive());
             Path segment = Path.of(parts[2]);
             assertTrue(Files.exists(segment), "kill -9 leaves the segment");
-            assertTrue(dev.tandem.kvcache.StaleSegments.reclaim(Path.of("/dev/shm")).contains(segment), "the next start reclaims it");
+            assertTrue(
+                    dev.tandem.kvcache.StaleSegments.reclaim(Path.of("/dev/shm"))
+                            .contains(segment),
+                    "the next start reclaims it");
         } finally {
             server.destroyForcibly();
         }

@@ -10,7 +10,8 @@ public final class ShardParentMain {
         Path dir = Path.of(args[0]);
         PagedKvLayout layout = new PagedKvLayout(6, 4, 32, 16, ProcessShardTest.BLOCKS);
         KvArena arena = KvArena.createShared(Path.of("/dev/shm"), args[1], layout.totalBytes());
-        ProcessShard shard = new ProcessShard(ProcessShardTest.options("decode", arena.file(), dir.resolve("d.sock")), ProcessShardTest.STARTUP);
+        ProcessShard shard = new ProcessShard(
+                ProcessShardTest.options("decode", arena.file(), dir.resolve("d.sock")), ProcessShardTest.STARTUP);
         System.out.println("shard " + shard.pid() + " " + arena.file());
         System.out.flush();
         Thread.sleep(120_000);

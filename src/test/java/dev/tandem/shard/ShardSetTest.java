@@ -1,11 +1,11 @@
 package dev.tandem.shard;
 
-import dev.tandem.device.Backend;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tandem.device.Backend;
 import dev.tandem.device.DeviceKind;
 import dev.tandem.device.Placement;
 import org.junit.jupiter.api.Test;
@@ -22,7 +22,9 @@ class ShardSetTest {
         assertFalse(ShardSet.overlapSteps(PREFILL_CPU, DECODE_CPU, false));
         assertTrue(ShardSet.overlapSteps(PREFILL_CPU, DECODE_CPU, true));
         assertTrue(ShardSet.overlapSteps(PREFILL_NPU, DECODE_GPU, false));
-        assertTrue(ShardSet.overlapSteps(PREFILL_NPU, DECODE_CPU, false), "one shard on the CPU does not share its cores with an NPU");
+        assertTrue(
+                ShardSet.overlapSteps(PREFILL_NPU, DECODE_CPU, false),
+                "one shard on the CPU does not share its cores with an NPU");
     }
 
     @Test

@@ -12,7 +12,8 @@ import org.junit.jupiter.api.Assumptions;
 
 /** What the tests that drive outside tools (Chromium, Prometheus, chroot) need to know of the build and the machine. */
 public final class BuildEnvironment {
-    private static final Pattern VERSION = Pattern.compile("<artifactId>tandem</artifactId>\\s*<version>([^<]+)</version>");
+    private static final Pattern VERSION =
+            Pattern.compile("<artifactId>tandem</artifactId>\\s*<version>([^<]+)</version>");
 
     private BuildEnvironment() {}
 

@@ -25,11 +25,15 @@ public final class NodeSdkScript {
     private NodeSdkScript() {}
 
     public static JsonNode run(String script, String... args) throws IOException, InterruptedException {
-        BuildEnvironment.requireTool(Files.isDirectory(E2E.resolve("node_modules/openai")) && Files.isRegularFile(E2E.resolve(script)),
+        BuildEnvironment.requireTool(
+                Files.isDirectory(E2E.resolve("node_modules/openai")) && Files.isRegularFile(E2E.resolve(script)),
                 "node with the openai and zod packages in " + E2E + " (src/test/e2e/install.sh)");
         List<String> command = new ArrayList<>(List.of("node", script));
         command.addAll(List.of(args));
-        Process node = new ProcessBuilder(command).directory(E2E.toFile()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        Process node = new ProcessBuilder(command)
+                .directory(E2E.toFile())
+                .redirectError(ProcessBuilder.Redirect.INHERIT)
+                .start();
         String out = new String(node.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(node.waitFor(300, TimeUnit.SECONDS), script + " finished");
         assertEquals(0, node.exitValue(), script + " failed: " + out);

@@ -59,22 +59,26 @@ public final class OpenVinoDouble {
 
     /** Contract violations recorded in void calls (double free, use after free) in this process. */
     public static int violations() throws Throwable {
-        return (int) handle("ovdouble_violations", FunctionDescriptor.of(JAVA_INT)).invokeExact();
+        return (int)
+                handle("ovdouble_violations", FunctionDescriptor.of(JAVA_INT)).invokeExact();
     }
 
     public static String lastViolation() throws Throwable {
-        MemorySegment s = (MemorySegment) handle("ovdouble_last_violation", FunctionDescriptor.of(ADDRESS)).invokeExact();
+        MemorySegment s = (MemorySegment) handle("ovdouble_last_violation", FunctionDescriptor.of(ADDRESS))
+                .invokeExact();
         return s.reinterpret(4096).getString(0);
     }
 
     /** Handles (core, model, compiled model, request, tensor, port) created and not yet released. */
     public static long liveObjects() throws Throwable {
-        return (long) handle("ovdouble_live_objects", FunctionDescriptor.of(JAVA_LONG)).invokeExact();
+        return (long) handle("ovdouble_live_objects", FunctionDescriptor.of(JAVA_LONG))
+                .invokeExact();
     }
 
     /** Strings and arrays the double handed out that were not given back (ov_free and friends). */
     public static long liveAllocations() throws Throwable {
-        return (long) handle("ovdouble_live_allocations", FunctionDescriptor.of(JAVA_LONG)).invokeExact();
+        return (long) handle("ovdouble_live_allocations", FunctionDescriptor.of(JAVA_LONG))
+                .invokeExact();
     }
 
     /** The toy model's next token after a sequence whose ids sum to idSum (see toy_model.c). */
@@ -107,7 +111,8 @@ public final class OpenVinoDouble {
      */
     public static Path writeIr(Path dir, ModelConfig c, boolean dynamicBatch, boolean stateful) throws IOException {
         Files.createDirectories(dir);
-        StringBuilder xml = new StringBuilder("<?xml version=\"1.0\"?>\n<net name=\"contract-double-llm\" version=\"11\">\n<layers>\n");
+        StringBuilder xml = new StringBuilder(
+                "<?xml version=\"1.0\"?>\n<net name=\"contract-double-llm\" version=\"11\">\n<layers>\n");
         int[] id = {0};
         String b = dynamicBatch ? "-1" : "1";
         parameter(xml, id, "input_ids", "i64", b, "-1");
@@ -118,7 +123,15 @@ public final class OpenVinoDouble {
         } else {
             for (int l = 0; l < c.numLayers(); l++) {
                 for (String part : List.of("key", "value")) {
-                    parameter(xml, id, "past_key_values." + l + "." + part, "f32", b, "" + c.numKvHeads(), "-1", "" + c.headDim());
+                    parameter(
+                            xml,
+                            id,
+                            "past_key_values." + l + "." + part,
+                            "f32",
+                            b,
+                            "" + c.numKvHeads(),
+                            "-1",
+                            "" + c.headDim());
                 }
             }
         }
@@ -138,15 +151,34 @@ public final class OpenVinoDouble {
     }
 
     private static void parameter(StringBuilder xml, int[] id, String name, String type, String... dims) {
-        xml.append("  <layer id=\"").append(id[0]++).append("\" name=\"").append(name).append("\" type=\"Parameter\" version=\"opset1\">\n")
-                .append("    <data shape=\"").append(String.join(",", dims).replace("-1", "?")).append("\" element_type=\"").append(type)
-                .append("\"/>\n    <output><port id=\"0\" precision=\"").append(type.toUpperCase()).append("\" names=\"").append(name)
-                .append("\">").append(dimsXml(dims)).append("</port></output>\n  </layer>\n");
+        xml.append("  <layer id=\"")
+                .append(id[0]++)
+                .append("\" name=\"")
+                .append(name)
+                .append("\" type=\"Parameter\" version=\"opset1\">\n")
+                .append("    <data shape=\"")
+                .append(String.join(",", dims).replace("-1", "?"))
+                .append("\" element_type=\"")
+                .append(type)
+                .append("\"/>\n    <output><port id=\"0\" precision=\"")
+                .append(type.toUpperCase())
+                .append("\" names=\"")
+                .append(name)
+                .append("\">")
+                .append(dimsXml(dims))
+                .append("</port></output>\n  </layer>\n");
     }
 
     private static void result(StringBuilder xml, int[] id, String name, String... dims) {
-        xml.append("  <layer id=\"").append(id[0]++).append("\" name=\"").append(name).append("/sink_port_0\" type=\"Result\" version=\"opset1\">\n")
-                .append("    <input><port id=\"0\" precision=\"FP32\" names=\"").append(name).append("\">").append(dimsXml(dims))
+        xml.append("  <layer id=\"")
+                .append(id[0]++)
+                .append("\" name=\"")
+                .append(name)
+                .append("/sink_port_0\" type=\"Result\" version=\"opset1\">\n")
+                .append("    <input><port id=\"0\" precision=\"FP32\" names=\"")
+                .append(name)
+                .append("\">")
+                .append(dimsXml(dims))
                 .append("</port></input>\n  </layer>\n");
     }
 

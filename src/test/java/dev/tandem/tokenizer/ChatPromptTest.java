@@ -26,7 +26,8 @@ class ChatPromptTest {
         List<Arguments> out = new ArrayList<>();
         for (JsonNode r : JSON.readTree(TOKENIZERS.resolve("chat-renders.json").toFile())) {
             if (!r.get("case").asText().equals("encode")) {
-                out.add(Arguments.of(r.get("template").asText() + " case " + r.get("case").asText(), r));
+                out.add(Arguments.of(
+                        r.get("template").asText() + " case " + r.get("case").asText(), r));
             }
         }
         return out.stream();
@@ -36,15 +37,16 @@ class ChatPromptTest {
     @MethodSource("renders")
     @SuppressWarnings("unchecked")
     void rendersLikeTransformers(String name, JsonNode r) throws Exception {
-        TokenizerConfig config = TokenizerConfig.read(TOKENIZERS.resolve(r.get("template").asText()));
+        TokenizerConfig config =
+                TokenizerConfig.read(TOKENIZERS.resolve(r.get("template").asText()));
         ChatPrompt prompt = new ChatPrompt(config.chatTemplate().orElseThrow(), config.specialTokens());
         List<Map<String, Object>> messages = JSON.convertValue(r.get("messages"), List.class);
         List<Object> tools = r.get("tools").isNull() ? null : JSON.convertValue(r.get("tools"), List.class);
         Map<String, Object> kwargs = JSON.convertValue(r.get("kwargs"), Map.class);
         boolean generationPrompt = r.get("add_generation_prompt").asBoolean();
         if (r.get("rendered").isNull()) {
-            TemplateException e = assertThrows(TemplateException.class,
-                    () -> prompt.render(messages, tools, generationPrompt, kwargs));
+            TemplateException e = assertThrows(
+                    TemplateException.class, () -> prompt.render(messages, tools, generationPrompt, kwargs));
             assertEquals(r.get("error").asText(), e.getMessage());
         } else {
             assertEquals(r.get("rendered").asText(), prompt.render(messages, tools, generationPrompt, kwargs));
@@ -54,7 +56,8 @@ class ChatPromptTest {
     @Test
     @SuppressWarnings("unchecked")
     void demoTemplateMatchesItsFixtures() throws Exception {
-        JsonNode fixtures = JSON.readTree(Path.of("models/demo-llama-6m/text-fixtures.json").toFile());
+        JsonNode fixtures =
+                JSON.readTree(Path.of("models/demo-llama-6m/text-fixtures.json").toFile());
         try (TextTokenizer tok = TextTokenizer.load(Path.of("models/demo-llama-6m"))) {
             ChatPrompt prompt = ChatPrompt.forTokenizer(tok);
             for (JsonNode c : fixtures.get("chat")) {
@@ -68,8 +71,10 @@ class ChatPromptTest {
     void mistralRefusesNonAlternatingRolesWithTheTemplatesMessage() throws Exception {
         TokenizerConfig config = TokenizerConfig.read(TOKENIZERS.resolve("mistral_nemo"));
         ChatPrompt prompt = new ChatPrompt(config.chatTemplate().orElseThrow(), config.specialTokens());
-        TemplateException e = assertThrows(TemplateException.class, () -> prompt.render(
-                List.of(Map.of("role", "user", "content", "a"), Map.of("role", "user", "content", "b")), true));
+        TemplateException e = assertThrows(
+                TemplateException.class,
+                () -> prompt.render(
+                        List.of(Map.of("role", "user", "content", "a"), Map.of("role", "user", "content", "b")), true));
         assertTrue(e.getMessage().contains("alternate"), e.getMessage());
     }
 }

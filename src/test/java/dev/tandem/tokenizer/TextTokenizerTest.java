@@ -18,11 +18,15 @@ class TextTokenizerTest {
 
     @Test
     void demoEncodesMatchTransformers() throws Exception {
-        JsonNode fixtures = new ObjectMapper().readTree(DEMO.resolve("text-fixtures.json").toFile());
+        JsonNode fixtures =
+                new ObjectMapper().readTree(DEMO.resolve("text-fixtures.json").toFile());
         try (TextTokenizer tok = TextTokenizer.load(DEMO)) {
             for (JsonNode e : fixtures.get("encode")) {
                 int[] expected = ints(e.get("ids"));
-                assertArrayEquals(expected, tok.encode(e.get("text").asText(), false), e.get("text").asText());
+                assertArrayEquals(
+                        expected,
+                        tok.encode(e.get("text").asText(), false),
+                        e.get("text").asText());
                 assertEquals(e.get("text").asText(), tok.decode(expected, false));
             }
             // The demo tokenizer adds no BOS (add_bos_token false, no post-processor).
@@ -37,9 +41,11 @@ class TextTokenizerTest {
                 .replace("\"add_bos_token\": false", "\"add_bos_token\": true");
         java.nio.file.Files.writeString(dir.resolve("tokenizer_config.json"), config);
         try (TextTokenizer tok = TextTokenizer.load(dir)) {
-            assertArrayEquals(new int[] {0, 42, 593, 81, 814}, tok.encode("Hello world", true), "BOS <|endoftext|> = 0 first");
+            assertArrayEquals(
+                    new int[] {0, 42, 593, 81, 814}, tok.encode("Hello world", true), "BOS <|endoftext|> = 0 first");
             assertArrayEquals(new int[] {42, 593, 81, 814}, tok.encode("Hello world", false), "no specials asked for");
-            assertArrayEquals(new int[] {0, 42, 593, 81, 814}, tok.encode("<|endoftext|>Hello world", true), "never twice");
+            assertArrayEquals(
+                    new int[] {0, 42, 593, 81, 814}, tok.encode("<|endoftext|>Hello world", true), "never twice");
         }
     }
 
@@ -47,10 +53,12 @@ class TextTokenizerTest {
     @ParameterizedTest
     @ValueSource(strings = {"llama3_2", "qwen2_5", "qwen3", "mistral_nemo"})
     void realTokenizersMatchTransformers(String name) throws Exception {
-        JsonNode renders = new ObjectMapper().readTree(TOKENIZERS.resolve("chat-renders.json").toFile());
+        JsonNode renders = new ObjectMapper()
+                .readTree(TOKENIZERS.resolve("chat-renders.json").toFile());
         try (TextTokenizer tok = TextTokenizer.load(TOKENIZERS.resolve(name))) {
             for (JsonNode r : renders) {
-                if (r.get("template").asText().equals(name) && r.get("case").asText().equals("encode")) {
+                if (r.get("template").asText().equals(name)
+                        && r.get("case").asText().equals("encode")) {
                     for (int i = 0; i < r.get("texts").size(); i++) {
                         String text = r.get("texts").get(i).asText();
                         assertArrayEquals(ints(r.get("ids").get(i)), tok.encode(text, true), name + ": " + text);

@@ -19,7 +19,12 @@ class AnswerParserTest {
     static final ObjectMapper JSON = new ObjectMapper();
 
     /** What a stream of deltas adds up to, checked for the streaming rules on the way. */
-    record Streamed(String content, String reasoning, List<String> names, List<String> arguments, List<List<AnswerDelta>> chunks) {}
+    record Streamed(
+            String content,
+            String reasoning,
+            List<String> names,
+            List<String> arguments,
+            List<List<AnswerDelta>> chunks) {}
 
     static Streamed stream(ToolFormat format, String answer, List<String> pieces) {
         AnswerParser p = new AnswerParser(format, true, false);
@@ -39,7 +44,9 @@ class AnswerParserTest {
                     case AnswerDelta.Reasoning r -> reasoning.append(r.text());
                     case AnswerDelta.CallStart s -> {
                         assertEquals(names.size(), s.index(), "calls start in order, once each");
-                        assertTrue(s.id() != null && !s.id().isEmpty() && s.name() != null, "id and name in the first delta");
+                        assertTrue(
+                                s.id() != null && !s.id().isEmpty() && s.name() != null,
+                                "id and name in the first delta");
                         names.add(s.name());
                         args.add("");
                     }
@@ -52,7 +59,8 @@ class AnswerParserTest {
         }
         ParsedAnswer whole = p.answer();
         assertEquals(names, whole.calls().stream().map(ToolCall::name).toList());
-        assertEquals(args, whole.calls().stream().map(ToolCall::arguments).toList(), "the fragments join to the arguments");
+        assertEquals(
+                args, whole.calls().stream().map(ToolCall::arguments).toList(), "the fragments join to the arguments");
         assertEquals(whole.content() == null ? "" : whole.content(), content.toString());
         return new Streamed(content.toString(), whole.reasoning(), names, args, chunks);
     }
@@ -60,7 +68,8 @@ class AnswerParserTest {
     /** The answer whole, one character at a time, and in random pieces: all give the same parts. */
     static Streamed parse(ToolFormat format, String answer) {
         Streamed whole = stream(format, answer, List.of(answer));
-        List<String> chars = answer.chars().mapToObj(c -> String.valueOf((char) c)).toList();
+        List<String> chars =
+                answer.chars().mapToObj(c -> String.valueOf((char) c)).toList();
         assertSame(whole, stream(format, answer, chars));
         Random r = new Random(answer.hashCode());
         for (int round = 0; round < 20; round++) {
@@ -72,8 +81,16 @@ class AnswerParserTest {
             }
             assertSame(whole, stream(format, answer, pieces));
         }
-        List<String> markers = format == null ? List.of("<think>", "</think>")
-                : List.of("<tool_call>", "</tool_call>", "[TOOL_CALLS]", "[ARGS]", "<|python_tag|>", "<think>", "</think>");
+        List<String> markers = format == null
+                ? List.of("<think>", "</think>")
+                : List.of(
+                        "<tool_call>",
+                        "</tool_call>",
+                        "[TOOL_CALLS]",
+                        "[ARGS]",
+                        "<|python_tag|>",
+                        "<think>",
+                        "</think>");
         for (String marker : markers) {
             assertTrue(!whole.content().contains(marker), "no " + marker + " in the content: " + whole.content());
         }
@@ -105,23 +122,31 @@ class AnswerParserTest {
 
     @Test
     void qwen3ThinksThenCallsTwoFunctions() throws Exception {
-        String answer = "<think>\nThe user wants the weather in Paris and the time there. I will call both tools.\n</think>\n\n"
-                + "<tool_call>\n{\"name\": \"get_weather\", \"arguments\": {\"city\": \"Paris\", \"unit\": \"celsius\"}}\n</tool_call>\n"
-                + "<tool_call>\n{\"name\": \"get_time\", \"arguments\": {\"timezone\": \"Europe/Paris\"}}\n</tool_call>";
+        String answer =
+                "<think>\nThe user wants the weather in Paris and the time there. I will call both tools.\n</think>\n\n"
+                        + "<tool_call>\n{\"name\": \"get_weather\", \"arguments\": {\"city\": \"Paris\", \"unit\": \"celsius\"}}\n</tool_call>\n"
+                        + "<tool_call>\n{\"name\": \"get_time\", \"arguments\": {\"timezone\": \"Europe/Paris\"}}\n</tool_call>";
         Streamed s = parse(ToolFormat.HERMES, answer);
-        assertEquals("The user wants the weather in Paris and the time there. I will call both tools.", s.reasoning().strip());
+        assertEquals(
+                "The user wants the weather in Paris and the time there. I will call both tools.",
+                s.reasoning().strip());
         assertEquals(List.of("get_weather", "get_time"), s.names());
-        assertEquals("{\"city\":\"Paris\",\"unit\":\"celsius\"}", compact(s.arguments().get(0)));
+        assertEquals(
+                "{\"city\":\"Paris\",\"unit\":\"celsius\"}",
+                compact(s.arguments().get(0)));
         assertEquals("", s.content(), "only calls: no content");
     }
 
     @Test
     void qwen25TextBeforeACallIsContent() throws Exception {
-        String answer = "Let me look that up for you.\n<tool_call>\n{\"name\": \"get_current_temperature\", \"arguments\": "
-                + "{\"location\": \"San Francisco, CA, USA\", \"unit\": \"fahrenheit\"}}\n</tool_call>";
+        String answer =
+                "Let me look that up for you.\n<tool_call>\n{\"name\": \"get_current_temperature\", \"arguments\": "
+                        + "{\"location\": \"San Francisco, CA, USA\", \"unit\": \"fahrenheit\"}}\n</tool_call>";
         Streamed s = parse(ToolFormat.HERMES, answer);
         assertEquals("Let me look that up for you.", s.content());
-        assertEquals("{\"location\":\"San Francisco, CA, USA\",\"unit\":\"fahrenheit\"}", compact(s.arguments().getFirst()));
+        assertEquals(
+                "{\"location\":\"San Francisco, CA, USA\",\"unit\":\"fahrenheit\"}",
+                compact(s.arguments().getFirst()));
     }
 
     @Test
@@ -136,7 +161,8 @@ class AnswerParserTest {
     void aCallWithoutArgumentsHasEmptyObjectArguments() {
         Streamed s = parse(ToolFormat.HERMES, "<tool_call>\n{\"name\": \"get_time\"}\n</tool_call>");
         assertEquals(List.of("{}"), s.arguments());
-        Streamed empty = parse(ToolFormat.HERMES, "<tool_call>\n{\"name\": \"get_time\", \"arguments\": {}}\n</tool_call>");
+        Streamed empty =
+                parse(ToolFormat.HERMES, "<tool_call>\n{\"name\": \"get_time\", \"arguments\": {}}\n</tool_call>");
         assertEquals(List.of("{}"), empty.arguments());
     }
 
@@ -152,7 +178,8 @@ class AnswerParserTest {
     /** vllm#47901: several calls, their tags, and text in one chunk. */
     @Test
     void severalCallsInOneChunk() {
-        String answer = "<tool_call>{\"name\": \"a\", \"arguments\": {\"x\": 1}}</tool_call><tool_call>{\"name\": \"b\", \"arguments\": {\"y\": [1, 2]}}</tool_call>";
+        String answer =
+                "<tool_call>{\"name\": \"a\", \"arguments\": {\"x\": 1}}</tool_call><tool_call>{\"name\": \"b\", \"arguments\": {\"y\": [1, 2]}}</tool_call>";
         Streamed s = stream(ToolFormat.HERMES, answer, List.of(answer));
         assertEquals(List.of("a", "b"), s.names());
         assertEquals(List.of("{\"x\": 1}", "{\"y\": [1, 2]}"), s.arguments());
@@ -162,7 +189,8 @@ class AnswerParserTest {
     /** vllm#21301: the markers never leak into content, whatever the chunk boundaries. */
     @Test
     void markersSplitAcrossChunksNeverReachTheContent() {
-        String answer = "Sure.<tool_call>\n{\"name\": \"a\", \"arguments\": {\"s\": \"</tool_call> inside a string\"}}\n</tool_call> Done.";
+        String answer =
+                "Sure.<tool_call>\n{\"name\": \"a\", \"arguments\": {\"s\": \"</tool_call> inside a string\"}}\n</tool_call> Done.";
         for (int cut = 1; cut < answer.length(); cut++) {
             Streamed s = stream(ToolFormat.HERMES, answer, List.of(answer.substring(0, cut), answer.substring(cut)));
             assertEquals("Sure. Done.", s.content(), "cut at " + cut);
@@ -172,8 +200,10 @@ class AnswerParserTest {
 
     @Test
     void nameAndIdComeBeforeAnyArgumentAndArgumentsStreamBeforeTheCallEnds() {
-        String answer = "<tool_call>\n{\"name\": \"write\", \"arguments\": {\"text\": \"a long text that streams\"}}\n</tool_call>";
-        List<String> chars = answer.chars().mapToObj(c -> String.valueOf((char) c)).toList();
+        String answer =
+                "<tool_call>\n{\"name\": \"write\", \"arguments\": {\"text\": \"a long text that streams\"}}\n</tool_call>";
+        List<String> chars =
+                answer.chars().mapToObj(c -> String.valueOf((char) c)).toList();
         Streamed s = stream(ToolFormat.HERMES, answer, chars);
         int start = -1, firstArgs = -1, lastArgs = -1;
         for (int i = 0; i < s.chunks().size(); i++) {
@@ -194,33 +224,44 @@ class AnswerParserTest {
 
     @Test
     void argumentsGivenAsAJsonStringAreItsValue() {
-        Streamed s = parse(ToolFormat.HERMES, "<tool_call>{\"name\": \"f\", \"arguments\": \"{\\\"a\\\": 1}\"}</tool_call>");
+        Streamed s =
+                parse(ToolFormat.HERMES, "<tool_call>{\"name\": \"f\", \"arguments\": \"{\\\"a\\\": 1}\"}</tool_call>");
         assertEquals(List.of("{\"a\": 1}"), s.arguments());
     }
 
     @Test
     void cutOffMidCallKeepsWhatCame() {
-        Streamed s = stream(ToolFormat.HERMES, "<tool_call>\n{\"name\": \"f\", \"arguments\": {\"a\": \"unfin",
+        Streamed s = stream(
+                ToolFormat.HERMES,
+                "<tool_call>\n{\"name\": \"f\", \"arguments\": {\"a\": \"unfin",
                 List.of("<tool_call>\n{\"name\": \"f\", \"arguments\": {\"a\": \"unfin"));
         assertEquals(List.of("f"), s.names());
-        assertEquals(List.of("{\"a\": \"unfin"), s.arguments(), "max_tokens mid-call: the arguments as far as they came");
+        assertEquals(
+                List.of("{\"a\": \"unfin"), s.arguments(), "max_tokens mid-call: the arguments as far as they came");
     }
 
     @Test
     void llama31JsonCalls() throws Exception {
-        Streamed s = parse(ToolFormat.LLAMA3_JSON, "{\"name\": \"get_weather\", \"parameters\": {\"city\": \"Paris\", \"days\": 3}}");
+        Streamed s = parse(
+                ToolFormat.LLAMA3_JSON,
+                "{\"name\": \"get_weather\", \"parameters\": {\"city\": \"Paris\", \"days\": 3}}");
         assertEquals(List.of("get_weather"), s.names());
         assertEquals("{\"city\":\"Paris\",\"days\":3}", compact(s.arguments().getFirst()));
-        Streamed tagged = parse(ToolFormat.LLAMA3_JSON, "<|python_tag|>{\"name\": \"a\", \"parameters\": {}}; {\"name\": \"b\", \"parameters\": {\"k\": \"v\"}}");
+        Streamed tagged = parse(
+                ToolFormat.LLAMA3_JSON,
+                "<|python_tag|>{\"name\": \"a\", \"parameters\": {}}; {\"name\": \"b\", \"parameters\": {\"k\": \"v\"}}");
         assertEquals(List.of("a", "b"), tagged.names());
         assertEquals(List.of("{}", "{\"k\": \"v\"}"), tagged.arguments());
-        Streamed typed = parse(ToolFormat.LLAMA3_JSON, "{\"type\": \"function\", \"name\": \"f\", \"parameters\": {\"x\": true}}");
+        Streamed typed = parse(
+                ToolFormat.LLAMA3_JSON, "{\"type\": \"function\", \"name\": \"f\", \"parameters\": {\"x\": true}}");
         assertEquals(List.of("f"), typed.names());
     }
 
     @Test
     void llamaAnswersThatAreNotCallsAreContent() {
-        assertEquals("The weather in Paris is sunny.", parse(ToolFormat.LLAMA3_JSON, "The weather in Paris is sunny.").content());
+        assertEquals(
+                "The weather in Paris is sunny.",
+                parse(ToolFormat.LLAMA3_JSON, "The weather in Paris is sunny.").content());
         Streamed json = parse(ToolFormat.LLAMA3_JSON, "{\"answer\": 42, \"unit\": \"none\"}");
         assertTrue(json.names().isEmpty());
         assertEquals("{\"answer\": 42, \"unit\": \"none\"}", json.content());
@@ -228,19 +269,28 @@ class AnswerParserTest {
 
     @Test
     void llama32PythonicCalls() throws Exception {
-        Streamed s = parse(ToolFormat.PYTHONIC,
+        Streamed s = parse(
+                ToolFormat.PYTHONIC,
                 "[get_weather(city=\"San Francisco\", days=3, metric=True), search(query='tandem \\'server\\'', tags=[\"a\", 'b'], opts={'k': None, 'n': -1.5})]");
         assertEquals(List.of("get_weather", "search"), s.names());
-        assertEquals("{\"city\":\"San Francisco\",\"days\":3,\"metric\":true}", compact(s.arguments().get(0)));
-        assertEquals("{\"query\":\"tandem 'server'\",\"tags\":[\"a\",\"b\"],\"opts\":{\"k\":null,\"n\":-1.5}}", compact(s.arguments().get(1)));
+        assertEquals(
+                "{\"city\":\"San Francisco\",\"days\":3,\"metric\":true}",
+                compact(s.arguments().get(0)));
+        assertEquals(
+                "{\"query\":\"tandem 'server'\",\"tags\":[\"a\",\"b\"],\"opts\":{\"k\":null,\"n\":-1.5}}",
+                compact(s.arguments().get(1)));
         assertEquals(List.of("{}"), parse(ToolFormat.PYTHONIC, "[get_time()]").arguments());
-        assertEquals("[1] is a footnote, not a call.", parse(ToolFormat.PYTHONIC, "[1] is a footnote, not a call.").content());
+        assertEquals(
+                "[1] is a footnote, not a call.",
+                parse(ToolFormat.PYTHONIC, "[1] is a footnote, not a call.").content());
     }
 
     @Test
     void mistralV3JsonListOfCalls() throws Exception {
-        Streamed s = parse(ToolFormat.MISTRAL, "[TOOL_CALLS] [{\"name\": \"get_weather\", \"arguments\": {\"city\": \"Paris\"}}, "
-                + "{\"name\": \"get_time\", \"arguments\": {}}]");
+        Streamed s = parse(
+                ToolFormat.MISTRAL,
+                "[TOOL_CALLS] [{\"name\": \"get_weather\", \"arguments\": {\"city\": \"Paris\"}}, "
+                        + "{\"name\": \"get_time\", \"arguments\": {}}]");
         assertEquals(List.of("get_weather", "get_time"), s.names());
         assertEquals(List.of("{\"city\": \"Paris\"}", "{}"), s.arguments());
         assertEquals("", s.content());
@@ -248,7 +298,9 @@ class AnswerParserTest {
 
     @Test
     void mistralV11NameArgsCalls() {
-        Streamed s = parse(ToolFormat.MISTRAL, "[TOOL_CALLS]get_weather[ARGS]{\"city\": \"Paris\", \"unit\": \"c\"}[TOOL_CALLS]get_time[ARGS]{}");
+        Streamed s = parse(
+                ToolFormat.MISTRAL,
+                "[TOOL_CALLS]get_weather[ARGS]{\"city\": \"Paris\", \"unit\": \"c\"}[TOOL_CALLS]get_time[ARGS]{}");
         assertEquals(List.of("get_weather", "get_time"), s.names());
         assertEquals(List.of("{\"city\": \"Paris\", \"unit\": \"c\"}", "{}"), s.arguments());
         Streamed text = parse(ToolFormat.MISTRAL, "Bonjour! I can help.");

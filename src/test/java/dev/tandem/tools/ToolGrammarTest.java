@@ -48,7 +48,8 @@ class ToolGrammarTest {
     }
 
     static String template(String name) throws Exception {
-        JsonNode c = JSON.readTree(Path.of("src/test/resources/tokenizers", name, "tokenizer_config.json").toFile());
+        JsonNode c = JSON.readTree(Path.of("src/test/resources/tokenizers", name, "tokenizer_config.json")
+                .toFile());
         JsonNode t = c.get("chat_template");
         if (t.isArray()) {
             for (JsonNode named : t) {
@@ -67,7 +68,9 @@ class ToolGrammarTest {
         assertEquals(ToolFormat.HERMES, ToolFormat.detect(template("qwen2_5")));
         assertEquals(ToolFormat.LLAMA3_JSON, ToolFormat.detect(template("llama3_2")));
         assertEquals(ToolFormat.MISTRAL, ToolFormat.detect(template("mistral_nemo")));
-        String demo = JSON.readTree(Files.readString(Path.of("models/demo-llama-6m/tokenizer_config.json"))).path("chat_template").asText();
+        String demo = JSON.readTree(Files.readString(Path.of("models/demo-llama-6m/tokenizer_config.json")))
+                .path("chat_template")
+                .asText();
         assertEquals(ToolFormat.HERMES, ToolFormat.detect(demo), "a template that knows no tools gets Hermes");
         assertEquals(ToolFormat.PYTHONIC, ToolFormat.named("pythonic"));
     }
@@ -96,10 +99,11 @@ class ToolGrammarTest {
         String args = "{\"city\": \"Paris\", \"days\": 3}";
         List<FunctionTool> tools = List.of(WEATHER, TIME);
         String[][] cases = {
-                {"HERMES", "<tool_call>\n{\"name\": \"get_weather\", \"arguments\": " + args + "}\n</tool_call>"},
-                {"LLAMA3_JSON", "{\"name\": \"get_weather\", \"parameters\": " + args + "}"},
-                {"MISTRAL", "[TOOL_CALLS][{\"name\": \"get_weather\", \"arguments\": " + args + "}]"},
-                {"PYTHONIC", "[get_weather(city=\"Paris\", days=3)]"}};
+            {"HERMES", "<tool_call>\n{\"name\": \"get_weather\", \"arguments\": " + args + "}\n</tool_call>"},
+            {"LLAMA3_JSON", "{\"name\": \"get_weather\", \"parameters\": " + args + "}"},
+            {"MISTRAL", "[TOOL_CALLS][{\"name\": \"get_weather\", \"arguments\": " + args + "}]"},
+            {"PYTHONIC", "[get_weather(city=\"Paris\", days=3)]"}
+        };
         for (String[] c : cases) {
             ToolFormat format = ToolFormat.valueOf(c[0]);
             String gbnf = ToolGrammar.forced(format, tools, true).gbnf();
@@ -109,14 +113,22 @@ class ToolGrammarTest {
             assertEquals("get_weather", a.calls().getFirst().name());
             assertEquals(JSON.readTree(args), JSON.readTree(a.calls().getFirst().arguments()), format.toString());
             assertFalse(accepts(gbnf, c[1].replace("3", "9")), format + " refuses days 9 (maximum 7)");
-            assertFalse(accepts(gbnf, c[1].replace("get_weather", "get_wether")), format + " refuses an unknown function");
+            assertFalse(
+                    accepts(gbnf, c[1].replace("get_weather", "get_wether")), format + " refuses an unknown function");
             assertFalse(accepts(gbnf, "Sure! " + c[1]), format + ": the answer is the call, nothing before it");
         }
         String two = "<tool_call>\n{\"name\": \"get_weather\", \"arguments\": " + args + "}\n</tool_call>\n"
                 + "<tool_call>\n{\"name\": \"get_time\", \"arguments\": {}}\n</tool_call>";
         assertTrue(accepts(ToolGrammar.forced(ToolFormat.HERMES, tools, true).gbnf(), two), "parallel calls");
-        assertFalse(accepts(ToolGrammar.forced(ToolFormat.HERMES, tools, false).gbnf(), two), "parallel_tool_calls false: one call");
-        assertFalse(accepts(ToolGrammar.forced(ToolFormat.HERMES, List.of(TIME), true).gbnf(), cases[0][1]), "a named function only");
+        assertFalse(
+                accepts(ToolGrammar.forced(ToolFormat.HERMES, tools, false).gbnf(), two),
+                "parallel_tool_calls false: one call");
+        assertFalse(
+                accepts(
+                        ToolGrammar.forced(ToolFormat.HERMES, List.of(TIME), true)
+                                .gbnf(),
+                        cases[0][1]),
+                "a named function only");
     }
 
     /** Feeds text through a constraint, failing where the mask forbids a byte that comes. */
@@ -135,15 +147,25 @@ class ToolGrammarTest {
 
     @Test
     void strictFunctionsHoldOnlyOnceTheModelOpensACall() {
-        OutputGrammar lazy = ToolGrammar.strictAfterOpening(ToolFormat.HERMES, List.of(WEATHER, TIME)).orElseThrow();
+        OutputGrammar lazy = ToolGrammar.strictAfterOpening(ToolFormat.HERMES, List.of(WEATHER, TIME))
+                .orElseThrow();
         assertEquals("<tool_call>", lazy.trigger().orElseThrow());
-        String good = "I'll check. <tool_call>\n{\"name\": \"get_weather\", \"arguments\": {\"city\": \"Oslo\", \"days\": 2}}\n</tool_call>"
-                + " Anything {else} goes after it.";
+        String good =
+                "I'll check. <tool_call>\n{\"name\": \"get_weather\", \"arguments\": {\"city\": \"Oslo\", \"days\": 2}}\n</tool_call>"
+                        + " Anything {else} goes after it.";
         assertTrue(allowedThrough(BYTES.constraint(lazy), good), "free text around a strict call");
-        assertFalse(allowedThrough(BYTES.constraint(lazy), "<tool_call>\n{\"name\": \"get_weather\", \"arguments\": {\"city\": 5}}"),
+        assertFalse(
+                allowedThrough(
+                        BYTES.constraint(lazy),
+                        "<tool_call>\n{\"name\": \"get_weather\", \"arguments\": {\"city\": 5}}"),
                 "inside the call the schema holds");
-        assertTrue(allowedThrough(BYTES.constraint(lazy), "<tool_call>\n{\"name\": \"get_time\", \"arguments\": {\"any\": [1]}}\n</tool_call>"),
+        assertTrue(
+                allowedThrough(
+                        BYTES.constraint(lazy),
+                        "<tool_call>\n{\"name\": \"get_time\", \"arguments\": {\"any\": [1]}}\n</tool_call>"),
                 "a function that is not strict takes any object");
-        assertTrue(ToolGrammar.strictAfterOpening(ToolFormat.HERMES, List.of(TIME)).isEmpty(), "nothing strict: no grammar");
+        assertTrue(
+                ToolGrammar.strictAfterOpening(ToolFormat.HERMES, List.of(TIME)).isEmpty(),
+                "nothing strict: no grammar");
     }
 }

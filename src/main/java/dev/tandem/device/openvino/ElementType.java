@@ -6,7 +6,12 @@ package dev.tandem.device.openvino;
  * U2, U3, U6), and those are read as OTHER.
  */
 public enum ElementType {
-    BF16(3, 2), F16(4, 2), F32(5, 4), I32(10, 4), I64(11, 8), OTHER(-1, 0);
+    BF16(3, 2),
+    F16(4, 2),
+    F32(5, 4),
+    I32(10, 4),
+    I64(11, 8),
+    OTHER(-1, 0);
 
     final int code;
     private final int bytes;

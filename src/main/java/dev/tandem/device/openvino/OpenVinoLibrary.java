@@ -20,12 +20,19 @@ public final class OpenVinoLibrary {
 
     /** The library found, or empty; {@link #searched} says where this looked. */
     public static Optional<Path> locate(Optional<String> configured, String ldLibraryPath) {
-        return candidates(configured, ldLibraryPath).stream().filter(Files::isRegularFile).findFirst();
+        return candidates(configured, ldLibraryPath).stream()
+                .filter(Files::isRegularFile)
+                .findFirst();
     }
 
     /** A sentence naming every place {@link #locate} looked, for "not found" messages. */
     public static String searched(Optional<String> configured, String ldLibraryPath) {
-        return FILE_NAME + " was not found in " + String.join(", ", candidates(configured, ldLibraryPath).stream().map(Path::toString).toList())
+        return FILE_NAME + " was not found in "
+                + String.join(
+                        ", ",
+                        candidates(configured, ldLibraryPath).stream()
+                                .map(Path::toString)
+                                .toList())
                 + " (set tandem.openvino.library, or source OpenVINO's setupvars.sh so that LD_LIBRARY_PATH names it)";
     }
 
@@ -43,8 +50,10 @@ public final class OpenVinoLibrary {
                 }
             }
         }
-        try (Stream<Path> installs = Files.isDirectory(Path.of("/opt/intel")) ? Files.list(Path.of("/opt/intel")) : Stream.empty()) {
-            installs.filter(p -> p.getFileName().toString().startsWith("openvino")).sorted()
+        try (Stream<Path> installs =
+                Files.isDirectory(Path.of("/opt/intel")) ? Files.list(Path.of("/opt/intel")) : Stream.empty()) {
+            installs.filter(p -> p.getFileName().toString().startsWith("openvino"))
+                    .sorted()
                     .forEach(p -> out.add(p.resolve("runtime/lib/intel64").resolve(FILE_NAME)));
         } catch (IOException e) {
             // an unreadable /opt/intel is the same as none

@@ -26,7 +26,9 @@ public final class OpenVinoRuntime {
     static final StructLayout SHAPE = MemoryLayout.structLayout(JAVA_LONG.withName("rank"), ADDRESS.withName("dims"));
     /** ov_partial_shape_t: rank {min, max}, dims (ov_dimension_t*, each {min, max}). */
     static final StructLayout PARTIAL_SHAPE = MemoryLayout.structLayout(JAVA_LONG, JAVA_LONG, ADDRESS);
-    static final StructLayout DEVICES = MemoryLayout.structLayout(ADDRESS.withName("devices"), JAVA_LONG.withName("size"));
+
+    static final StructLayout DEVICES =
+            MemoryLayout.structLayout(ADDRESS.withName("devices"), JAVA_LONG.withName("size"));
 
     private final Path library;
     private final SymbolLookup lookup;
@@ -45,7 +47,8 @@ public final class OpenVinoRuntime {
         this.lookup = SymbolLookup.libraryLookup(library, Arena.global());
         errorInfo = handle("ov_get_error_info", FunctionDescriptor.of(ADDRESS, JAVA_INT));
         lastErrorMessage = lookup.find("ov_get_last_err_msg").isPresent() // since 2024.x
-                ? handle("ov_get_last_err_msg", FunctionDescriptor.of(ADDRESS)) : null;
+                ? handle("ov_get_last_err_msg", FunctionDescriptor.of(ADDRESS))
+                : null;
         free = handle("ov_free", FunctionDescriptor.ofVoid(ADDRESS));
         version = handle("ov_get_openvino_version", FunctionDescriptor.of(JAVA_INT, ADDRESS));
         versionFree = handle("ov_version_free", FunctionDescriptor.ofVoid(ADDRESS));
@@ -53,13 +56,16 @@ public final class OpenVinoRuntime {
         coreFree = handle("ov_core_free", FunctionDescriptor.ofVoid(ADDRESS));
         availableDevices = handle("ov_core_get_available_devices", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
         availableDevicesFree = handle("ov_available_devices_free", FunctionDescriptor.ofVoid(ADDRESS));
-        coreGetProperty = handle("ov_core_get_property", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS));
+        coreGetProperty =
+                handle("ov_core_get_property", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS));
         readModel = handle("ov_core_read_model", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS));
         modelFree = handle("ov_model_free", FunctionDescriptor.ofVoid(ADDRESS));
         inputsSize = handle("ov_model_inputs_size", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
         outputsSize = handle("ov_model_outputs_size", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
-        inputByIndex = handle("ov_model_const_input_by_index", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS));
-        outputByIndex = handle("ov_model_const_output_by_index", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS));
+        inputByIndex =
+                handle("ov_model_const_input_by_index", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS));
+        outputByIndex =
+                handle("ov_model_const_output_by_index", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS));
         reshape = handle("ov_model_reshape", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG));
         portName = handle("ov_port_get_any_name", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
         portType = handle("ov_port_get_element_type", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
@@ -67,9 +73,12 @@ public final class OpenVinoRuntime {
         portFree = handle("ov_output_const_port_free", FunctionDescriptor.ofVoid(ADDRESS));
         partialShapeFree = handle("ov_partial_shape_free", FunctionDescriptor.ofVoid(ADDRESS));
         compiledFree = handle("ov_compiled_model_free", FunctionDescriptor.ofVoid(ADDRESS));
-        compiledGetProperty = handle("ov_compiled_model_get_property", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS));
-        createInferRequest = handle("ov_compiled_model_create_infer_request", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
-        tensorFromHostPtr = handle("ov_tensor_create_from_host_ptr", FunctionDescriptor.of(JAVA_INT, JAVA_INT, SHAPE, ADDRESS, ADDRESS));
+        compiledGetProperty =
+                handle("ov_compiled_model_get_property", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS));
+        createInferRequest =
+                handle("ov_compiled_model_create_infer_request", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
+        tensorFromHostPtr = handle(
+                "ov_tensor_create_from_host_ptr", FunctionDescriptor.of(JAVA_INT, JAVA_INT, SHAPE, ADDRESS, ADDRESS));
         tensorFree = handle("ov_tensor_free", FunctionDescriptor.ofVoid(ADDRESS));
         setTensor = handle("ov_infer_request_set_tensor", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS));
         infer = handle("ov_infer_request_infer", FunctionDescriptor.of(JAVA_INT, ADDRESS));
@@ -90,7 +99,8 @@ public final class OpenVinoRuntime {
         try {
             return new OpenVinoRuntime(library);
         } catch (IllegalArgumentException e) {
-            throw new IllegalStateException(library + " cannot be loaded as the OpenVINO C library: " + e.getMessage(), e);
+            throw new IllegalStateException(
+                    library + " cannot be loaded as the OpenVINO C library: " + e.getMessage(), e);
         }
     }
 
@@ -126,7 +136,9 @@ public final class OpenVinoRuntime {
             for (int i = 5; i < args.length; i++) {
                 args[i] = ADDRESS;
             }
-            return linker.downcallHandle(find("ov_core_compile_model"), FunctionDescriptor.of(JAVA_INT, args),
+            return linker.downcallHandle(
+                    find("ov_core_compile_model"),
+                    FunctionDescriptor.of(JAVA_INT, args),
                     Linker.Option.firstVariadicArg(5));
         });
     }
@@ -138,10 +150,15 @@ public final class OpenVinoRuntime {
         }
         String message;
         try {
-            MemorySegment last = lastErrorMessage == null ? MemorySegment.NULL : (MemorySegment) lastErrorMessage.invokeExact();
-            String text = last.equals(MemorySegment.NULL) ? "" : last.reinterpret(Long.MAX_VALUE).getString(0);
+            MemorySegment last =
+                    lastErrorMessage == null ? MemorySegment.NULL : (MemorySegment) lastErrorMessage.invokeExact();
+            String text = last.equals(MemorySegment.NULL)
+                    ? ""
+                    : last.reinterpret(Long.MAX_VALUE).getString(0);
             MemorySegment info = (MemorySegment) errorInfo.invokeExact(status);
-            String kind = info.equals(MemorySegment.NULL) ? "" : info.reinterpret(Long.MAX_VALUE).getString(0);
+            String kind = info.equals(MemorySegment.NULL)
+                    ? ""
+                    : info.reinterpret(Long.MAX_VALUE).getString(0);
             message = text.isBlank() ? kind : kind + ": " + text.strip();
         } catch (Throwable t) {
             message = "(no message: " + t + ")";

@@ -21,7 +21,8 @@ public final class OvCompiledModel extends OvObject {
     public String property(String key) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment out = arena.allocate(ADDRESS);
-            ov.check("ov_compiled_model_get_property(" + key + ")", (int) ov.compiledGetProperty.invokeExact(handle(), arena.allocateFrom(key), out));
+            ov.check("ov_compiled_model_get_property(" + key + ")", (int)
+                    ov.compiledGetProperty.invokeExact(handle(), arena.allocateFrom(key), out));
             return ov.takeString(out.get(ADDRESS, 0));
         } catch (Throwable t) {
             throw OpenVinoRuntime.rethrow(t);
@@ -43,5 +44,4 @@ public final class OvCompiledModel extends OvObject {
             throw OpenVinoRuntime.rethrow(t);
         }
     }
-
 }

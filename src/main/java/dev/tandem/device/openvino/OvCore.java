@@ -48,8 +48,8 @@ public final class OvCore extends OvObject {
     public String deviceProperty(String device, String key) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment out = arena.allocate(ADDRESS);
-            ov.check("ov_core_get_property(" + device + ", " + key + ")",
-                    (int) ov.coreGetProperty.invokeExact(handle(), arena.allocateFrom(device), arena.allocateFrom(key), out));
+            ov.check("ov_core_get_property(" + device + ", " + key + ")", (int)
+                    ov.coreGetProperty.invokeExact(handle(), arena.allocateFrom(device), arena.allocateFrom(key), out));
             return ov.takeString(out.get(ADDRESS, 0));
         } catch (Throwable t) {
             throw OpenVinoRuntime.rethrow(t);
@@ -61,7 +61,8 @@ public final class OvCore extends OvObject {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment out = arena.allocate(ADDRESS);
             MemorySegment binPath = bin == null ? MemorySegment.NULL : arena.allocateFrom(bin.toString());
-            ov.check("ov_core_read_model(" + xml + ")", (int) ov.readModel.invokeExact(handle(), arena.allocateFrom(xml.toString()), binPath, out));
+            ov.check("ov_core_read_model(" + xml + ")", (int)
+                    ov.readModel.invokeExact(handle(), arena.allocateFrom(xml.toString()), binPath, out));
             return new OvModel(ov, out.get(ADDRESS, 0));
         } catch (Throwable t) {
             throw OpenVinoRuntime.rethrow(t);
@@ -90,5 +91,4 @@ public final class OvCore extends OvObject {
             throw OpenVinoRuntime.rethrow(t);
         }
     }
-
 }

@@ -32,7 +32,8 @@ public final class OvInferRequest extends OvObject {
             elements *= d;
         }
         if (data.byteSize() < elements * type.bytes()) {
-            throw new IllegalArgumentException(name + ": " + data.byteSize() + " bytes cannot hold " + elements + " " + type);
+            throw new IllegalArgumentException(
+                    name + ": " + data.byteSize() + " bytes cannot hold " + elements + " " + type);
         }
         shape.set(JAVA_LONG, 0, dims.length);
         for (int d = 0; d < dims.length; d++) {
@@ -41,10 +42,12 @@ public final class OvInferRequest extends OvObject {
         shape.set(ADDRESS, 8, shapeDims);
         MemorySegment tensorName = nameStrings.computeIfAbsent(name, names::allocateFrom);
         try {
-            ov.check("ov_tensor_create_from_host_ptr(" + name + ")", (int) ov.tensorFromHostPtr.invokeExact(type.code, shape, data, tensorOut));
+            ov.check("ov_tensor_create_from_host_ptr(" + name + ")", (int)
+                    ov.tensorFromHostPtr.invokeExact(type.code, shape, data, tensorOut));
             MemorySegment tensor = tensorOut.get(ADDRESS, 0);
             try {
-                ov.check("ov_infer_request_set_tensor(" + name + ")", (int) ov.setTensor.invokeExact(handle(), tensorName, tensor));
+                ov.check("ov_infer_request_set_tensor(" + name + ")", (int)
+                        ov.setTensor.invokeExact(handle(), tensorName, tensor));
             } finally {
                 ov.tensorFree.invokeExact(tensor); // the request holds its own reference
             }

@@ -35,8 +35,8 @@ public final class OvModel extends OvObject {
             List<PortInfo> out = new ArrayList<>();
             for (long i = 0; i < count.get(JAVA_LONG, 0); i++) {
                 MemorySegment portOut = arena.allocate(ADDRESS);
-                ov.check(inputs ? "ov_model_const_input_by_index" : "ov_model_const_output_by_index",
-                        (int) byIndex.invokeExact(handle(), i, portOut));
+                ov.check(inputs ? "ov_model_const_input_by_index" : "ov_model_const_output_by_index", (int)
+                        byIndex.invokeExact(handle(), i, portOut));
                 MemorySegment port = portOut.get(ADDRESS, 0);
                 try {
                     out.add(describe(arena, port));
@@ -61,7 +61,8 @@ public final class OvModel extends OvObject {
         long rank = shape.get(JAVA_LONG, 8);
         if (rank < 0) {
             ov.partialShapeFree.invokeExact(shape);
-            throw new IllegalStateException("input/output " + tensorName + " has a dynamic rank; Tandem needs a known rank");
+            throw new IllegalStateException(
+                    "input/output " + tensorName + " has a dynamic rank; Tandem needs a known rank");
         }
         MemorySegment dims = shape.get(ADDRESS, 16).reinterpret(rank * 16);
         long[] out = new long[(int) rank];
@@ -98,5 +99,4 @@ public final class OvModel extends OvObject {
             throw OpenVinoRuntime.rethrow(t);
         }
     }
-
 }

@@ -11,7 +11,9 @@ public record PortInfo(String name, ElementType type, long[] dims) {
 
     /** As OpenVINO prints shapes: [?,4,?,32]. */
     public String shape() {
-        return Arrays.stream(dims).mapToObj(d -> d < 0 ? "?" : Long.toString(d)).collect(Collectors.joining(",", "[", "]"));
+        return Arrays.stream(dims)
+                .mapToObj(d -> d < 0 ? "?" : Long.toString(d))
+                .collect(Collectors.joining(",", "[", "]"));
     }
 
     @Override

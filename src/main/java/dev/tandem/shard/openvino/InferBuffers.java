@@ -44,10 +44,17 @@ final class InferBuffers implements AutoCloseable {
         request.setTensor("position_ids", ElementType.I64, new long[] {rows, tokens}, positions);
         request.setTensor("logits", ElementType.F32, new long[] {rows, tokens, c.vocabSize()}, logits);
         for (int l = 0; l < c.numLayers(); l++) {
-            request.setTensor("past_key_values." + l + ".key", ElementType.F32, new long[] {rows, h, past, d}, pastKey[l]);
-            request.setTensor("past_key_values." + l + ".value", ElementType.F32, new long[] {rows, h, past, d}, pastValue[l]);
-            request.setTensor("present." + l + ".key", ElementType.F32, new long[] {rows, h, past + tokens, d}, presentKey[l]);
-            request.setTensor("present." + l + ".value", ElementType.F32, new long[] {rows, h, past + tokens, d}, presentValue[l]);
+            request.setTensor(
+                    "past_key_values." + l + ".key", ElementType.F32, new long[] {rows, h, past, d}, pastKey[l]);
+            request.setTensor(
+                    "past_key_values." + l + ".value", ElementType.F32, new long[] {rows, h, past, d}, pastValue[l]);
+            request.setTensor(
+                    "present." + l + ".key", ElementType.F32, new long[] {rows, h, past + tokens, d}, presentKey[l]);
+            request.setTensor(
+                    "present." + l + ".value",
+                    ElementType.F32,
+                    new long[] {rows, h, past + tokens, d},
+                    presentValue[l]);
         }
     }
 

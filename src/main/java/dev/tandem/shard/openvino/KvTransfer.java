@@ -24,7 +24,15 @@ final class KvTransfer {
     }
 
     /** Positions [0, pastLen) of the sequence with this block table into row `row` of a [rows, heads, slots, dim] pair. */
-    void gather(MemorySegment kv, int layer, int[] table, int pastLen, MemorySegment key, MemorySegment value, int row, int slots) {
+    void gather(
+            MemorySegment kv,
+            int layer,
+            int[] table,
+            int pastLen,
+            MemorySegment key,
+            MemorySegment value,
+            int row,
+            int slots) {
         int bs = layout.blockSize();
         for (int h = 0; h < heads; h++) {
             long dense = ((long) row * heads + h) * slots * dim;
@@ -43,8 +51,17 @@ final class KvTransfer {
     }
 
     /** Slots [from, from + count) of row `row` of a [rows, heads, slots, dim] pair into positions start.. of the sequence. */
-    void scatter(MemorySegment kv, int layer, int[] table, int start, int count, MemorySegment key, MemorySegment value, int row, int slots,
-                 int from) {
+    void scatter(
+            MemorySegment kv,
+            int layer,
+            int[] table,
+            int start,
+            int count,
+            MemorySegment key,
+            MemorySegment value,
+            int row,
+            int slots,
+            int from) {
         int bs = layout.blockSize();
         for (int h = 0; h < heads; h++) {
             long dense = ((long) row * heads + h) * slots * dim;

@@ -1,6 +1,5 @@
 package dev.tandem.shard.openvino;
 
-import dev.tandem.shard.OpenVinoOptions;
 import dev.tandem.device.openvino.OpenVinoRuntime;
 import dev.tandem.device.openvino.OvCompiledModel;
 import dev.tandem.device.openvino.OvCore;
@@ -10,6 +9,7 @@ import dev.tandem.kernels.PagedKvLayout;
 import dev.tandem.kvcache.KvArena;
 import dev.tandem.model.ForwardBatch;
 import dev.tandem.model.ModelConfig;
+import dev.tandem.shard.OpenVinoOptions;
 import dev.tandem.shard.StepRunner;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -49,8 +49,14 @@ public final class OpenVinoRunner implements StepRunner {
     private final int[][] rowTable;
     private long infers, tokens;
 
-    public OpenVinoRunner(ModelConfig config, OpenVinoOptions options, String device, KvArena arena, PagedKvLayout layout,
-                          int maxBatchTokens, int maxLogitTokens) {
+    public OpenVinoRunner(
+            ModelConfig config,
+            OpenVinoOptions options,
+            String device,
+            KvArena arena,
+            PagedKvLayout layout,
+            int maxBatchTokens,
+            int maxLogitTokens) {
         this.config = config;
         this.device = device;
         this.arena = arena;
@@ -87,9 +93,13 @@ public final class OpenVinoRunner implements StepRunner {
             }
             inferRequest = compiledModel.createInferRequest();
             this.batchable = dynamicBatch && !staticShapes;
-            this.description = "backend openvino " + ov.version() + " on " + device + " (" + core.deviceProperty(device, "FULL_DEVICE_NAME")
-                    + (staticShapes ? "), static prefill chunk " + chunk + " over " + maxContext + " past slots" : "), dynamic shapes")
-                    + (batchable ? ", batched" : "") + ", compiled model " + (compiledModel.loadedFromCache() ? "loaded from " : "stored in ")
+            this.description = "backend openvino " + ov.version() + " on " + device + " ("
+                    + core.deviceProperty(device, "FULL_DEVICE_NAME")
+                    + (staticShapes
+                            ? "), static prefill chunk " + chunk + " over " + maxContext + " past slots"
+                            : "), dynamic shapes")
+                    + (batchable ? ", batched" : "") + ", compiled model "
+                    + (compiledModel.loadedFromCache() ? "loaded from " : "stored in ")
                     + options.cacheDir();
         } catch (RuntimeException e) {
             // Nothing half-made stays behind: a refused IR or device must not leak OpenVINO objects.
@@ -153,8 +163,8 @@ public final class OpenVinoRunner implements StepRunner {
         for (int k = first; k < end; k += chunk) {
             setRow(batch, 0, k, Math.min(chunk, end - k));
             if (rowStart[0] > maxContext) {
-                throw new IllegalArgumentException("position " + rowStart[0] + " is beyond the " + maxContext + " past slots compiled for the "
-                        + device);
+                throw new IllegalArgumentException("position " + rowStart[0] + " is beyond the " + maxContext
+                        + " past slots compiled for the " + device);
             }
             buffers.shape(request, 1, chunk, maxContext);
             fillRow(batch, 0);
@@ -210,20 +220,35 @@ public final class OpenVinoRunner implements StepRunner {
         int past = buffers.past(), width = buffers.tokens(), vocab = config.vocabSize();
         for (int row = 0; row < rows; row++) {
             for (int l = 0; l < config.numLayers(); l++) {
-                transfer.gather(kv, l, rowTable[row], rowStart[row], buffers.pastKey[l], buffers.pastValue[l], row, past);
+                transfer.gather(
+                        kv, l, rowTable[row], rowStart[row], buffers.pastKey[l], buffers.pastValue[l], row, past);
             }
         }
         request.infer();
         infers++;
         for (int row = 0; row < rows; row++) {
             for (int l = 0; l < config.numLayers(); l++) {
-                transfer.scatter(kv, l, rowTable[row], rowStart[row], rowCount[row], buffers.presentKey[l], buffers.presentValue[l], row,
-                        past + width, past);
+                transfer.scatter(
+                        kv,
+                        l,
+                        rowTable[row],
+                        rowStart[row],
+                        rowCount[row],
+                        buffers.presentKey[l],
+                        buffers.presentValue[l],
+                        row,
+                        past + width,
+                        past);
             }
             for (int i = 0; i < rowCount[row]; i++) {
                 int r = logitRowOfToken[rowFirst[row] + i];
                 if (r >= 0) {
-                    MemorySegment.copy(buffers.logits, ValueLayout.JAVA_FLOAT, ((long) row * width + i) * vocab * Float.BYTES, logits, r * vocab,
+                    MemorySegment.copy(
+                            buffers.logits,
+                            ValueLayout.JAVA_FLOAT,
+                            ((long) row * width + i) * vocab * Float.BYTES,
+                            logits,
+                            r * vocab,
                             vocab);
                 }
             }

@@ -16,17 +16,21 @@ import java.util.stream.Collectors;
  * [batch, seq, vocab] and present.N.key/value. Says everything that differs, at once.
  */
 final class StatelessLlm {
-    static final String EXPORT = "optimum-cli export openvino --model MODEL --weight-format int4 --group-size 128 --disable-stateful OUT";
+    static final String EXPORT =
+            "optimum-cli export openvino --model MODEL --weight-format int4 --group-size 128 --disable-stateful OUT";
 
     private StatelessLlm() {}
 
     /** Whether the batch dimension is dynamic (several sequences per infer); throws listing every mismatch. */
     static boolean check(List<PortInfo> inputs, List<PortInfo> outputs, ModelConfig c) {
-        Map<String, PortInfo> in = inputs.stream().collect(Collectors.toMap(PortInfo::name, Function.identity(), (a, b) -> a));
-        Map<String, PortInfo> out = outputs.stream().collect(Collectors.toMap(PortInfo::name, Function.identity(), (a, b) -> a));
+        Map<String, PortInfo> in =
+                inputs.stream().collect(Collectors.toMap(PortInfo::name, Function.identity(), (a, b) -> a));
+        Map<String, PortInfo> out =
+                outputs.stream().collect(Collectors.toMap(PortInfo::name, Function.identity(), (a, b) -> a));
         List<String> problems = new ArrayList<>();
         if (in.containsKey("beam_idx") || !in.containsKey("past_key_values.0.key")) {
-            problems.add("the IR keeps its KV cache inside (stateful: " + (in.containsKey("beam_idx") ? "it has beam_idx" : "no past_key_values inputs")
+            problems.add("the IR keeps its KV cache inside (stateful: "
+                    + (in.containsKey("beam_idx") ? "it has beam_idx" : "no past_key_values inputs")
                     + "); Tandem needs explicit past_key_values/present tensors: export with --disable-stateful");
         }
         for (String name : List.of("input_ids", "attention_mask", "position_ids")) {
@@ -35,14 +39,30 @@ final class StatelessLlm {
         long[] kv = {-2, c.numKvHeads(), -2, c.headDim()};
         for (int l = 0; l < c.numLayers(); l++) {
             for (String part : List.of("key", "value")) {
-                expect(problems, "input", "past_key_values." + l + "." + part, in.get("past_key_values." + l + "." + part), ElementType.F32, kv);
-                expect(problems, "output", "present." + l + "." + part, out.get("present." + l + "." + part), ElementType.F32, kv);
+                expect(
+                        problems,
+                        "input",
+                        "past_key_values." + l + "." + part,
+                        in.get("past_key_values." + l + "." + part),
+                        ElementType.F32,
+                        kv);
+                expect(
+                        problems,
+                        "output",
+                        "present." + l + "." + part,
+                        out.get("present." + l + "." + part),
+                        ElementType.F32,
+                        kv);
             }
         }
         expect(problems, "output", "logits", out.get("logits"), ElementType.F32, new long[] {-2, -2, c.vocabSize()});
-        long extra = in.keySet().stream().filter(n -> n.startsWith("past_key_values.")).count() - 2L * c.numLayers();
+        long extra = in.keySet().stream()
+                        .filter(n -> n.startsWith("past_key_values."))
+                        .count()
+                - 2L * c.numLayers();
         if (extra > 0) {
-            problems.add("the IR has " + extra / 2 + " more layers of past_key_values than config.json's " + c.numLayers());
+            problems.add(
+                    "the IR has " + extra / 2 + " more layers of past_key_values than config.json's " + c.numLayers());
         }
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException("the OpenVINO IR is not the stateless export of this model:\n  - "
@@ -52,7 +72,8 @@ final class StatelessLlm {
     }
 
     /** want[d] = -2: any size; else that size (a dynamic dimension is accepted: it takes any size). */
-    private static void expect(List<String> problems, String kind, String name, PortInfo port, ElementType type, long[] want) {
+    private static void expect(
+            List<String> problems, String kind, String name, PortInfo port, ElementType type, long[] want) {
         if (port == null) {
             problems.add("no " + kind + " named " + name);
             return;
@@ -66,7 +87,8 @@ final class StatelessLlm {
         }
         for (int d = 0; d < want.length; d++) {
             if (want[d] >= 0 && port.dims()[d] >= 0 && port.dims()[d] != want[d]) {
-                problems.add(kind + " " + name + " has shape " + port.shape() + ": dimension " + d + " should be " + want[d]);
+                problems.add(kind + " " + name + " has shape " + port.shape() + ": dimension " + d + " should be "
+                        + want[d]);
             }
         }
     }

@@ -30,14 +30,16 @@ final class Builtins {
 
     private static Callable dictMethod(Map<?, ?> m, String name) {
         return switch (name) {
-            case "items" -> (a, k) -> {
-                List<Object> out = new ArrayList<>();
-                m.forEach((key, v) -> out.add(new ArrayList<>(java.util.Arrays.asList(key, v))));
-                return out;
-            };
+            case "items" ->
+                (a, k) -> {
+                    List<Object> out = new ArrayList<>();
+                    m.forEach((key, v) -> out.add(new ArrayList<>(java.util.Arrays.asList(key, v))));
+                    return out;
+                };
             case "keys" -> (a, k) -> new ArrayList<Object>(m.keySet());
             case "values" -> (a, k) -> new ArrayList<Object>(m.values());
-            case "get" -> (a, k) -> m.containsKey(Py.str(a.get(0))) ? m.get(Py.str(a.get(0))) : a.size() > 1 ? a.get(1) : null;
+            case "get" ->
+                (a, k) -> m.containsKey(Py.str(a.get(0))) ? m.get(Py.str(a.get(0))) : a.size() > 1 ? a.get(1) : null;
             default -> null;
         };
     }
@@ -97,8 +99,13 @@ final class Builtins {
         return switch (name) {
             case "tojson" -> PyJson.dumps(v, indentArgument(a, kw), null, null, Py.truthy(kw.get("sort_keys")));
             case "trim" -> StringMethods.strip(Py.str(v), a.isEmpty() ? null : Py.str(a.get(0)), true, true);
-            case "length", "count" -> (long) (v instanceof String s ? s.codePointCount(0, s.length())
-                    : v instanceof Map<?, ?> m ? m.size() : Py.iterate(v).size());
+            case "length", "count" ->
+                (long)
+                        (v instanceof String s
+                                ? s.codePointCount(0, s.length())
+                                : v instanceof Map<?, ?> m
+                                        ? m.size()
+                                        : Py.iterate(v).size());
             case "upper" -> Py.str(v).toUpperCase();
             case "lower" -> Py.str(v).toLowerCase();
             case "capitalize" -> StringMethods.capitalize(Py.str(v));
@@ -108,10 +115,15 @@ final class Builtins {
             case "int" -> v instanceof String s ? parseLong(s) : (long) Py.toDouble(v);
             case "float" -> v instanceof String s ? Double.parseDouble(s.strip()) : Py.toDouble(v);
             case "abs" -> v instanceof Long l ? (Object) Math.abs(l) : (Object) Math.abs(Py.toDouble(v));
-            case "round" -> Math.round(Py.toDouble(v) * Math.pow(10, a.isEmpty() ? 0 : (Long) a.get(0)))
-                    / Math.pow(10, a.isEmpty() ? 0 : (Long) a.get(0));
-            case "first" -> Py.iterate(v).isEmpty() ? Interpreter.UNDEFINED : Py.iterate(v).get(0);
-            case "last" -> Py.iterate(v).isEmpty() ? Interpreter.UNDEFINED : Py.iterate(v).get(Py.iterate(v).size() - 1);
+            case "round" ->
+                Math.round(Py.toDouble(v) * Math.pow(10, a.isEmpty() ? 0 : (Long) a.get(0)))
+                        / Math.pow(10, a.isEmpty() ? 0 : (Long) a.get(0));
+            case "first" ->
+                Py.iterate(v).isEmpty() ? Interpreter.UNDEFINED : Py.iterate(v).get(0);
+            case "last" ->
+                Py.iterate(v).isEmpty()
+                        ? Interpreter.UNDEFINED
+                        : Py.iterate(v).get(Py.iterate(v).size() - 1);
             case "default", "d" -> {
                 boolean bool = Py.truthy(kw.getOrDefault("boolean", a.size() > 1 ? a.get(1) : false));
                 Object dflt = a.isEmpty() ? kw.getOrDefault("default_value", "") : a.get(0);
@@ -122,35 +134,43 @@ final class Builtins {
                 String sep = a.isEmpty() ? Py.str(kw.getOrDefault("d", "")) : Py.str(a.get(0));
                 List<Object> items = Py.iterate(v);
                 for (int i = 0; i < items.size(); i++) {
-                    Object x = kw.containsKey("attribute") ? attribute(items.get(i), Py.str(kw.get("attribute"))) : items.get(i);
+                    Object x = kw.containsKey("attribute")
+                            ? attribute(items.get(i), Py.str(kw.get("attribute")))
+                            : items.get(i);
                     sb.append(i > 0 ? sep : "").append(Py.str(x));
                 }
                 yield sb.toString();
             }
             case "list" -> Py.iterate(v);
-            case "reverse" -> v instanceof String s ? new StringBuilder(s).reverse().toString()
-                    : reversed(Py.iterate(v));
+            case "reverse" ->
+                v instanceof String s ? new StringBuilder(s).reverse().toString() : reversed(Py.iterate(v));
             case "unique" -> new ArrayList<>(new LinkedHashSet<>(Py.iterate(v)));
             case "sort" -> {
                 List<Object> items = Py.iterate(v);
                 Object attr = kw.get("attribute");
-                Comparator<Object> c = (x, y) -> Py.compare(attr == null ? x : attribute(x, Py.str(attr)),
-                        attr == null ? y : attribute(y, Py.str(attr)));
+                Comparator<Object> c = (x, y) -> Py.compare(
+                        attr == null ? x : attribute(x, Py.str(attr)), attr == null ? y : attribute(y, Py.str(attr)));
                 items.sort(Py.truthy(kw.getOrDefault("reverse", a.isEmpty() ? false : a.get(0))) ? c.reversed() : c);
                 yield items;
             }
-            case "items" -> v instanceof Map<?, ?> m ? ((Callable) attribute(m, "items")).call(List.of(), Map.of()) : List.of();
+            case "items" ->
+                v instanceof Map<?, ?> m ? ((Callable) attribute(m, "items")).call(List.of(), Map.of()) : List.of();
             case "dictsort" -> {
                 List<Object> items = new ArrayList<>();
-                ((Map<?, ?>) v).entrySet().stream().sorted((x, y) -> Py.compare(x.getKey(), y.getKey()))
-                        .forEach(e -> items.add(new ArrayList<>(java.util.Arrays.asList(e.getKey(), e.getValue()))));
+                ((Map<?, ?>) v)
+                        .entrySet().stream()
+                                .sorted((x, y) -> Py.compare(x.getKey(), y.getKey()))
+                                .forEach(e ->
+                                        items.add(new ArrayList<>(java.util.Arrays.asList(e.getKey(), e.getValue()))));
                 yield items;
             }
             case "map" -> {
                 List<Object> out = new ArrayList<>();
                 for (Object x : Py.iterate(v)) {
-                    out.add(kw.containsKey("attribute") ? attribute(x, Py.str(kw.get("attribute")))
-                            : filter(Py.str(a.get(0)), x, a.subList(1, a.size()), Map.of()));
+                    out.add(
+                            kw.containsKey("attribute")
+                                    ? attribute(x, Py.str(kw.get("attribute")))
+                                    : filter(Py.str(a.get(0)), x, a.subList(1, a.size()), Map.of()));
                 }
                 yield out;
             }
@@ -175,15 +195,25 @@ final class Builtins {
                 }
                 yield out;
             }
-            case "indent" -> indent(Py.str(v), a.isEmpty() ? 4 : ((Long) a.get(0)).intValue(),
-                    Py.truthy(kw.getOrDefault("first", a.size() > 1 ? a.get(1) : false)));
+            case "indent" ->
+                indent(
+                        Py.str(v),
+                        a.isEmpty() ? 4 : ((Long) a.get(0)).intValue(),
+                        Py.truthy(kw.getOrDefault("first", a.size() > 1 ? a.get(1) : false)));
             case "safe" -> v;
-            case "e", "escape" -> Py.str(v).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-                    .replace("\"", "&#34;").replace("'", "&#39;");
+            case "e", "escape" ->
+                Py.str(v)
+                        .replace("&", "&amp;")
+                        .replace("<", "&lt;")
+                        .replace(">", "&gt;")
+                        .replace("\"", "&#34;")
+                        .replace("'", "&#39;");
             case "wordcount" -> (long) Py.str(v).strip().split("\\s+").length;
             case "sum" -> Py.iterate(v).stream().reduce(0L, (x, y) -> Operators.apply("+", x, y));
-            case "min", "max" -> Py.iterate(v).stream().reduce((x, y) -> (Py.compare(x, y) < 0) == name.equals("min") ? x : y)
-                    .orElse(Interpreter.UNDEFINED);
+            case "min", "max" ->
+                Py.iterate(v).stream()
+                        .reduce((x, y) -> (Py.compare(x, y) < 0) == name.equals("min") ? x : y)
+                        .orElse(Interpreter.UNDEFINED);
             default -> throw new TemplateException("no filter named '" + name + "'");
         };
     }

@@ -207,8 +207,13 @@ final class ExpressionParser {
                 List<Expr> args = new ArrayList<>();
                 if (peek().is("(")) {
                     arguments(args, new LinkedHashMap<>());
-                } else if (startsPrimary(peek()) && !peek().is("and") && !peek().is("or") && !peek().is("else")
-                        && !peek().is("if") && !peek().is("in") && !peek().is("not")) {
+                } else if (startsPrimary(peek())
+                        && !peek().is("and")
+                        && !peek().is("or")
+                        && !peek().is("else")
+                        && !peek().is("if")
+                        && !peek().is("in")
+                        && !peek().is("not")) {
                     args.add(postfix(primary()));
                 }
                 e = new Test(e, name, args, negated);
@@ -246,7 +251,7 @@ final class ExpressionParser {
                     default -> new Name(t.text());
                 };
             }
-            default -> { }
+            default -> {}
         }
         if (t.is("(")) {
             if (accept(")")) {

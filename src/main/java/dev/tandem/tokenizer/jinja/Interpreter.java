@@ -23,7 +23,11 @@ final class Interpreter {
         Object call(List<Object> args, Map<String, Object> kwargs);
     }
 
-    private enum Flow { NORMAL, BREAK, CONTINUE }
+    private enum Flow {
+        NORMAL,
+        BREAK,
+        CONTINUE
+    }
 
     /** Variables of one level: the template, a loop body or a macro call. */
     static final class Scope {
@@ -181,9 +185,13 @@ final class Interpreter {
             Scope s = new Scope(root);
             for (int i = 0; i < m.params().size(); i++) {
                 String p = m.params().get(i);
-                Object v = i < args.size() ? args.get(i)
-                        : kwargs.containsKey(p) ? kwargs.get(p)
-                        : m.defaults().get(i) != null ? eval(m.defaults().get(i), root) : UNDEFINED;
+                Object v = i < args.size()
+                        ? args.get(i)
+                        : kwargs.containsKey(p)
+                                ? kwargs.get(p)
+                                : m.defaults().get(i) != null
+                                        ? eval(m.defaults().get(i), root)
+                                        : UNDEFINED;
                 s.vars.put(p, v);
             }
             if (kwargs.containsKey("caller")) {
@@ -201,8 +209,9 @@ final class Interpreter {
             case Ast.Name n -> scope.get(n.name());
             case Ast.Attr a -> Builtins.attribute(eval(a.target(), scope), a.name());
             case Ast.Item i -> Builtins.item(eval(i.target(), scope), eval(i.key(), scope));
-            case Ast.Slice s -> Builtins.slice(eval(s.target(), scope), opt(s.start(), scope), opt(s.stop(), scope),
-                    opt(s.step(), scope));
+            case Ast.Slice s ->
+                Builtins.slice(
+                        eval(s.target(), scope), opt(s.start(), scope), opt(s.stop(), scope), opt(s.step(), scope));
             case Ast.Call c -> {
                 Object fn = eval(c.function(), scope);
                 if (!(fn instanceof Callable callable)) {
@@ -210,13 +219,16 @@ final class Interpreter {
                 }
                 yield callable.call(args(c.args(), scope), kwargs(c.kwargs(), scope));
             }
-            case Ast.Filter f -> Builtins.filter(f.name(), eval(f.value(), scope), args(f.args(), scope),
-                    kwargs(f.kwargs(), scope));
+            case Ast.Filter f ->
+                Builtins.filter(f.name(), eval(f.value(), scope), args(f.args(), scope), kwargs(f.kwargs(), scope));
             case Ast.Test t -> t.negated() != Builtins.test(t.name(), eval(t.value(), scope), args(t.args(), scope));
-            case Ast.Unary u -> u.op().equals("not") ? !Py.truthy(eval(u.operand(), scope))
-                    : Operators.negate(eval(u.operand(), scope));
+            case Ast.Unary u ->
+                u.op().equals("not")
+                        ? !Py.truthy(eval(u.operand(), scope))
+                        : Operators.negate(eval(u.operand(), scope));
             case Ast.Binary b -> binary(b, scope);
-            case Ast.Cond c -> Py.truthy(eval(c.condition(), scope)) ? eval(c.then(), scope) : eval(c.otherwise(), scope);
+            case Ast.Cond c ->
+                Py.truthy(eval(c.condition(), scope)) ? eval(c.then(), scope) : eval(c.otherwise(), scope);
             case Ast.ListLit l -> new ArrayList<>(args(l.items(), scope));
             case Ast.DictLit d -> {
                 Map<String, Object> m = new LinkedHashMap<>();

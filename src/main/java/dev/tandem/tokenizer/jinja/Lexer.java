@@ -8,11 +8,22 @@ import java.util.List;
  * it (trim_blocks and lstrip_blocks on, plus explicit {@code -} markers), then tokenizes tag bodies.
  */
 final class Lexer {
-    enum Kind { TEXT, PRINT, BLOCK }
+    enum Kind {
+        TEXT,
+        PRINT,
+        BLOCK
+    }
 
     record Segment(Kind kind, String body, int line) {}
 
-    enum Tok { NAME, STRING, INT, FLOAT, OP, END }
+    enum Tok {
+        NAME,
+        STRING,
+        INT,
+        FLOAT,
+        OP,
+        END
+    }
 
     record Token(Tok kind, String text) {
         boolean is(String s) {
@@ -63,7 +74,8 @@ final class Lexer {
                 out.add(new Segment(Kind.TEXT, text.toString(), line));
                 text.setLength(0);
             }
-            String body = src.substring(bodyStart + (minusBefore || plusBefore ? 1 : 0), minusAfter ? end - 1 : end).strip();
+            String body = src.substring(bodyStart + (minusBefore || plusBefore ? 1 : 0), minusAfter ? end - 1 : end)
+                    .strip();
             if (type == '%' && body.equals("raw")) {
                 int endRaw = findEndRaw(src, end + 2);
                 out.add(new Segment(Kind.TEXT, src.substring(end + 2, endRaw), line));
@@ -154,8 +166,10 @@ final class Lexer {
         return n;
     }
 
-    private static final String[] OPERATORS = {"**", "//", "==", "!=", "<=", ">=", "+", "-", "*", "/", "%", "~", "<", ">",
-        "(", ")", "[", "]", "{", "}", ",", ".", ":", "|", "=", "?"};
+    private static final String[] OPERATORS = {
+        "**", "//", "==", "!=", "<=", ">=", "+", "-", "*", "/", "%", "~", "<", ">", "(", ")", "[", "]", "{", "}", ",",
+        ".", ":", "|", "=", "?"
+    };
 
     static List<Token> tokens(String body) {
         List<Token> out = new ArrayList<>();
@@ -173,12 +187,17 @@ final class Lexer {
             } else if (Character.isDigit(c)) {
                 int s = i;
                 boolean isFloat = false;
-                while (i < body.length() && (Character.isDigit(body.charAt(i)) || body.charAt(i) == '_'
-                        || (body.charAt(i) == '.' && i + 1 < body.length() && Character.isDigit(body.charAt(i + 1))))) {
+                while (i < body.length()
+                        && (Character.isDigit(body.charAt(i))
+                                || body.charAt(i) == '_'
+                                || (body.charAt(i) == '.'
+                                        && i + 1 < body.length()
+                                        && Character.isDigit(body.charAt(i + 1))))) {
                     isFloat |= body.charAt(i) == '.';
                     i++;
                 }
-                out.add(new Token(isFloat ? Tok.FLOAT : Tok.INT, body.substring(s, i).replace("_", "")));
+                out.add(new Token(
+                        isFloat ? Tok.FLOAT : Tok.INT, body.substring(s, i).replace("_", "")));
             } else if (c == '\'' || c == '"') {
                 StringBuilder sb = new StringBuilder();
                 i++;

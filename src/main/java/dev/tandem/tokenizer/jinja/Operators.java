@@ -57,8 +57,8 @@ final class Operators {
             return s.repeat((int) Math.max(0, n));
         }
         if (!Py.isNumber(a) || !Py.isNumber(b)) {
-            throw new TemplateException("unsupported operand types for " + op + ": '" + Py.typeName(a) + "' and '"
-                    + Py.typeName(b) + "'");
+            throw new TemplateException(
+                    "unsupported operand types for " + op + ": '" + Py.typeName(a) + "' and '" + Py.typeName(b) + "'");
         }
         boolean ints = !(a instanceof Double) && !(b instanceof Double);
         if (ints && !op.equals("/")) {

@@ -89,7 +89,10 @@ final class Py {
             Iterator<? extends Map.Entry<?, ?>> it = m.entrySet().iterator();
             while (it.hasNext()) {
                 Map.Entry<?, ?> e = it.next();
-                sb.append(repr(e.getKey())).append(": ").append(repr(e.getValue())).append(it.hasNext() ? ", " : "");
+                sb.append(repr(e.getKey()))
+                        .append(": ")
+                        .append(repr(e.getValue()))
+                        .append(it.hasNext() ? ", " : "");
             }
             return sb.append("}").toString();
         }
@@ -219,6 +222,5 @@ final class Py {
     }
 
     /** The object {@code namespace(...)} creates: the one value a loop body may assign into. */
-    static final class Namespace extends LinkedHashMap<String, Object> {
-    }
+    static final class Namespace extends LinkedHashMap<String, Object> {}
 }

@@ -16,7 +16,8 @@ final class PyJson {
         return sb.toString();
     }
 
-    private static void writeJson(StringBuilder sb, Object v, Integer indent, int level, String items, String keys, boolean sortKeys) {
+    private static void writeJson(
+            StringBuilder sb, Object v, Integer indent, int level, String items, String keys, boolean sortKeys) {
         if (v == null || v == Interpreter.UNDEFINED) {
             sb.append("null");
         } else if (v instanceof Boolean b) {
@@ -24,7 +25,10 @@ final class PyJson {
         } else if (v instanceof Long l) {
             sb.append(l);
         } else if (v instanceof Double d) {
-            sb.append(Double.isNaN(d) ? "NaN" : Double.isInfinite(d) ? (d > 0 ? "Infinity" : "-Infinity") : Py.floatRepr(d));
+            sb.append(
+                    Double.isNaN(d)
+                            ? "NaN"
+                            : Double.isInfinite(d) ? (d > 0 ? "Infinity" : "-Infinity") : Py.floatRepr(d));
         } else if (v instanceof String s) {
             jsonString(sb, s);
         } else if (v instanceof List<?> l) {
@@ -95,5 +99,4 @@ final class PyJson {
         }
         sb.append('"');
     }
-
 }

@@ -15,25 +15,33 @@ final class StringMethods {
             case "rstrip" -> (a, k) -> strip(s, chars(a), false, true);
             case "startswith" -> (a, k) -> anyOf(a.get(0), s::startsWith);
             case "endswith" -> (a, k) -> anyOf(a.get(0), s::endsWith);
-            case "split" -> (a, k) -> split(s, a.isEmpty() ? null : (String) a.get(0),
-                    a.size() > 1 ? (Long) a.get(1) : ((Long) k.getOrDefault("maxsplit", -1L)));
+            case "split" ->
+                (a, k) -> split(
+                        s,
+                        a.isEmpty() ? null : (String) a.get(0),
+                        a.size() > 1 ? (Long) a.get(1) : ((Long) k.getOrDefault("maxsplit", -1L)));
             case "upper" -> (a, k) -> s.toUpperCase();
             case "lower" -> (a, k) -> s.toLowerCase();
             case "title" -> (a, k) -> title(s);
             case "capitalize" -> (a, k) -> capitalize(s);
-            case "replace" -> (a, k) -> a.size() > 2 ? replaceN(s, Py.str(a.get(0)), Py.str(a.get(1)), (Long) a.get(2))
-                    : s.replace(Py.str(a.get(0)), Py.str(a.get(1)));
+            case "replace" ->
+                (a, k) -> a.size() > 2
+                        ? replaceN(s, Py.str(a.get(0)), Py.str(a.get(1)), (Long) a.get(2))
+                        : s.replace(Py.str(a.get(0)), Py.str(a.get(1)));
             case "find" -> (a, k) -> (long) s.indexOf(Py.str(a.get(0)));
             case "rfind" -> (a, k) -> (long) s.lastIndexOf(Py.str(a.get(0)));
-            case "count" -> (a, k) -> (long) (s.isEmpty() ? 0 : s.split(java.util.regex.Pattern.quote(Py.str(a.get(0))), -1).length - 1);
-            case "join" -> (a, k) -> {
-                StringBuilder sb = new StringBuilder();
-                List<Object> items = Py.iterate(a.get(0));
-                for (int i = 0; i < items.size(); i++) {
-                    sb.append(i > 0 ? s : "").append(Py.str(items.get(i)));
-                }
-                return sb.toString();
-            };
+            case "count" ->
+                (a, k) -> (long)
+                        (s.isEmpty() ? 0 : s.split(java.util.regex.Pattern.quote(Py.str(a.get(0))), -1).length - 1);
+            case "join" ->
+                (a, k) -> {
+                    StringBuilder sb = new StringBuilder();
+                    List<Object> items = Py.iterate(a.get(0));
+                    for (int i = 0; i < items.size(); i++) {
+                        sb.append(i > 0 ? s : "").append(Py.str(items.get(i)));
+                    }
+                    return sb.toString();
+                };
             case "splitlines" -> (a, k) -> new ArrayList<Object>(s.lines().toList());
             case "isdigit" -> (a, k) -> !s.isEmpty() && s.chars().allMatch(Character::isDigit);
             case "isspace" -> (a, k) -> !s.isEmpty() && s.chars().allMatch(Character::isWhitespace);
@@ -57,10 +65,14 @@ final class StringMethods {
     static String strip(String s, String chars, boolean left, boolean right) {
         int b = 0;
         int e = s.length();
-        while (left && b < e && (chars == null ? Character.isWhitespace(s.charAt(b)) : chars.indexOf(s.charAt(b)) >= 0)) {
+        while (left
+                && b < e
+                && (chars == null ? Character.isWhitespace(s.charAt(b)) : chars.indexOf(s.charAt(b)) >= 0)) {
             b++;
         }
-        while (right && e > b && (chars == null ? Character.isWhitespace(s.charAt(e - 1)) : chars.indexOf(s.charAt(e - 1)) >= 0)) {
+        while (right
+                && e > b
+                && (chars == null ? Character.isWhitespace(s.charAt(e - 1)) : chars.indexOf(s.charAt(e - 1)) >= 0)) {
             e--;
         }
         return s.substring(b, e);
@@ -115,7 +127,9 @@ final class StringMethods {
     }
 
     static String capitalize(String s) {
-        return s.isEmpty() ? s : s.substring(0, 1).toUpperCase() + s.substring(1).toLowerCase();
+        return s.isEmpty()
+                ? s
+                : s.substring(0, 1).toUpperCase() + s.substring(1).toLowerCase();
     }
 
     static String title(String s) {

@@ -78,7 +78,10 @@ public final class Template {
                 case 'j' -> "DDD";
                 default -> null;
             };
-            sb.append(pattern == null ? (d == '%' ? "%" : "%" + d) : t.format(DateTimeFormatter.ofPattern(pattern, Locale.US)));
+            sb.append(
+                    pattern == null
+                            ? (d == '%' ? "%" : "%" + d)
+                            : t.format(DateTimeFormatter.ofPattern(pattern, Locale.US)));
         }
         return sb.toString();
     }

@@ -1,6 +1,5 @@
 package dev.tandem.shard.openvino;
 
-import dev.tandem.shard.OpenVinoOptions;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -19,6 +18,7 @@ import dev.tandem.device.openvino.PortInfo;
 import dev.tandem.kernels.PagedKvLayout;
 import dev.tandem.kvcache.KvArena;
 import dev.tandem.model.ModelConfig;
+import dev.tandem.shard.OpenVinoOptions;
 import dev.tandem.testsupport.OpenVinoDouble;
 import java.lang.foreign.Arena;
 import java.nio.file.Path;
@@ -39,7 +39,8 @@ class OpenVinoContractTest {
 
     @BeforeAll
     static void load() throws Exception {
-        config = ModelConfig.parse(new ObjectMapper().readTree(Path.of("models/demo-llama-6m/config.json").toFile()));
+        config = ModelConfig.parse(new ObjectMapper()
+                .readTree(Path.of("models/demo-llama-6m/config.json").toFile()));
         ov = OpenVinoRuntime.load(Optional.of(OpenVinoDouble.library()));
     }
 
@@ -56,7 +57,8 @@ class OpenVinoContractTest {
     void readsDevicesPortsAndVersionAndReleasesEverything() throws Throwable {
         long live = OpenVinoDouble.liveObjects(), allocations = OpenVinoDouble.liveAllocations();
         Path ir = OpenVinoDouble.writeIr(dir, config, true, false);
-        try (OvCore core = ov.createCore(); OvModel model = core.readModel(ir, null)) {
+        try (OvCore core = ov.createCore();
+                OvModel model = core.readModel(ir, null)) {
             assertEquals(List.of("CPU", "GPU", "NPU"), core.availableDevices());
             assertEquals("Contract double NPU", core.deviceProperty("NPU", "FULL_DEVICE_NAME"));
             List<PortInfo> inputs = model.inputs();
@@ -78,18 +80,28 @@ class OpenVinoContractTest {
     void failedCallsCarryOpenVinosOwnMessage() throws Throwable {
         Path ir = OpenVinoDouble.writeIr(dir, config, true, false);
         try (OvCore core = ov.createCore()) {
-            OpenVinoException missing = assertThrows(OpenVinoException.class, () -> core.readModel(dir.resolve("nope.xml"), null));
-            assertTrue(missing.getMessage().contains("ov_core_read_model") && missing.getMessage().contains("nope.xml cannot be opened"),
+            OpenVinoException missing =
+                    assertThrows(OpenVinoException.class, () -> core.readModel(dir.resolve("nope.xml"), null));
+            assertTrue(
+                    missing.getMessage().contains("ov_core_read_model")
+                            && missing.getMessage().contains("nope.xml cannot be opened"),
                     missing.getMessage());
             try (OvModel model = core.readModel(ir, null)) {
-                OpenVinoException npu = assertThrows(OpenVinoException.class, () -> core.compile(model, "NPU", Map.of()));
+                OpenVinoException npu =
+                        assertThrows(OpenVinoException.class, () -> core.compile(model, "NPU", Map.of()));
                 assertTrue(npu.getMessage().contains("dynamic shapes are not supported"), npu.getMessage());
-                OpenVinoException property = assertThrows(OpenVinoException.class, () -> core.compile(model, "GPU", Map.of("NPUW_LLM", "YES")));
-                assertTrue(property.getMessage().contains("Option 'NPUW_LLM' is not supported for GPU"), property.getMessage());
-                try (OvCompiledModel compiled = core.compile(model, "GPU", Map.of()); OvInferRequest request = compiled.createInferRequest();
-                     Arena arena = Arena.ofConfined()) {
-                    OpenVinoException type = assertThrows(OpenVinoException.class,
-                            () -> request.setTensor("input_ids", ElementType.I32, new long[] {1, 4}, arena.allocate(64)));
+                OpenVinoException property = assertThrows(
+                        OpenVinoException.class, () -> core.compile(model, "GPU", Map.of("NPUW_LLM", "YES")));
+                assertTrue(
+                        property.getMessage().contains("Option 'NPUW_LLM' is not supported for GPU"),
+                        property.getMessage());
+                try (OvCompiledModel compiled = core.compile(model, "GPU", Map.of());
+                        OvInferRequest request = compiled.createInferRequest();
+                        Arena arena = Arena.ofConfined()) {
+                    OpenVinoException type = assertThrows(
+                            OpenVinoException.class,
+                            () -> request.setTensor(
+                                    "input_ids", ElementType.I32, new long[] {1, 4}, arena.allocate(64)));
                     assertTrue(type.getMessage().contains("element type"), type.getMessage());
                     OpenVinoException unbound = assertThrows(OpenVinoException.class, request::infer);
                     assertTrue(unbound.getMessage().contains("has no tensor"), unbound.getMessage());
@@ -120,9 +132,12 @@ class OpenVinoContractTest {
         // Straight through FFM, as a buggy binding would call it: the double must notice.
         var lookup = java.lang.foreign.SymbolLookup.libraryLookup(Path.of(OpenVinoDouble.library()), Arena.global());
         var linker = java.lang.foreign.Linker.nativeLinker();
-        var create = linker.downcallHandle(lookup.find("ov_core_create").orElseThrow(),
-                java.lang.foreign.FunctionDescriptor.of(java.lang.foreign.ValueLayout.JAVA_INT, java.lang.foreign.ValueLayout.ADDRESS));
-        var free = linker.downcallHandle(lookup.find("ov_core_free").orElseThrow(),
+        var create = linker.downcallHandle(
+                lookup.find("ov_core_create").orElseThrow(),
+                java.lang.foreign.FunctionDescriptor.of(
+                        java.lang.foreign.ValueLayout.JAVA_INT, java.lang.foreign.ValueLayout.ADDRESS));
+        var free = linker.downcallHandle(
+                lookup.find("ov_core_free").orElseThrow(),
                 java.lang.foreign.FunctionDescriptor.ofVoid(java.lang.foreign.ValueLayout.ADDRESS));
         int before = OpenVinoDouble.violations();
         try (Arena arena = Arena.ofConfined()) {
@@ -140,17 +155,42 @@ class OpenVinoContractTest {
     void refusesAStatefulOrMismatchedIrSayingWhatDiffers() throws Exception {
         try (KvArena arena = KvArena.anonymous(1 << 22)) {
             Path stateful = OpenVinoDouble.writeIr(dir.resolve("stateful"), config, true, true);
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> runner(stateful, "GPU", Map.of(), arena));
-            assertTrue(e.getMessage().contains("stateful") && e.getMessage().contains("--disable-stateful"), e.getMessage());
-            ModelConfig other = ModelConfig.parse(new ObjectMapper().readTree(
-                    new ObjectMapper().writeValueAsString(Map.of("architectures", List.of("LlamaForCausalLM"), "vocab_size", 4096, "hidden_size", 256,
-                            "intermediate_size", 768, "num_hidden_layers", 6, "num_attention_heads", 8, "num_key_value_heads", 2, "head_dim", 32,
-                            "max_position_embeddings", 1024))));
+            IllegalArgumentException e =
+                    assertThrows(IllegalArgumentException.class, () -> runner(stateful, "GPU", Map.of(), arena));
+            assertTrue(
+                    e.getMessage().contains("stateful") && e.getMessage().contains("--disable-stateful"),
+                    e.getMessage());
+            ModelConfig other = ModelConfig.parse(new ObjectMapper()
+                    .readTree(new ObjectMapper()
+                            .writeValueAsString(Map.of(
+                                    "architectures",
+                                    List.of("LlamaForCausalLM"),
+                                    "vocab_size",
+                                    4096,
+                                    "hidden_size",
+                                    256,
+                                    "intermediate_size",
+                                    768,
+                                    "num_hidden_layers",
+                                    6,
+                                    "num_attention_heads",
+                                    8,
+                                    "num_key_value_heads",
+                                    2,
+                                    "head_dim",
+                                    32,
+                                    "max_position_embeddings",
+                                    1024))));
             Path wrongHeads = OpenVinoDouble.writeIr(dir.resolve("heads"), other, true, false);
-            IllegalArgumentException heads = assertThrows(IllegalArgumentException.class, () -> runner(wrongHeads, "GPU", Map.of(), arena));
-            assertTrue(heads.getMessage().contains("input past_key_values.0.key has shape [?,2,?,32]: dimension 1 should be 4"), heads.getMessage());
+            IllegalArgumentException heads =
+                    assertThrows(IllegalArgumentException.class, () -> runner(wrongHeads, "GPU", Map.of(), arena));
+            assertTrue(
+                    heads.getMessage()
+                            .contains("input past_key_values.0.key has shape [?,2,?,32]: dimension 1 should be 4"),
+                    heads.getMessage());
         }
-        IllegalArgumentException chunk = assertThrows(IllegalArgumentException.class, () -> options(dir, 100, Map.of()));
+        IllegalArgumentException chunk =
+                assertThrows(IllegalArgumentException.class, () -> options(dir, 100, Map.of()));
         assertTrue(chunk.getMessage().contains("power of two"), chunk.getMessage());
     }
 
@@ -173,10 +213,19 @@ class OpenVinoContractTest {
 
     @Test
     void aMissingLibraryIsReportedWithWhereItWasLookedFor() {
-        IllegalStateException e = assertThrows(IllegalStateException.class, () -> OpenVinoRuntime.load(Optional.of(dir.resolve("lib").toString())));
-        assertTrue(e.getMessage().contains(OpenVinoLibrary.FILE_NAME + " was not found in " + dir.resolve("lib")), e.getMessage());
+        IllegalStateException e = assertThrows(
+                IllegalStateException.class,
+                () -> OpenVinoRuntime.load(Optional.of(dir.resolve("lib").toString())));
+        assertTrue(
+                e.getMessage().contains(OpenVinoLibrary.FILE_NAME + " was not found in " + dir.resolve("lib")),
+                e.getMessage());
         String searched = OpenVinoLibrary.searched(Optional.empty(), "/a:/b");
-        assertTrue(searched.contains("/a/libopenvino_c.so, /b/libopenvino_c.so") && searched.contains("/usr/lib/x86_64-linux-gnu"), searched);
-        assertEquals(Optional.of(OpenVinoDouble.LIBRARY), OpenVinoLibrary.locate(Optional.empty(), "/nonexistent:" + OpenVinoDouble.DIR));
+        assertTrue(
+                searched.contains("/a/libopenvino_c.so, /b/libopenvino_c.so")
+                        && searched.contains("/usr/lib/x86_64-linux-gnu"),
+                searched);
+        assertEquals(
+                Optional.of(OpenVinoDouble.LIBRARY),
+                OpenVinoLibrary.locate(Optional.empty(), "/nonexistent:" + OpenVinoDouble.DIR));
     }
 }

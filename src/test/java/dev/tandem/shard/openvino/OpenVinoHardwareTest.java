@@ -1,6 +1,5 @@
 package dev.tandem.shard.openvino;
 
-import dev.tandem.shard.OpenVinoOptions;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -14,6 +13,7 @@ import dev.tandem.model.ForwardBatch;
 import dev.tandem.model.ModelConfig;
 import dev.tandem.sampling.Sampler;
 import dev.tandem.shard.ModelRunner;
+import dev.tandem.shard.OpenVinoOptions;
 import dev.tandem.shard.RunnerSettings;
 import dev.tandem.tokenizer.TextTokenizer;
 import java.nio.file.Files;
@@ -39,19 +39,29 @@ class OpenVinoHardwareTest {
     @Test
     void prefillOnTheNpuDecodeOnTheGpuMatchesTheCpuBackend() throws Exception {
         String model = System.getenv("TANDEM_OPENVINO_MODEL");
-        Assumptions.assumeTrue(model != null && !model.isBlank(), "skipped: needs a real OpenVINO runtime, an NPU and a GPU; set"
-                + " TANDEM_OPENVINO_MODEL to a stateless IR export (documentation/openvino.md) to run this acceptance test");
+        Assumptions.assumeTrue(
+                model != null && !model.isBlank(),
+                "skipped: needs a real OpenVINO runtime, an NPU and a GPU; set"
+                        + " TANDEM_OPENVINO_MODEL to a stateless IR export (documentation/openvino.md) to run this acceptance test");
         Path dir = Path.of(model);
         OpenVinoRuntime ov = OpenVinoRuntime.load(Optional.ofNullable(System.getenv("TANDEM_OPENVINO_LIBRARY")));
-        assertFalse(ov.version().contains("contract-double"), "this test is for a real OpenVINO runtime, not the contract double");
+        assertFalse(
+                ov.version().contains("contract-double"),
+                "this test is for a real OpenVINO runtime, not the contract double");
         try (OvCore core = ov.createCore()) {
-            assertTrue(core.availableDevices().contains("NPU") && core.availableDevices().contains("GPU"),
+            assertTrue(
+                    core.availableDevices().contains("NPU")
+                            && core.availableDevices().contains("GPU"),
                     "OpenVINO must see an NPU and a GPU (drivers, render group): " + core.availableDevices());
         }
         ModelConfig c = Checkpoint.readConfig(dir);
         PagedKvLayout layout = new PagedKvLayout(c.numLayers(), c.numKvHeads(), c.headDim(), 16, 256);
         Path cache = Files.createDirectories(Path.of(System.getProperty("user.home"), ".cache", "tandem", "openvino"));
-        OpenVinoOptions options = new OpenVinoOptions(Optional.of(ov.library().toString()), dir.resolve(OpenVinoOptions.IR_FILE), 128, cache,
+        OpenVinoOptions options = new OpenVinoOptions(
+                Optional.of(ov.library().toString()),
+                dir.resolve(OpenVinoOptions.IR_FILE),
+                128,
+                cache,
                 java.util.Map.of());
         int[] ids;
         try (TextTokenizer tok = TextTokenizer.load(dir)) {
@@ -60,8 +70,8 @@ class OpenVinoHardwareTest {
             int[] table = new int[(ids.length + 15) / 16];
             Arrays.setAll(table, i -> i);
             try (KvArena arena = KvArena.anonymous(layout.totalBytes());
-                 OpenVinoRunner npu = new OpenVinoRunner(c, options, "NPU", arena, layout, 512, 4);
-                 OpenVinoRunner gpu = new OpenVinoRunner(c, options, "GPU", arena, layout, 512, 4)) {
+                    OpenVinoRunner npu = new OpenVinoRunner(c, options, "NPU", arena, layout, 512, 4);
+                    OpenVinoRunner gpu = new OpenVinoRunner(c, options, "GPU", arena, layout, 512, 4)) {
                 long t0 = System.nanoTime();
                 float[] logits = npu.forward(batch(ids, 0, prompt.length, table));
                 long t1 = System.nanoTime();
@@ -72,15 +82,23 @@ class OpenVinoHardwareTest {
                     }
                 }
                 long t2 = System.nanoTime();
-                System.out.printf("NPU prefill %d tokens in %.1f ms; GPU decode %.1f tokens/s; KV moved: %s / %s%n", prompt.length, (t1 - t0) / 1e6,
-                        (NEW_TOKENS - 1) / ((t2 - t1) / 1e9), npu.traffic(), gpu.traffic());
+                System.out.printf(
+                        "NPU prefill %d tokens in %.1f ms; GPU decode %.1f tokens/s; KV moved: %s / %s%n",
+                        prompt.length,
+                        (t1 - t0) / 1e6,
+                        (NEW_TOKENS - 1) / ((t2 - t1) / 1e9),
+                        npu.traffic(),
+                        gpu.traffic());
                 System.out.println("answer: " + tok.decode(Arrays.copyOfRange(ids, prompt.length, ids.length), true));
             }
             String reference = System.getenv("TANDEM_OPENVINO_REFERENCE");
             if (reference != null && !reference.isBlank()) {
                 int[] cpu = Arrays.copyOf(prompt, ids.length);
                 try (Checkpoint ckpt = Checkpoint.open(Path.of(reference));
-                     ModelRunner runner = new ModelRunner(ckpt, new RunnerSettings(16, 256, 512, 1, Runtime.getRuntime().availableProcessors()))) {
+                        ModelRunner runner = new ModelRunner(
+                                ckpt,
+                                new RunnerSettings(
+                                        16, 256, 512, 1, Runtime.getRuntime().availableProcessors()))) {
                     int[] cpuTable = runner.reversedBlockTable(cpu.length);
                     float[] logits = runner.feed(cpuTable, cpu, 0, prompt.length, false);
                     for (int i = prompt.length; i < cpu.length; i++) {
@@ -88,10 +106,17 @@ class OpenVinoHardwareTest {
                         logits = runner.feed(cpuTable, cpu, i, i + 1, false);
                     }
                 }
-                assertEquals(cpu[prompt.length], ids[prompt.length], "the first token after the NPU prefill is the CPU backend's");
-                long same = java.util.stream.IntStream.range(prompt.length, ids.length).filter(i -> cpu[i] == ids[i]).count();
-                assertTrue(same >= NEW_TOKENS * 3 / 4, "greedy tokens agree with the CPU backend at " + same + " of " + NEW_TOKENS
-                        + " positions (fp16/int4 exports drift; a large gap means the KV handover is wrong)");
+                assertEquals(
+                        cpu[prompt.length],
+                        ids[prompt.length],
+                        "the first token after the NPU prefill is the CPU backend's");
+                long same = java.util.stream.IntStream.range(prompt.length, ids.length)
+                        .filter(i -> cpu[i] == ids[i])
+                        .count();
+                assertTrue(
+                        same >= NEW_TOKENS * 3 / 4,
+                        "greedy tokens agree with the CPU backend at " + same + " of " + NEW_TOKENS
+                                + " positions (fp16/int4 exports drift; a large gap means the KV handover is wrong)");
             }
         }
     }

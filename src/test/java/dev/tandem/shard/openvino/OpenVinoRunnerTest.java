@@ -1,6 +1,5 @@
 package dev.tandem.shard.openvino;
 
-import dev.tandem.shard.OpenVinoOptions;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -9,6 +8,7 @@ import dev.tandem.kernels.PagedKvLayout;
 import dev.tandem.kvcache.KvArena;
 import dev.tandem.model.ForwardBatch;
 import dev.tandem.model.ModelConfig;
+import dev.tandem.shard.OpenVinoOptions;
 import dev.tandem.testsupport.OpenVinoDouble;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -34,7 +34,8 @@ class OpenVinoRunnerTest {
 
     @BeforeAll
     static void demoConfig() throws Exception {
-        config = ModelConfig.parse(new ObjectMapper().readTree(Path.of("models/demo-llama-6m/config.json").toFile()));
+        config = ModelConfig.parse(new ObjectMapper()
+                .readTree(Path.of("models/demo-llama-6m/config.json").toFile()));
     }
 
     private OpenVinoOptions options(Path ir, Map<String, String> properties) {
@@ -90,8 +91,9 @@ class OpenVinoRunnerTest {
         int[][] tables = {table(0, 32), table(32, 32), table(64, 32)};
         List<List<Integer>> generated = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
         try (KvArena arena = KvArena.anonymous(layout().totalBytes());
-             OpenVinoRunner npu = new OpenVinoRunner(config, options(ir, Map.of()), "NPU", arena, layout(), 256, 8);
-             OpenVinoRunner gpu = new OpenVinoRunner(config, options(ir, Map.of()), "GPU", arena, layout(), 256, 8)) {
+                OpenVinoRunner npu = new OpenVinoRunner(config, options(ir, Map.of()), "NPU", arena, layout(), 256, 8);
+                OpenVinoRunner gpu =
+                        new OpenVinoRunner(config, options(ir, Map.of()), "GPU", arena, layout(), 256, 8)) {
             assertTrue(npu.describe().contains("static prefill chunk 32"), npu.describe());
             assertTrue(gpu.describe().contains("batched"), gpu.describe());
             int[] lengths = new int[prompts.length];
@@ -111,8 +113,12 @@ class OpenVinoRunnerTest {
             // 40 tokens = chunks of 32 + 8 (padded), 35 = 32 + 3, 5 = one padded chunk, 32 = one full chunk.
             long kvBytesPerToken = 2L * config.numLayers() * config.numKvHeads() * config.headDim() * Float.BYTES;
             assertEquals(6, prefill.infers());
-            assertEquals((75 + 5 + 32) * kvBytesPerToken, prefill.bytesScattered(), "only real tokens are scattered, never padding");
-            assertEquals((32 + 40 + 72) * kvBytesPerToken, prefill.bytesGathered(), "each chunk gathers the past before it");
+            assertEquals(
+                    (75 + 5 + 32) * kvBytesPerToken,
+                    prefill.bytesScattered(),
+                    "only real tokens are scattered, never padding");
+            assertEquals(
+                    (32 + 40 + 72) * kvBytesPerToken, prefill.bytesGathered(), "each chunk gathers the past before it");
             for (int step = 0; step < 12; step++) {
                 int n = prompts.length;
                 int[] ids = new int[n], pos = new int[n], seq = new int[n], logitTokens = new int[n];
@@ -130,17 +136,29 @@ class OpenVinoRunnerTest {
             OpenVinoRunner.Traffic decode = gpu.traffic();
             assertEquals(12, decode.infers(), "one infer per decode step for all three sequences (dynamic batch)");
             assertEquals(36 * kvBytesPerToken, decode.bytesScattered());
-            System.out.printf("KV through the arena: prefill gathered %.1f and scattered %.1f KiB for %d tokens (%d infers); decode gathered %.1f KiB"
-                            + " for %d tokens (%.1f KiB per token, %d bytes of KV per position)%n", prefill.bytesGathered() / 1024.0,
-                    prefill.bytesScattered() / 1024.0, prefill.tokens(), prefill.infers(), decode.bytesGathered() / 1024.0, decode.tokens(),
-                    decode.bytesGathered() / 1024.0 / decode.tokens(), kvBytesPerToken);
+            System.out.printf(
+                    "KV through the arena: prefill gathered %.1f and scattered %.1f KiB for %d tokens (%d infers); decode gathered %.1f KiB"
+                            + " for %d tokens (%.1f KiB per token, %d bytes of KV per position)%n",
+                    prefill.bytesGathered() / 1024.0,
+                    prefill.bytesScattered() / 1024.0,
+                    prefill.tokens(),
+                    prefill.infers(),
+                    decode.bytesGathered() / 1024.0,
+                    decode.tokens(),
+                    decode.bytesGathered() / 1024.0 / decode.tokens(),
+                    kvBytesPerToken);
         }
         for (int s = 0; s < prompts.length; s++) {
-            assertEquals(OpenVinoDouble.continuation(prompts[s], 13, vocab, List.of()), generated.get(s), "sequence " + s);
+            assertEquals(
+                    OpenVinoDouble.continuation(prompts[s], 13, vocab, List.of()), generated.get(s), "sequence " + s);
         }
-        assertEquals(violationsBefore, OpenVinoDouble.violations(), () -> "contract violation: " + lastViolationOrNone());
+        assertEquals(
+                violationsBefore, OpenVinoDouble.violations(), () -> "contract violation: " + lastViolationOrNone());
         assertEquals(liveBefore, OpenVinoDouble.liveObjects(), "every handle the runners made is released");
-        assertEquals(allocationsBefore, OpenVinoDouble.liveAllocations(), "every string and shape OpenVINO handed out is freed");
+        assertEquals(
+                allocationsBefore,
+                OpenVinoDouble.liveAllocations(),
+                "every string and shape OpenVINO handed out is freed");
     }
 
     private static String lastViolationOrNone() {
