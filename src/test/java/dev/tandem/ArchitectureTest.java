@@ -127,6 +127,21 @@ class ArchitectureTest {
         slices().matching("dev.tandem.(**)").should().beFreeOfCycles().check(CLASSES);
     }
 
+    /** Small files, each with one job: a file that outgrows this has more than one. */
+    @Test
+    void noMainSourceFileIsLongerThan300Lines() throws IOException {
+        List<String> tooLong = new ArrayList<>();
+        try (var files = Files.walk(Path.of("src/main/java"))) {
+            for (Path f : files.filter(p -> p.toString().endsWith(".java")).toList()) {
+                int lines = Files.readAllLines(f).size();
+                if (lines > 300) {
+                    tooLong.add(f + " (" + lines + " lines)");
+                }
+            }
+        }
+        assertEquals(List.of(), tooLong);
+    }
+
     @Test
     void noTopLevelClassesOutsideThePackages() {
         classes().should().resideOutsideOfPackage("dev.tandem").check(CLASSES);

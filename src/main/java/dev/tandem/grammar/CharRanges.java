@@ -71,4 +71,29 @@ final class CharRanges {
         }
         return out;
     }
+
+    /** Whether the flattened [from, to] ranges hold c. */
+    static boolean contains(int[] set, int c) {
+        for (int i = 0; i < set.length; i += 2) {
+            if (c >= set[i] && c <= set[i + 1]) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The ranges of set without those of remove. */
+    static int[] minus(int[] set, int[] remove) {
+        int[] negRemove = negate(normalize(pairs(remove)));
+        List<int[]> out = new ArrayList<>();
+        for (int i = 0; i < set.length; i += 2) {
+            for (int j = 0; j < negRemove.length; j += 2) {
+                int lo = Math.max(set[i], negRemove[j]), hi = Math.min(set[i + 1], negRemove[j + 1]);
+                if (lo <= hi) {
+                    out.add(new int[] {lo, hi});
+                }
+            }
+        }
+        return normalize(out);
+    }
 }

@@ -32,25 +32,22 @@ final class JsonObjectGrammar {
         JsonNode req = s.get("required");
         if (req != null) {
             if (!req.isArray()) {
-                throw new GrammarException(
-                        JsonSchemaGrammar.at(path, "required"), "'required' must be an array of names");
+                throw new GrammarException(SchemaText.at(path, "required"), "'required' must be an array of names");
             }
             req.forEach(x -> requiredNames.add(x.asText()));
         }
         JsonNode props = s.path("properties");
         for (Iterator<Map.Entry<String, JsonNode>> it = props.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> p = it.next();
-            String value = schema.value(p.getValue(), JsonSchemaGrammar.at(path, "properties." + p.getKey()));
-            members.add(Gbnf.literal(
-                            JsonSchemaGrammar.compact(new com.fasterxml.jackson.databind.node.TextNode(p.getKey())))
+            String value = schema.value(p.getValue(), SchemaText.at(path, "properties." + p.getKey()));
+            members.add(Gbnf.literal(SchemaText.compact(new com.fasterxml.jackson.databind.node.TextNode(p.getKey())))
                     + " ws \":\" ws " + value);
             required.add(requiredNames.remove(p.getKey()));
         }
         JsonNode extra = s.get("additionalProperties");
         if (extra != null && !(extra.isBoolean() && !extra.asBoolean())) {
-            additionalValue = extra.isBoolean()
-                    ? "value"
-                    : schema.value(extra, JsonSchemaGrammar.at(path, "additionalProperties"));
+            additionalValue =
+                    extra.isBoolean() ? "value" : schema.value(extra, SchemaText.at(path, "additionalProperties"));
             // propertyNames (a string schema) shapes the keys the model may invent.
             JsonNode names = s.get("propertyNames");
             if (names != null) {
@@ -58,30 +55,30 @@ final class JsonObjectGrammar {
                     if (!Set.of("type", "minLength", "maxLength", "pattern", "format", "description", "title")
                             .contains(k)) {
                         throw new GrammarException(
-                                JsonSchemaGrammar.at(path, "propertyNames." + k),
+                                SchemaText.at(path, "propertyNames." + k),
                                 "'propertyNames' supports minLength, maxLength, pattern and format, not '" + k + "'");
                     }
                 });
             }
             String key = names == null
                     ? "string"
-                    : schema.rule(JsonStringGrammar.body(names, JsonSchemaGrammar.at(path, "propertyNames")));
+                    : schema.rule(JsonStringGrammar.body(names, SchemaText.at(path, "propertyNames")));
             additional = key + " ws \":\" ws " + additionalValue;
         }
         if (!requiredNames.isEmpty() && additional == null) {
             throw new GrammarException(
-                    JsonSchemaGrammar.at(path, "required"),
+                    SchemaText.at(path, "required"),
                     "required properties " + requiredNames
                             + " are not in 'properties' and additionalProperties is false");
         }
-        long minProps = JsonSchemaGrammar.count(s, "minProperties", 0, path);
+        long minProps = SchemaBounds.count(s, "minProperties", 0, path);
         if (minProps > required.stream().filter(b -> b).count() + requiredNames.size()) {
             throw new GrammarException(
-                    JsonSchemaGrammar.at(path, "minProperties"),
+                    SchemaText.at(path, "minProperties"),
                     "'minProperties' beyond the number of required properties is not supported");
         }
         for (String name : requiredNames) { // required, but only allowed as additional properties
-            members.add(Gbnf.literal(JsonSchemaGrammar.compact(new com.fasterxml.jackson.databind.node.TextNode(name)))
+            members.add(Gbnf.literal(SchemaText.compact(new com.fasterxml.jackson.databind.node.TextNode(name)))
                     + " ws \":\" ws " + additionalValue);
             required.add(true);
         }

@@ -121,42 +121,45 @@ final class JsonSchemaGrammar {
         for (Iterator<String> it = s.fieldNames(); it.hasNext(); ) {
             String k = it.next();
             if (!KEYWORDS.contains(k) && !ANNOTATIONS.contains(k)) {
-                throw new GrammarException(at(path, k), "the JSON Schema keyword '" + k + "' is not supported");
+                throw new GrammarException(
+                        SchemaText.at(path, k), "the JSON Schema keyword '" + k + "' is not supported");
             }
         }
         if (s.has("$ref")) {
-            return ref(s.get("$ref").asText(), at(path, "$ref"));
+            return ref(s.get("$ref").asText(), SchemaText.at(path, "$ref"));
         }
         if (s.has("const")) {
-            return Gbnf.literal(compact(s.get("const")));
+            return Gbnf.literal(SchemaText.compact(s.get("const")));
         }
         if (s.has("enum")) {
             JsonNode e = s.get("enum");
             if (!e.isArray() || e.isEmpty()) {
-                throw new GrammarException(at(path, "enum"), "'enum' must be a non-empty array");
+                throw new GrammarException(SchemaText.at(path, "enum"), "'enum' must be a non-empty array");
             }
             List<String> options = new ArrayList<>();
-            e.forEach(x -> options.add(Gbnf.literal(compact(x))));
+            e.forEach(x -> options.add(Gbnf.literal(SchemaText.compact(x))));
             return group(options);
         }
         for (String k : List.of("anyOf", "oneOf")) {
             if (s.has(k)) {
                 JsonNode list = s.get(k);
                 if (!list.isArray() || list.isEmpty()) {
-                    throw new GrammarException(at(path, k), "'" + k + "' must be a non-empty array of schemas");
+                    throw new GrammarException(
+                            SchemaText.at(path, k), "'" + k + "' must be a non-empty array of schemas");
                 }
                 List<String> options = new ArrayList<>();
                 for (int i = 0; i < list.size(); i++) {
-                    options.add(value(list.get(i), at(path, k + "." + i)));
+                    options.add(value(list.get(i), SchemaText.at(path, k + "." + i)));
                 }
                 return group(options);
             }
         }
         if (s.has("allOf")) {
             if (!s.get("allOf").isArray() || s.get("allOf").size() != 1) {
-                throw new GrammarException(at(path, "allOf"), "'allOf' is supported with exactly one schema");
+                throw new GrammarException(
+                        SchemaText.at(path, "allOf"), "'allOf' is supported with exactly one schema");
             }
-            return value(s.get("allOf").get(0), at(path, "allOf.0"));
+            return value(s.get("allOf").get(0), SchemaText.at(path, "allOf.0"));
         }
         List<String> types = new ArrayList<>();
         JsonNode t = s.get("type");
@@ -186,39 +189,41 @@ final class JsonSchemaGrammar {
             case "integer" -> rule(integer(s, path));
             case "number" -> number(s, path);
             case "boolean", "null" -> type;
-            default -> throw new GrammarException(at(path, "type"), "unknown type '" + type + "'");
+            default -> throw new GrammarException(SchemaText.at(path, "type"), "unknown type '" + type + "'");
         };
     }
 
     private String array(JsonNode s, String path) {
         if (s.path("uniqueItems").asBoolean(false)) {
-            throw new GrammarException(at(path, "uniqueItems"), "'uniqueItems: true' is not supported");
+            throw new GrammarException(SchemaText.at(path, "uniqueItems"), "'uniqueItems: true' is not supported");
         }
-        int min = (int) count(s, "minItems", 0, path), max = (int) count(s, "maxItems", -1, path);
+        int min = (int) SchemaBounds.count(s, "minItems", 0, path),
+                max = (int) SchemaBounds.count(s, "maxItems", -1, path);
         List<String> prefix = new ArrayList<>();
         JsonNode pi = s.get("prefixItems");
         if (pi != null) {
             for (int i = 0; i < pi.size(); i++) {
-                prefix.add(value(pi.get(i), at(path, "prefixItems." + i)));
+                prefix.add(value(pi.get(i), SchemaText.at(path, "prefixItems." + i)));
             }
         }
         JsonNode items = s.get("items");
         String item = items == null || (items.isBoolean() && items.asBoolean())
                 ? "value"
-                : items.isBoolean() ? null : value(items, at(path, "items"));
+                : items.isBoolean() ? null : value(items, SchemaText.at(path, "items"));
         if (max >= 0 && max < min) {
-            throw new GrammarException(at(path, "maxItems"), "maxItems is below minItems");
+            throw new GrammarException(SchemaText.at(path, "maxItems"), "maxItems is below minItems");
         }
         // The prefix items come first, each present while the array is long enough; then the rest.
         StringBuilder sb = new StringBuilder("\"[\" ws ");
         int fixed = prefix.size();
         if (fixed < min && item == null) {
-            throw new GrammarException(at(path, "minItems"), "minItems exceeds the prefixItems with items false");
+            throw new GrammarException(
+                    SchemaText.at(path, "minItems"), "minItems exceeds the prefixItems with items false");
         }
         StringBuilder tail = new StringBuilder();
         if (item != null && (max < 0 || max > fixed)) {
             int restMin = Math.max(0, min - fixed), restMax = max < 0 ? -1 : max - fixed;
-            tail.append(repeatList(item, restMin, restMax, fixed > 0));
+            tail.append(SchemaBounds.repeatList(item, restMin, restMax, fixed > 0));
         }
         String body = tail.toString();
         for (int i = fixed - 1; i >= 0; i--) {
@@ -228,27 +233,12 @@ final class JsonSchemaGrammar {
         return sb.append(body).append(" ws \"]\"").toString();
     }
 
-    /** item repeated min..max times (max -1: open), separated by commas; leadingComma when items come before. */
-    static String repeatList(String item, int min, int max, boolean leadingComma) {
-        String sep = "ws \",\" ws ";
-        String one = (leadingComma ? sep : "") + item;
-        if (min == 0) {
-            String rest =
-                    max < 0 ? "(" + sep + item + ")*" : max <= 1 ? "" : "(" + sep + item + "){0," + (max - 1) + "}";
-            return max == 0 ? "\"\"" : "(" + one + " " + rest + ")?";
-        }
-        String rest =
-                max < 0 ? "(" + sep + item + ")*" : max == min ? "" : "(" + sep + item + "){0," + (max - min) + "}";
-        String more = min > 1 ? "(" + sep + item + "){" + (min - 1) + "}" : "";
-        return one + " " + more + " " + rest;
-    }
-
     private String integer(JsonNode s, String path) {
-        Long lo = bound(s, "minimum", "exclusiveMinimum", true, path),
-                hi = bound(s, "maximum", "exclusiveMaximum", false, path);
+        Long lo = SchemaBounds.bound(s, "minimum", "exclusiveMinimum", true, path),
+                hi = SchemaBounds.bound(s, "maximum", "exclusiveMaximum", false, path);
         String body = JsonTerminals.integerRange(lo, hi);
         if (body == null) {
-            throw new GrammarException(at(path, "minimum"), "no integer lies between minimum and maximum");
+            throw new GrammarException(SchemaText.at(path, "minimum"), "no integer lies between minimum and maximum");
         }
         return body;
     }
@@ -263,7 +253,7 @@ final class JsonSchemaGrammar {
                         && !s.has("exclusiveMinimum");
                 if (!nonNegative) {
                     throw new GrammarException(
-                            at(path, k),
+                            SchemaText.at(path, k),
                             "'" + k + "' on a 'number' is not supported (only 'minimum: 0'); "
                                     + "use 'integer' for bounded values");
                 }
@@ -271,43 +261,6 @@ final class JsonSchemaGrammar {
             }
         }
         return "number";
-    }
-
-    private static Long bound(JsonNode s, String inclusive, String exclusive, boolean lower, String path) {
-        Long v = null;
-        if (s.has(inclusive)) {
-            v = integral(s.get(inclusive), lower, at(path, inclusive));
-        }
-        JsonNode e = s.get(exclusive);
-        if (e != null && e.isBoolean()) { // draft 4: a flag on the inclusive bound
-            return e.asBoolean() && v != null ? (lower ? v + 1 : v - 1) : v;
-        }
-        if (e != null) {
-            long x = integral(e, lower, at(path, exclusive));
-            x = lower
-                    ? x + (e.asDouble() == Math.floor(e.asDouble()) ? 1 : 0)
-                    : x - (e.asDouble() == Math.ceil(e.asDouble()) ? 1 : 0);
-            v = v == null ? x : lower ? Math.max(v, x) : Math.min(v, x);
-        }
-        return v;
-    }
-
-    private static long integral(JsonNode n, boolean lower, String path) {
-        if (!n.isNumber()) {
-            throw new GrammarException(path, "a bound must be a number");
-        }
-        return (long) (lower ? Math.ceil(n.asDouble()) : Math.floor(n.asDouble()));
-    }
-
-    static long count(JsonNode s, String k, long fallback, String path) {
-        JsonNode n = s.get(k);
-        if (n == null) {
-            return fallback;
-        }
-        if (!n.canConvertToLong() || n.asLong() < 0 || n.asLong() > 10_000) {
-            throw new GrammarException(at(path, k), "'" + k + "' must be an integer in [0, 10000]");
-        }
-        return n.asLong();
     }
 
     private String ref(String ref, String path) {
@@ -340,17 +293,5 @@ final class JsonSchemaGrammar {
 
     private static String group(List<String> options) {
         return options.size() == 1 ? options.get(0) : "(" + String.join(" | ", options) + ")";
-    }
-
-    static String compact(JsonNode n) {
-        try {
-            return JSON.writeValueAsString(n);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    static String at(String path, String key) {
-        return path.isEmpty() ? key : path + "." + key;
     }
 }

@@ -7,11 +7,11 @@ final class JsonStringGrammar {
     private JsonStringGrammar() {}
 
     static String body(JsonNode s, String path) {
-        int min = (int) JsonSchemaGrammar.count(s, "minLength", 0, path);
-        int max = (int) JsonSchemaGrammar.count(s, "maxLength", -1, path);
+        int min = (int) SchemaBounds.count(s, "minLength", 0, path);
+        int max = (int) SchemaBounds.count(s, "maxLength", -1, path);
         boolean lengths = s.has("minLength") || s.has("maxLength");
         if (max >= 0 && max < min) {
-            throw new GrammarException(JsonSchemaGrammar.at(path, "maxLength"), "maxLength is below minLength");
+            throw new GrammarException(SchemaText.at(path, "maxLength"), "maxLength is below minLength");
         }
         String content;
         if (s.has("format")) {
@@ -19,13 +19,13 @@ final class JsonStringGrammar {
             content = JsonTerminals.format(format);
             if (content == null) {
                 throw new GrammarException(
-                        JsonSchemaGrammar.at(path, "format"),
+                        SchemaText.at(path, "format"),
                         "the string format '" + format
                                 + "' is not supported (date, time, date-time, uuid, email, ipv4 are)");
             }
             refuseWith(s, path, lengths, "format");
         } else if (s.has("pattern")) {
-            content = RegexGrammar.jsonStringPattern(s.get("pattern").asText(), JsonSchemaGrammar.at(path, "pattern"));
+            content = RegexGrammar.jsonStringPattern(s.get("pattern").asText(), SchemaText.at(path, "pattern"));
             refuseWith(s, path, lengths, "pattern");
         } else {
             content = max < 0 ? "char{" + min + ",}" : "char{" + min + "," + max + "}";
@@ -36,12 +36,12 @@ final class JsonStringGrammar {
     private static void refuseWith(JsonNode s, String path, boolean lengths, String keyword) {
         if (lengths) {
             throw new GrammarException(
-                    JsonSchemaGrammar.at(path, s.has("minLength") ? "minLength" : "maxLength"),
+                    SchemaText.at(path, s.has("minLength") ? "minLength" : "maxLength"),
                     "minLength/maxLength together with '" + keyword + "' is not supported");
         }
         if (s.has("format") && s.has("pattern")) {
             throw new GrammarException(
-                    JsonSchemaGrammar.at(path, "pattern"), "'pattern' together with 'format' is not supported");
+                    SchemaText.at(path, "pattern"), "'pattern' together with 'format' is not supported");
         }
     }
 }

@@ -252,12 +252,12 @@ final class RegexGrammar {
             return Gbnf.charClass(set);
         }
         List<String> options = new ArrayList<>();
-        int[] safe = minus(set, FORBIDDEN_IN_JSON);
+        int[] safe = CharRanges.minus(set, FORBIDDEN_IN_JSON);
         if (safe.length > 0) {
             options.add(Gbnf.charClass(safe));
         }
         for (int c : new int[] {'"', '\\', '\n', '\t', '\r'}) {
-            if (contains(set, c)) {
+            if (CharRanges.contains(set, c)) {
                 options.add(literal(c));
             }
         }
@@ -265,29 +265,6 @@ final class RegexGrammar {
             throw error("a character class that matches nothing a JSON string can hold");
         }
         return options.size() == 1 ? options.get(0) : "(" + String.join(" | ", options) + ")";
-    }
-
-    private static boolean contains(int[] set, int c) {
-        for (int i = 0; i < set.length; i += 2) {
-            if (c >= set[i] && c <= set[i + 1]) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private static int[] minus(int[] set, int[] remove) {
-        int[] negRemove = CharRanges.negate(CharRanges.normalize(CharRanges.pairs(remove)));
-        List<int[]> out = new ArrayList<>();
-        for (int i = 0; i < set.length; i += 2) {
-            for (int j = 0; j < negRemove.length; j += 2) {
-                int lo = Math.max(set[i], negRemove[j]), hi = Math.min(set[i + 1], negRemove[j + 1]);
-                if (lo <= hi) {
-                    out.add(new int[] {lo, hi});
-                }
-            }
-        }
-        return CharRanges.normalize(out);
     }
 
     private boolean eat(char c) {

@@ -267,36 +267,10 @@ public final class Matmul {
         int r = start;
         if (w.format() == TensorFormat.BF16) {
             for (; r + 4 <= end; r += 4) {
-                bf16FourRows(w, bias, out, r, d);
+                JavaRows.bf16FourRows(w, bias, x, numTokens, accumulate, out, r, d);
             }
         }
-        rowsForTokens(w, bias, out, r, end, 0, d);
-    }
-
-    /** Rows [r, r + 4) for every token: 4x4 tiles, then the tokens left over (one: decode). */
-    private void bf16FourRows(WeightMatrix w, float[] bias, float[] out, int r, float[] d) {
-        int cols = w.cols();
-        int rows = w.rows();
-        int t = 0;
-        for (; t + 4 <= numTokens; t += 4) {
-            RowDots.bf16Tile(w, r, x, t * cols, cols, d);
-            for (int i = 0; i < 4; i++) {
-                float b = bias == null ? 0f : bias[r + i];
-                for (int j = 0; j < 4; j++) {
-                    int o = (t + j) * rows + r + i;
-                    out[o] = (accumulate ? out[o] : 0f) + d[i * 4 + j] + b;
-                }
-            }
-        }
-        if (t + 1 == numTokens) {
-            RowDots.bf16Rows4(w, r, x, t * cols, d);
-            for (int i = 0; i < 4; i++) {
-                int o = t * rows + r + i;
-                out[o] = (accumulate ? out[o] : 0f) + d[i] + (bias == null ? 0f : bias[r + i]);
-            }
-        } else if (t < numTokens) {
-            rowsForTokens(w, bias, out, r, r + 4, t, d);
-        }
+        JavaRows.rows(w, bias, x, groupSums, numTokens, accumulate, out, r, end, 0, d);
     }
 
     private void nativeRows(WeightMatrix w, float[] bias, float[] out, int start, int end, int worker, int chunkRows) {
@@ -313,28 +287,6 @@ public final class Matmul {
             for (int r = start; r < end; r++) {
                 int at = t * rows + r;
                 out[at] = (accumulate ? out[at] : 0f) + o[t * n + r - start] + (bias == null ? 0f : bias[r]);
-            }
-        }
-    }
-
-    /** Rows [from, to) for tokens [firstToken, numTokens), one row at a time, up to four tokens at once. */
-    private void rowsForTokens(WeightMatrix w, float[] bias, float[] out, int from, int to, int firstToken, float[] d) {
-        int cols = w.cols();
-        int rows = w.rows();
-        for (int r = from; r < to; r++) {
-            float b = bias == null ? 0f : bias[r];
-            for (int t = firstToken; t < numTokens; t += 4) {
-                int count = Math.min(4, numTokens - t);
-                if (w.format().isQuantized()) {
-                    int groups = w.quantization().groups(cols);
-                    QuantizedDots.dot(w, r, x, t * cols, cols, count, groupSums, t * groups, groups, d);
-                } else {
-                    RowDots.dot(w, r, x, t * cols, cols, count, d);
-                }
-                for (int i = 0; i < count; i++) {
-                    int o = (t + i) * rows + r;
-                    out[o] = (accumulate ? out[o] : 0f) + d[i] + b;
-                }
             }
         }
     }

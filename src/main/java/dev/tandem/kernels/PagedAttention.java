@@ -62,22 +62,7 @@ public final class PagedAttention {
             int kOff,
             float[] v,
             int vOff) {
-        int block = blockTable[pos / layout.blockSize()];
-        int slot = pos % layout.blockSize();
-        long column = (long) layout.blockSize() * PagedKvLayout.BYTES_PER_VALUE;
-        for (int h = 0; h < layout.numKvHeads(); h++) {
-            long key = layout.keyOffset(block, layerIndex, h, 0, slot);
-            for (int d = 0; d < headDim; d++) {
-                kvArena.set(ValueLayout.JAVA_FLOAT_UNALIGNED, key + d * column, k[kOff + h * headDim + d]);
-            }
-            MemorySegment.copy(
-                    v,
-                    vOff + h * headDim,
-                    kvArena,
-                    ValueLayout.JAVA_FLOAT_UNALIGNED,
-                    layout.valueOffset(block, layerIndex, h, slot),
-                    headDim);
-        }
+        layout.store(kvArena, layerIndex, blockTable, pos, k, kOff, v, vOff);
     }
 
     /**

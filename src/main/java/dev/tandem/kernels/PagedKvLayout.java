@@ -1,5 +1,8 @@
 package dev.tandem.kernels;
 
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
 /**
  * Where each K and V value lives in the paged KV arena. The arena is numBlocks blocks; a block
  * holds blockSize token slots for every layer, ordered [layer][K|V][kvHead][...]. One head's
@@ -40,5 +43,33 @@ public record PagedKvLayout(int numLayers, int numKvHeads, int headDim, int bloc
     /** Byte offset of K element d of one head at one slot of a block (dimension-major). */
     public long keyOffset(int block, int layer, int kvHead, int d, int slot) {
         return headOffset(block, layer, 0, kvHead) + ((long) d * blockSize + slot) * BYTES_PER_VALUE;
+    }
+
+    /** Stores one token's K and V (all KV heads) at its position in the sequence's blocks. */
+    public void store(
+            MemorySegment kvArena,
+            int layerIndex,
+            int[] blockTable,
+            int pos,
+            float[] k,
+            int kOff,
+            float[] v,
+            int vOff) {
+        int block = blockTable[pos / blockSize()];
+        int slot = pos % blockSize();
+        long column = (long) blockSize() * PagedKvLayout.BYTES_PER_VALUE;
+        for (int h = 0; h < numKvHeads(); h++) {
+            long key = keyOffset(block, layerIndex, h, 0, slot);
+            for (int d = 0; d < headDim(); d++) {
+                kvArena.set(ValueLayout.JAVA_FLOAT_UNALIGNED, key + d * column, k[kOff + h * headDim() + d]);
+            }
+            MemorySegment.copy(
+                    v,
+                    vOff + h * headDim(),
+                    kvArena,
+                    ValueLayout.JAVA_FLOAT_UNALIGNED,
+                    valueOffset(block, layerIndex, h, slot),
+                    headDim());
+        }
     }
 }

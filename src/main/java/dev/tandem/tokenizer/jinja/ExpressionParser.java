@@ -26,56 +26,9 @@ import java.util.Map;
  * not, comparisons, + -, ~, * / // %, **, unary minus, then primaries with postfix access,
  * filters and tests (which bind tighter than any operator).
  */
-final class ExpressionParser {
-    private final List<Token> tokens;
-    private int pos;
-
+final class ExpressionParser extends TokenCursor {
     ExpressionParser(List<Token> tokens) {
-        this.tokens = tokens;
-    }
-
-    Token peek() {
-        return tokens.get(pos);
-    }
-
-    Token peek(int ahead) {
-        return tokens.get(Math.min(pos + ahead, tokens.size() - 1));
-    }
-
-    Token next() {
-        return tokens.get(pos++);
-    }
-
-    boolean accept(String s) {
-        if (peek().is(s)) {
-            pos++;
-            return true;
-        }
-        return false;
-    }
-
-    void expect(String s) {
-        if (!accept(s)) {
-            throw new TemplateException("expected '" + s + "' but found '" + peek().text() + "'");
-        }
-    }
-
-    String name() {
-        Token t = next();
-        if (t.kind() != Tok.NAME) {
-            throw new TemplateException("expected a name but found '" + t.text() + "'");
-        }
-        return t.text();
-    }
-
-    boolean atEnd() {
-        return peek().kind() == Tok.END;
-    }
-
-    void expectEnd() {
-        if (!atEnd()) {
-            throw new TemplateException("unexpected '" + peek().text() + "'");
-        }
+        super(tokens);
     }
 
     /** An expression, or a bare tuple {@code a, b} where a statement allows one. */
