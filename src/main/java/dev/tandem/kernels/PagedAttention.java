@@ -52,19 +52,6 @@ public final class PagedAttention {
         this.scores = new float[team.size()][maxHeadsPerChunk * groupSize * this.maxContext];
     }
 
-    /** Stores one token's K and V (all KV heads) at its position in the sequence's blocks. */
-    public void write(
-            MemorySegment kvArena,
-            int layerIndex,
-            int[] blockTable,
-            int pos,
-            float[] k,
-            int kOff,
-            float[] v,
-            int vOff) {
-        layout.store(kvArena, layerIndex, blockTable, pos, k, kOff, v, vOff);
-    }
-
     /**
      * out[t] = attention of query q[t] (numHeads * headDim floats) for tokens 0..numTokens-1.
      * slidingWindowOrZero limits each query to the last that-many positions (0 = unlimited).

@@ -165,7 +165,7 @@ public final class Transformer {
             int pos = b.positions()[t];
             rope.apply(q, t * c.qDim(), c.numHeads(), pos);
             rope.apply(k, t * c.kvDim(), c.numKvHeads(), pos);
-            attention.write(
+            kvLayout.store(
                     stepArena,
                     stepLayer,
                     b.blockTables()[b.sequenceOfToken()[t]],

@@ -128,7 +128,7 @@ class BatchInvarianceTest {
                 float[] k = KernelsTest.randoms(len * kvHeads * headDim),
                         v = KernelsTest.randoms(len * kvHeads * headDim);
                 for (int t = 0; t < len; t++) {
-                    attention.write(kv, 0, tables[seq], t, k, t * kvHeads * headDim, v, t * kvHeads * headDim);
+                    layout.store(kv, 0, tables[seq], t, k, t * kvHeads * headDim, v, t * kvHeads * headDim);
                 }
             }
             float[] q = KernelsTest.randoms(len * width);
