@@ -185,9 +185,8 @@ class KernelsTest {
             float[] k = randoms(len * kvHeads * headDim),
                     v = randoms(len * kvHeads * headDim),
                     q = randoms(len * heads * headDim);
-            PagedAttention writer = new PagedAttention(team, layout, heads, 80);
             for (int t = 0; t < len; t++) {
-                writer.write(kv, 0, table, t, k, t * kvHeads * headDim, v, t * kvHeads * headDim);
+                layout.store(kv, 0, table, t, k, t * kvHeads * headDim, v, t * kvHeads * headDim);
             }
             int[] positions = new int[len];
             for (int t = 0; t < len; t++) {
