@@ -12,6 +12,7 @@ import java.util.Map;
  * compute, so a shared block is never written: writers only touch blocks they alone hold.
  */
 public final class KvCacheManager {
+    private static final int[] NO_BLOCKS = new int[0];
     private final BlockPool pool;
     private final int blockSize;
     private final boolean prefixCaching;
@@ -152,19 +153,11 @@ public final class KvCacheManager {
         return requests.containsKey(requestId);
     }
 
-    /** A copy of the request's block table (what a shard needs to address its KV). */
-    public int[] blockTable(String requestId) {
-        return blocksFrom(requestId, 0);
-    }
-
     /** The request's blocks from logical block {@code from} on: what a shard that has the first ones is sent. */
     public int[] blocksFrom(String requestId, int from) {
         RequestBlocks r = request(requestId);
-        return Arrays.copyOfRange(r.blocks, Math.min(from, r.numBlocks), r.numBlocks);
-    }
-
-    public int numBlocks(String requestId) {
-        return request(requestId).numBlocks;
+        // Most decode steps bring no new block: no array for them.
+        return from >= r.numBlocks ? NO_BLOCKS : Arrays.copyOfRange(r.blocks, from, r.numBlocks);
     }
 
     /** True when every block the request may write next (from numComputed on) is its alone. */

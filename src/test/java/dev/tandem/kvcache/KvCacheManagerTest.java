@@ -40,8 +40,8 @@ class KvCacheManagerTest {
         assertEquals(0, pool.numCached());
         int[] c = {1, 2, 3, 4, 5, 6, 7, 8};
         assertEquals(4, kv.admit("c", c, c.length, 4), "one token is always left to compute");
-        assertEquals(kv.blockTable("b")[0], kv.blockTable("c")[0], "shared first block");
-        assertEquals(2, pool.refCount(kv.blockTable("b")[0]));
+        assertEquals(kv.blocksFrom("b", 0)[0], kv.blocksFrom("c", 0)[0], "shared first block");
+        assertEquals(2, pool.refCount(kv.blocksFrom("b", 0)[0]));
         KvCacheManager off = new KvCacheManager(new BlockPool(16), BS, false, 7);
         off.admit("a", a, a.length, a.length);
         off.cacheComputed("a", a, a.length);
@@ -104,7 +104,7 @@ class KvCacheManagerTest {
                 Req r = new Req("r" + next++, tokens);
                 int cached = kv.admit(r.id, tokens, len, len);
                 if (cached >= 0) {
-                    int[] table = kv.blockTable(r.id);
+                    int[] table = kv.blocksFrom(r.id, 0);
                     for (int p = 0; p < cached; p++) {
                         assertEquals(
                                 tokens[p], shadow[table[p / BS]][p % BS], "cached KV must be this request's tokens");
@@ -138,7 +138,7 @@ class KvCacheManagerTest {
     /** Writes tokens [computed, upTo) into the request's blocks: only blocks it alone holds. */
     static void compute(KvCacheManager kv, Req r, int upTo, int[][] shadow) {
         assertTrue(kv.ownsWritableBlocks(r.id, r.computed), "no block is shared by two writers");
-        int[] table = kv.blockTable(r.id);
+        int[] table = kv.blocksFrom(r.id, 0);
         for (int p = r.computed; p < upTo; p++) {
             shadow[table[p / BS]][p % BS] = r.tokens[p];
         }
@@ -149,7 +149,7 @@ class KvCacheManagerTest {
     static void checkAccounts(BlockPool pool, KvCacheManager kv, List<Req> live, int numBlocks) {
         Map<Integer, Integer> refs = new HashMap<>();
         for (Req r : live) {
-            for (int b : kv.blockTable(r.id)) {
+            for (int b : kv.blocksFrom(r.id, 0)) {
                 refs.merge(b, 1, Integer::sum);
             }
         }
