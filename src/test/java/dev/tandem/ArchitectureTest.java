@@ -3,6 +3,7 @@ package dev.tandem;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
@@ -140,6 +141,27 @@ class ArchitectureTest {
             }
         }
         assertEquals(List.of(), tooLong);
+    }
+
+    /**
+     * The scheduler and the KV manager stay readable in one sitting, as nano-vllm's: under 1,000
+     * lines of code together (cloc's count: neither blank lines nor comment lines).
+     */
+    @Test
+    void schedulerAndKvCacheStayUnder1000LinesOfCode() throws IOException {
+        int code = 0;
+        for (String pkg : List.of("scheduler", "kvcache")) {
+            try (var files = Files.list(Path.of("src/main/java/dev/tandem", pkg))) {
+                for (Path f : files.filter(p -> p.toString().endsWith(".java")).toList()) {
+                    code += (int) Files.readAllLines(f).stream()
+                            .map(String::strip)
+                            .filter(l ->
+                                    !l.isEmpty() && !l.startsWith("//") && !l.startsWith("/*") && !l.startsWith("*"))
+                            .count();
+                }
+            }
+        }
+        assertTrue(code > 300 && code < 1000, "scheduler + kvcache: " + code + " lines of code");
     }
 
     @Test

@@ -12,6 +12,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import jakarta.inject.Provider;
+import java.util.Optional;
 
 /**
  * {@code POST /v1/completions}, {@code /v1/chat/completions} and {@code /v1/responses}. These are Vert.x routes
@@ -36,10 +37,8 @@ public class OpenAiRoutes {
     }
 
     void register(@Observes Router router) {
-        if (!config.toolCallParser().equals("auto")) {
-            ToolFormat.named(
-                    config.toolCallParser()); // a misspelt parser stops the server at start, saying which exist
-        }
+        // A misspelt parser stops the server at start, saying which exist.
+        toolFormat = ToolFormat.configured(config.toolCallParser());
         route(
                 router,
                 "/v1/completions",
@@ -56,13 +55,14 @@ public class OpenAiRoutes {
                         new ResponsesCall(e, ResponsesParser.parse(body, e, chatTemplate.get(), toolStyle(e)), sink));
     }
 
+    private Optional<ToolFormat> toolFormat;
     private volatile ToolStyle toolStyle;
 
     /** Read from the template on the first chat request (the engine and template are lazy beans). */
     private ToolStyle toolStyle(Engine e) {
         ToolStyle style = toolStyle;
         if (style == null) {
-            style = ToolStyle.of(chatTemplate.get(), e.tokenizer(), config.toolCallParser());
+            style = ToolStyle.of(chatTemplate.get(), e.tokenizer(), toolFormat);
             toolStyle = style;
         }
         return style;

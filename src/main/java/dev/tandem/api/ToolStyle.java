@@ -5,6 +5,7 @@ import dev.tandem.tokenizer.TextTokenizer;
 import dev.tandem.tools.ToolFormat;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * How the served model handles tools, read once from its chat template and tokenizer: the format
@@ -13,10 +14,10 @@ import java.util.Map;
  * renders tools at all.
  */
 record ToolStyle(ToolFormat format, boolean reasoning, Map<Integer, String> markerIds, boolean templateRendersTools) {
-    static ToolStyle of(ChatPrompt template, TextTokenizer tokenizer, String configuredParser) {
+    /** configured: the format the configuration names, or empty to read it from the template. */
+    static ToolStyle of(ChatPrompt template, TextTokenizer tokenizer, Optional<ToolFormat> configured) {
         String source = template.source();
-        ToolFormat format =
-                configuredParser.equals("auto") ? ToolFormat.detect(source) : ToolFormat.named(configuredParser);
+        ToolFormat format = configured.orElseGet(() -> ToolFormat.detect(source));
         Map<Integer, String> markers = new HashMap<>();
         for (String m : format.markerTokens()) {
             int[] ids = tokenizer.encode(m, false);

@@ -16,11 +16,11 @@ import java.util.Optional;
  * @param deviceName the discovered device's name, or the CPU's
  * @param note empty, or why the shard does not run where it was asked to
  */
-public record Placement(String role, DeviceKind device, Backend backend, String deviceName, String note) {
+public record Placement(ShardRole role, DeviceKind device, Backend backend, String deviceName, String note) {
 
-    /** As {@link #resolve(String, String, Backend, boolean, Discovery, String)} where no OpenVINO runtime was loaded. */
+    /** As {@link #resolve(ShardRole, String, Backend, boolean, Discovery, String)} where no OpenVINO runtime was loaded. */
     public static Placement resolve(
-            String role, String requestedDevice, Backend backend, boolean strict, Discovery found) {
+            ShardRole role, String requestedDevice, Backend backend, boolean strict, Discovery found) {
         return resolve(role, requestedDevice, backend, strict, found, "no OpenVINO runtime was loaded");
     }
 
@@ -30,7 +30,7 @@ public record Placement(String role, DeviceKind device, Backend backend, String 
      * libopenvino_c.so was looked for).
      */
     public static Placement resolve(
-            String role,
+            ShardRole role,
             String requestedDevice,
             Backend backend,
             boolean strict,
@@ -44,7 +44,7 @@ public record Placement(String role, DeviceKind device, Backend backend, String 
                     "tandem.shards." + role + ".device must be NPU, GPU, CPU or AUTO, got " + requestedDevice);
         }
         if (asked.equals("AUTO")) {
-            DeviceKind preferred = role.equals("prefill") ? DeviceKind.NPU : DeviceKind.GPU;
+            DeviceKind preferred = role.autoDevice();
             Optional<Device> d = first(found, preferred);
             if (d.isPresent() && backend != Backend.CPU && available.test(backend)) {
                 return new Placement(role, preferred, backend, d.get().name(), "");
@@ -86,7 +86,7 @@ public record Placement(String role, DeviceKind device, Backend backend, String 
         return cpu(role, kind + " asked for, but " + problem + "; running on the CPU");
     }
 
-    private static Placement cpu(String role, String note) {
+    private static Placement cpu(ShardRole role, String note) {
         return new Placement(role, DeviceKind.CPU, Backend.CPU, "cpu", note);
     }
 

@@ -45,8 +45,7 @@ public final class ContinuousBatchingScheduler implements Scheduler {
         this.interrupt = interrupt;
         this.queues = new SequenceQueues(kv);
         DecodeSteps decodeSteps = new DecodeSteps(config);
-        this.planner =
-                new StepPlanner(config, kv, queues, prefillShard, decodeShard, decodeSteps, listener::onPreemption);
+        this.planner = new StepPlanner(config, kv, queues, prefillShard, decodeShard, decodeSteps, listener);
         this.dispatcher = new StepDispatcher(config, kv, queues, prefillShard, decodeShard, listener, decodeSteps);
     }
 

@@ -19,32 +19,14 @@ import java.util.function.Consumer;
  * blocks it gained: the shard keeps the tokens it was sent and sampled). Collects the sampled
  * tokens into the sequences, and hands a failed shard's sequences to {@link ShardRecovery}.
  */
-final class StepDispatcher {
-    private final SchedulerConfig config;
-    private final KvCacheManager kv;
-    private final SequenceQueues queues;
-    private final Shard prefillShard;
-    private final Shard decodeShard;
-    private final StepListener listener;
-    private final DecodeSteps decodeSteps;
-
-    StepDispatcher(
-            SchedulerConfig config,
-            KvCacheManager kv,
-            SequenceQueues queues,
-            Shard prefillShard,
-            Shard decodeShard,
-            StepListener listener,
-            DecodeSteps decodeSteps) {
-        this.config = config;
-        this.kv = kv;
-        this.queues = queues;
-        this.prefillShard = prefillShard;
-        this.decodeShard = decodeShard;
-        this.listener = listener;
-        this.decodeSteps = decodeSteps;
-    }
-
+record StepDispatcher(
+        SchedulerConfig config,
+        KvCacheManager kv,
+        SequenceQueues queues,
+        Shard prefillShard,
+        Shard decodeShard,
+        StepListener listener,
+        DecodeSteps decodeSteps) {
     void execute(List<StepPlanner.Planned> scheduled, Consumer<StepOutput> sink) {
         List<SequenceStep> prefill = new ArrayList<>();
         List<SequenceStep> decode = new ArrayList<>();

@@ -13,39 +13,16 @@ import java.util.List;
  * back to the head of the queue, to be recomputed. While only decoding goes on, several decode
  * steps at a time ({@link DecodeSteps}).
  */
-final class StepPlanner {
+record StepPlanner(
+        SchedulerConfig config,
+        KvCacheManager kv,
+        SequenceQueues queues,
+        Shard prefillShard,
+        Shard decodeShard,
+        DecodeSteps decodeSteps,
+        StepListener listener) {
     /** One sequence's part of the planned step: its next numTokens tokens, then numSamples samples. */
     record Planned(Sequence seq, int numTokens, int numSamples) {}
-
-    /** Told of each preemption, for the metric. */
-    interface PreemptionListener {
-        void onPreemption();
-    }
-
-    private final SchedulerConfig config;
-    private final KvCacheManager kv;
-    private final SequenceQueues queues;
-    private final Shard prefillShard;
-    private final Shard decodeShard;
-    private final DecodeSteps decodeSteps;
-    private final PreemptionListener listener;
-
-    StepPlanner(
-            SchedulerConfig config,
-            KvCacheManager kv,
-            SequenceQueues queues,
-            Shard prefillShard,
-            Shard decodeShard,
-            DecodeSteps decodeSteps,
-            PreemptionListener listener) {
-        this.config = config;
-        this.kv = kv;
-        this.queues = queues;
-        this.prefillShard = prefillShard;
-        this.decodeShard = decodeShard;
-        this.decodeSteps = decodeSteps;
-        this.listener = listener;
-    }
 
     List<Planned> plan() {
         List<Sequence> running = queues.running;

@@ -2,13 +2,13 @@ package dev.tandem.server;
 
 import dev.tandem.device.Backend;
 import dev.tandem.device.Placement;
+import dev.tandem.device.ShardRole;
 import dev.tandem.engine.Engine;
 import dev.tandem.engine.EngineConfig;
 import dev.tandem.kernels.KernelPath;
 import dev.tandem.kernels.PagedKvLayout;
 import dev.tandem.kvcache.BlockPool;
 import dev.tandem.kvcache.KvCacheManager;
-import dev.tandem.kvcache.StaleSegments;
 import dev.tandem.model.Checkpoint;
 import dev.tandem.model.GenerationDefaults;
 import dev.tandem.model.ModelConfig;
@@ -20,6 +20,7 @@ import dev.tandem.scheduler.Scheduler;
 import dev.tandem.scheduler.SchedulerConfig;
 import dev.tandem.shard.ShardSet;
 import dev.tandem.shard.SupervisedShard;
+import dev.tandem.shm.StaleSegments;
 import dev.tandem.tokenizer.ChatPrompt;
 import dev.tandem.tokenizer.TextTokenizer;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -122,8 +123,8 @@ public class EngineProducer {
                 shardSettings.warmUp());
         shards = switch (shardSettings.mode()) {
             case PROCESS -> {
-                Placement prefill = place("prefill", shardSettings.prefill()),
-                        decode = place("decode", shardSettings.decode());
+                Placement prefill = place(ShardRole.PREFILL, shardSettings.prefill()),
+                        decode = place(ShardRole.DECODE, shardSettings.decode());
                 yield ShardSet.processes(
                         c,
                         sizes,
@@ -134,9 +135,9 @@ public class EngineProducer {
                         ShardSet.decodeNice(prefill, decode, shardSettings.decodeNiceOnSharedCpu()),
                         ShardSet.overlapSteps(prefill, decode, shardSettings.overlapOnSharedCpu()),
                         Map.of(
-                                "prefill",
+                                ShardRole.PREFILL,
                                 OpenVinoBackend.options(openvino, path, prefill),
-                                "decode",
+                                ShardRole.DECODE,
                                 OpenVinoBackend.options(openvino, path, decode)),
                         new SupervisedShard.Policy(
                                 shardSettings.stepTimeout(),
@@ -216,7 +217,7 @@ public class EngineProducer {
         }
     }
 
-    private Placement place(String role, ShardSettings.Role asked) {
+    private Placement place(ShardRole role, ShardSettings.Role asked) {
         boolean openVino = asked.backend() == Backend.OPENVINO;
         if (openVino && openVinoStatus == null) {
             openVinoStatus =

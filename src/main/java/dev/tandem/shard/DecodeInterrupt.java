@@ -1,6 +1,6 @@
 package dev.tandem.shard;
 
-import dev.tandem.kvcache.KvArena;
+import dev.tandem.shm.KvArena;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;

@@ -2,11 +2,11 @@ package dev.tandem.shard;
 
 import dev.tandem.kernels.PagedKvLayout;
 import dev.tandem.kernels.ThreadTeam;
-import dev.tandem.kvcache.KvArena;
 import dev.tandem.model.Checkpoint;
 import dev.tandem.model.ForwardBatch;
 import dev.tandem.model.ModelConfig;
 import dev.tandem.model.Transformer;
+import dev.tandem.shm.KvArena;
 
 /**
  * Runs forward steps of one model over one paged KV arena: what a shard does with its device.

@@ -3,11 +3,12 @@ package dev.tandem.shard;
 import dev.tandem.device.Backend;
 import dev.tandem.device.DeviceKind;
 import dev.tandem.device.Placement;
+import dev.tandem.device.ShardRole;
 import dev.tandem.grammar.Grammars;
 import dev.tandem.kernels.PagedKvLayout;
-import dev.tandem.kvcache.KvArena;
 import dev.tandem.model.Checkpoint;
 import dev.tandem.model.ModelConfig;
+import dev.tandem.shm.KvArena;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -110,7 +111,7 @@ public final class ShardSet implements AutoCloseable {
             Placement decodePlace,
             int decodeNice,
             boolean overlapSteps,
-            Map<String, OpenVinoOptions> openvino,
+            Map<ShardRole, OpenVinoOptions> openvino,
             SupervisedShard.Policy policy,
             ShardListener listener) {
         if (sharedMemoryDir == null) {
@@ -143,11 +144,11 @@ public final class ShardSet implements AutoCloseable {
 
     /** A worker for one role on the server's KV segment; its socket goes in the temporary directory. */
     private static WorkerOptions options(
-            Placement place, Sizes z, int nice, Path segment, Map<String, OpenVinoOptions> openvino) {
+            Placement place, Sizes z, int nice, Path segment, Map<ShardRole, OpenVinoOptions> openvino) {
         Path socket =
                 Path.of(System.getProperty("java.io.tmpdir"), segment.getFileName() + "-" + place.role() + ".sock");
         return new WorkerOptions(
-                place.role(),
+                place.role().toString(),
                 place.device().name(),
                 place.backend(),
                 place.deviceName(),

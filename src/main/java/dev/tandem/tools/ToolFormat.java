@@ -4,6 +4,7 @@ import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Random;
 
 /**
@@ -68,6 +69,11 @@ public enum ToolFormat {
             return LLAMA3_JSON;
         }
         return HERMES;
+    }
+
+    /** The setting's format (hermes, llama3_json, pythonic, mistral), or empty for auto: read it from the template. */
+    public static Optional<ToolFormat> configured(String setting) {
+        return setting.trim().equalsIgnoreCase("auto") ? Optional.empty() : Optional.of(named(setting.trim()));
     }
 
     /** The format of a configuration name (hermes, llama3_json, pythonic, mistral). */

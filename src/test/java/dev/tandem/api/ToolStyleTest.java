@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
  */
 class ToolStyleTest {
     static ToolStyle style(String name, TextTokenizer tok) {
-        return ToolStyle.of(ChatPrompt.forTokenizer(tok), tok, "auto");
+        return ToolStyle.of(ChatPrompt.forTokenizer(tok), tok, java.util.Optional.empty());
     }
 
     @Test

@@ -77,23 +77,61 @@ class ConfigurationReferenceTest {
         }
         String outer = NESTED.matcher(source).replaceAll("");
         return members(
-                mapping.getAnnotation(ConfigMapping.class).prefix(), outer.substring(outer.indexOf('{') + 1), nested);
+                mapping.getAnnotation(ConfigMapping.class).prefix(),
+                outer.substring(outer.indexOf('{') + 1),
+                nested,
+                enumsOf(mapping, source));
     }
 
-    static List<Property> members(String prefix, String body, Map<String, String> nested) {
+    /** The enums a mapping's properties may have, by simple name, shown as the values the configuration takes. */
+    static Map<String, String> enumsOf(Class<?> mapping, String source) {
+        List<String> candidates = new ArrayList<>();
+        Matcher t = Pattern.compile("(?<type>\\w+)\\s+\\w+\\(\\);").matcher(source);
+        while (t.find()) {
+            candidates.add(mapping.getPackageName() + "." + t.group("type"));
+        }
+        Matcher i = Pattern.compile("import ([\\w.]+);").matcher(source);
+        while (i.find()) {
+            candidates.add(i.group(1));
+        }
+        Map<String, String> enums = new LinkedHashMap<>();
+        for (String name : candidates) {
+            try {
+                Class<?> c = Class.forName(name);
+                if (c.isEnum()) {
+                    // SmallRye Config takes an enum constant by its name in kebab case.
+                    enums.put(
+                            c.getSimpleName(),
+                            java.util.Arrays.stream(c.getEnumConstants())
+                                    .map(e -> ((Enum<?>) e)
+                                            .name()
+                                            .toLowerCase(java.util.Locale.ROOT)
+                                            .replace('_', '-'))
+                                    .collect(java.util.stream.Collectors.joining(" \\| ")));
+                }
+            } catch (ClassNotFoundException notAClass) {
+                // a plain type (String, int, Duration) or an import that is no enum
+            }
+        }
+        return enums;
+    }
+
+    static List<Property> members(String prefix, String body, Map<String, String> nested, Map<String, String> enums) {
         List<Property> out = new ArrayList<>();
         Matcher m = MEMBER.matcher(body);
         while (m.find()) {
             String name = prefix + "." + kebab(m.group("name"));
             String type = m.group("type");
             if (nested.containsKey(type)) {
-                out.addAll(members(name, nested.get(type), nested));
+                out.addAll(members(name, nested.get(type), nested, enums));
                 continue;
             }
-            String shown = type.replace("Optional<String>", "string, optional")
-                    .replace("OptionalInt", "int, optional")
-                    .replace("String", "string")
-                    .replace("Duration", "duration (e.g. 200ms, 60s)");
+            String shown = enums.containsKey(type)
+                    ? enums.get(type)
+                    : type.replace("Optional<String>", "string, optional")
+                            .replace("OptionalInt", "int, optional")
+                            .replace("String", "string")
+                            .replace("Duration", "duration (e.g. 200ms, 60s)");
             String defaultValue = m.group("default") != null
                     ? "`" + m.group("default") + "`"
                     : type.startsWith("Optional") ? "(unset)" : "";

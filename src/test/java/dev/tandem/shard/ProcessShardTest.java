@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tandem.kernels.PagedKvLayout;
 import dev.tandem.kvcache.BlockPool;
-import dev.tandem.kvcache.KvArena;
 import dev.tandem.kvcache.KvCacheManager;
 import dev.tandem.request.SamplingParams;
 import dev.tandem.scheduler.ContinuousBatchingScheduler;
@@ -17,6 +16,7 @@ import dev.tandem.scheduler.SchedulerConfig;
 import dev.tandem.scheduler.Sequence;
 import dev.tandem.scheduler.StepListener;
 import dev.tandem.scheduler.StepOutput;
+import dev.tandem.shm.KvArena;
 import dev.tandem.testsupport.ForwardingShard;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -196,8 +196,7 @@ class ProcessShardTest {
             Path segment = Path.of(parts[2]);
             assertTrue(Files.exists(segment), "kill -9 leaves the segment");
             assertTrue(
-                    dev.tandem.kvcache.StaleSegments.reclaim(Path.of("/dev/shm"))
-                            .contains(segment),
+                    dev.tandem.shm.StaleSegments.reclaim(Path.of("/dev/shm")).contains(segment),
                     "the next start reclaims it");
         } finally {
             server.destroyForcibly();

@@ -1,7 +1,7 @@
 package dev.tandem.shard;
 
 import dev.tandem.kernels.PagedKvLayout;
-import dev.tandem.kvcache.KvArena;
+import dev.tandem.shm.KvArena;
 import java.nio.file.Path;
 
 /** Test helper run as its own JVM: plays the server, starts a decode shard, prints its pid, waits to be killed. */

@@ -8,14 +8,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.tandem.device.Backend;
 import dev.tandem.device.DeviceKind;
 import dev.tandem.device.Placement;
+import dev.tandem.device.ShardRole;
 import org.junit.jupiter.api.Test;
 
 /** How the shards' placement decides their priority and whether their steps overlap. */
 class ShardSetTest {
-    private static final Placement PREFILL_CPU = new Placement("prefill", DeviceKind.CPU, Backend.CPU, "cpu", "");
-    private static final Placement DECODE_CPU = new Placement("decode", DeviceKind.CPU, Backend.CPU, "cpu", "");
-    private static final Placement PREFILL_NPU = new Placement("prefill", DeviceKind.NPU, Backend.OPENVINO, "NPU", "");
-    private static final Placement DECODE_GPU = new Placement("decode", DeviceKind.GPU, Backend.OPENVINO, "GPU", "");
+    private static final Placement PREFILL_CPU =
+            new Placement(ShardRole.PREFILL, DeviceKind.CPU, Backend.CPU, "cpu", "");
+    private static final Placement DECODE_CPU = new Placement(ShardRole.DECODE, DeviceKind.CPU, Backend.CPU, "cpu", "");
+    private static final Placement PREFILL_NPU =
+            new Placement(ShardRole.PREFILL, DeviceKind.NPU, Backend.OPENVINO, "NPU", "");
+    private static final Placement DECODE_GPU =
+            new Placement(ShardRole.DECODE, DeviceKind.GPU, Backend.OPENVINO, "GPU", "");
 
     @Test
     void stepsOverlapOnDevicesOfTheirOwnAndOnASharedCpuOnlyWhenAsked() {

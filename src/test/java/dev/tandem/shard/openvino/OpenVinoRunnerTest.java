@@ -5,10 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tandem.kernels.PagedKvLayout;
-import dev.tandem.kvcache.KvArena;
 import dev.tandem.model.ForwardBatch;
 import dev.tandem.model.ModelConfig;
 import dev.tandem.shard.OpenVinoOptions;
+import dev.tandem.shm.KvArena;
 import dev.tandem.testsupport.OpenVinoDouble;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package dev.tandem.kvcache;
+package dev.tandem.shm;
 
 import java.lang.foreign.ValueLayout;
 import java.nio.file.Path;

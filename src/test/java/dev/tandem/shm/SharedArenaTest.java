@@ -1,4 +1,4 @@
-package dev.tandem.kvcache;
+package dev.tandem.shm;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,4 +1,4 @@
-package dev.tandem.kvcache;
+package dev.tandem.shm;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
