@@ -83,7 +83,15 @@ final class ChatParser {
                             grammar),
                     null));
         }
-        return new GenerationRequest(model, choices, 1, stream, includeUsage, logprobs ? top : -1, parsing);
+        return new GenerationRequest(
+                model,
+                choices,
+                1,
+                stream,
+                includeUsage,
+                logprobs ? top : -1,
+                parsing,
+                SamplingFields.priority(f, engine));
     }
 
     /**

@@ -58,7 +58,15 @@ final class CompletionsParser {
                         echo ? texts.get(p) : null));
             }
         }
-        return new GenerationRequest(model, choices, prompts.size(), stream, includeUsage, topLogprobs, null);
+        return new GenerationRequest(
+                model,
+                choices,
+                prompts.size(),
+                stream,
+                includeUsage,
+                topLogprobs,
+                null,
+                SamplingFields.priority(f, engine));
     }
 
     private static void readPrompts(JsonNode prompt, Engine engine, List<int[]> prompts, List<String> texts) {

@@ -139,7 +139,11 @@ final class GenerationCall implements ApiCall {
             for (Choice c : choices) {
                 engine.submit(
                         new EngineRequest(
-                                c.requestId, c.input.promptTokens(), c.input.params(), request.numTopLogprobs()),
+                                c.requestId,
+                                c.input.promptTokens(),
+                                c.input.params(),
+                                request.numTopLogprobs(),
+                                request.priority()),
                         c);
                 submitted++;
             }

@@ -32,7 +32,8 @@ final class SamplingFields {
             "min_tokens",
             "logprobs",
             "best_of",
-            "stop_token_ids");
+            "stop_token_ids",
+            "priority");
 
     private SamplingFields() {}
 
@@ -69,6 +70,21 @@ final class SamplingFields {
                 .stopStrings(f.strings("stop", 16))
                 .grammar(grammar)
                 .build();
+    }
+
+    /**
+     * The request's priority (vLLM's extension: smaller runs first). Only a server started with
+     * the priority policy takes a non-zero one, as vLLM: under fcfs it would silently mean nothing.
+     */
+    static int priority(RequestFields f, dev.tandem.engine.Engine engine) {
+        int priority = (int) f.integer("priority", 0, Integer.MIN_VALUE, Integer.MAX_VALUE);
+        if (priority != 0 && !engine.takesPriorities()) {
+            throw ApiException.invalid(
+                    "priority",
+                    "'priority' needs a server started with --scheduling-policy priority; this one serves"
+                            + " first come, first served");
+        }
+        return priority;
     }
 
     /** The seed of choice i: the request's seed + i when given, else a random one (still per-token reproducible). */

@@ -32,6 +32,16 @@ public class ServeCommand implements Callable<Integer> {
                     + "llama3_json, pythonic, mistral")
     String toolCallParser;
 
+    @Option(
+            names = "--scheduling-policy",
+            description = "fcfs (arrival order) or priority (the requests' priority field, smaller first)")
+    String schedulingPolicy;
+
+    @Option(
+            names = "--priority-aging",
+            description = "under priority: a waiting request gains one level per interval (default 10s; 0: off)")
+    String priorityAging;
+
     @Override
     public Integer call() {
         Quarkus.waitForExit();

@@ -25,7 +25,11 @@ public class TandemMain implements QuarkusApplication {
             "--served-model-name",
             "tandem.engine.served-model-name",
             "--tool-call-parser",
-            "tandem.api.tool-call-parser");
+            "tandem.api.tool-call-parser",
+            "--scheduling-policy",
+            "tandem.engine.scheduling-policy",
+            "--priority-aging",
+            "tandem.engine.priority-aging");
 
     @Inject
     CommandLine commandLine;

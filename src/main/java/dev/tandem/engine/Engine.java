@@ -4,6 +4,7 @@ import dev.tandem.request.FinishReason;
 import dev.tandem.request.StopChecker;
 import dev.tandem.scheduler.Scheduler;
 import dev.tandem.scheduler.SchedulerStats;
+import dev.tandem.scheduler.SchedulingPolicy;
 import dev.tandem.scheduler.Sequence;
 import dev.tandem.scheduler.StepOutput;
 import dev.tandem.tokenizer.IncrementalDetokenizer;
@@ -78,6 +79,11 @@ public final class Engine implements AutoCloseable {
         return scheduler.config().maxModelLen();
     }
 
+    /** Whether requests may carry a priority: the scheduler runs the priority policy. */
+    public boolean takesPriorities() {
+        return scheduler.config().policy() == SchedulingPolicy.PRIORITY;
+    }
+
     /** Queues a request. @throws EngineRejectedException when full or shutting down */
     public void submit(EngineRequest request, RequestObserver observer) {
         if (draining || stopped) {
@@ -101,7 +107,9 @@ public final class Engine implements AutoCloseable {
                     request.promptTokens(),
                     request.params(),
                     config.eosTokenIds(),
-                    request.numTopLogprobs()));
+                    request.numTopLogprobs(),
+                    request.priority()));
+            listener.onRequestQueued(request.priority());
         });
         scheduler.interruptDecode(); // admitted after the decode round in flight, not after its whole window
     }
@@ -200,7 +208,7 @@ public final class Engine implements AutoCloseable {
             long now = System.nanoTime();
             if (r.firstTokenNanos == 0) {
                 r.firstTokenNanos = now;
-                listener.onFirstToken((now - r.arrivalNanos) / 1e9);
+                listener.onFirstToken((now - r.arrivalNanos) / 1e9, r.request.priority());
             }
             if (reason != FinishReason.STOP) {
                 // A stop or EOS token ends the text; its own text is never shown.
@@ -240,6 +248,7 @@ public final class Engine implements AutoCloseable {
                 stats.kvBlocksInUse(),
                 stats.kvBlocksTotal(),
                 stats.prefixQueries(),
-                stats.prefixHits());
+                stats.prefixHits(),
+                stats.byPriority());
     }
 }

@@ -6,7 +6,10 @@ import dev.tandem.request.FinishReason;
 public interface EngineListener {
     EngineListener NONE = new EngineListener() {};
 
-    default void onFirstToken(double timeToFirstTokenSeconds) {}
+    /** A request was handed to the scheduler. */
+    default void onRequestQueued(int priority) {}
+
+    default void onFirstToken(double timeToFirstTokenSeconds, int priority) {}
 
     default void onRequestFinished(
             FinishReason reason,

@@ -3,13 +3,19 @@ package dev.tandem.engine;
 import dev.tandem.request.SamplingParams;
 
 /**
- * A request as the API hands it to the engine: prompt ids, sampling and stop rules, and how
- * many top logprobs to return per token (-1: no logprobs).
+ * A request as the API hands it to the engine: prompt ids, sampling and stop rules, how many top
+ * logprobs to return per token (-1: no logprobs), and its priority (smaller runs first under the
+ * priority policy; 0 otherwise).
  */
-public record EngineRequest(String requestId, int[] promptTokens, SamplingParams params, int numTopLogprobs) {
+public record EngineRequest(
+        String requestId, int[] promptTokens, SamplingParams params, int numTopLogprobs, int priority) {
     public EngineRequest {
         if (promptTokens.length == 0) {
             throw new IllegalArgumentException("the prompt is empty");
         }
+    }
+
+    public EngineRequest(String requestId, int[] promptTokens, SamplingParams params, int numTopLogprobs) {
+        this(requestId, promptTokens, params, numTopLogprobs, 0);
     }
 }

@@ -6,6 +6,7 @@ import dev.tandem.engine.EngineSnapshot;
 import dev.tandem.kernels.KernelPath;
 import dev.tandem.request.FinishReason;
 import dev.tandem.scheduler.Scheduler;
+import dev.tandem.scheduler.SchedulerStats;
 import dev.tandem.scheduler.StepListener;
 import dev.tandem.shard.ShardListener;
 import dev.tandem.shard.StepKind;
@@ -39,6 +40,8 @@ public class EngineMetrics implements EngineListener, StepListener, ShardListene
     private final Map<StepKind, DistributionSummary> stepTokens = new EnumMap<>(StepKind.class);
     private final Map<StepKind, Counter> shardFailures = new EnumMap<>(StepKind.class);
     private final Map<StepKind, Counter> shardRestarts = new EnumMap<>(StepKind.class);
+    private static final SchedulerStats.Counts NO_REQUESTS = new SchedulerStats.Counts(0, 0);
+    private final Map<Integer, Timer> ttftByPriority = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile Engine engine;
 
     public EngineMetrics(MeterRegistry registry) {
@@ -155,8 +158,58 @@ public class EngineMetrics implements EngineListener, StepListener, ShardListene
     }
 
     @Override
-    public void onFirstToken(double seconds) {
-        timeToFirstToken.record(Duration.ofNanos((long) (seconds * 1e9)));
+    public void onRequestQueued(int priority) {
+        priorityClass(priority);
+    }
+
+    @Override
+    public void onFirstToken(double seconds, int priority) {
+        Duration ttft = Duration.ofNanos((long) (seconds * 1e9));
+        timeToFirstToken.record(ttft);
+        Timer byPriority = priorityClass(priority);
+        if (byPriority != null) {
+            byPriority.record(ttft);
+        }
+    }
+
+    /**
+     * The meters of one priority class, registered when a request of it is first seen, under the
+     * priority policy only (under fcfs every request has priority 0): its TTFT timer, and gauges of
+     * its running and waiting requests. A class has as many series as the priorities clients use.
+     */
+    private Timer priorityClass(int priority) {
+        Engine e = engine;
+        if (e == null || !e.takesPriorities()) {
+            return null;
+        }
+        return ttftByPriority.computeIfAbsent(priority, p -> {
+            String tag = Integer.toString(p);
+            Gauge.builder(
+                            "tandem.priority_requests_running",
+                            e,
+                            x -> counts(x, p).running())
+                    .tag("priority", tag)
+                    .description("Requests running, per priority (priority policy)")
+                    .register(registry);
+            Gauge.builder(
+                            "tandem.priority_requests_waiting",
+                            e,
+                            x -> counts(x, p).waiting())
+                    .tag("priority", tag)
+                    .description("Requests waiting, per priority (priority policy)")
+                    .register(registry);
+            return Timer.builder("tandem.priority_time_to_first_token")
+                    .tag("priority", tag)
+                    .description("Time from arrival to the first generated token, per priority (priority policy)")
+                    .publishPercentileHistogram()
+                    .minimumExpectedValue(Duration.ofMillis(1))
+                    .maximumExpectedValue(Duration.ofMinutes(10))
+                    .register(registry);
+        });
+    }
+
+    private static SchedulerStats.Counts counts(Engine e, int priority) {
+        return e.snapshot().byPriority().getOrDefault(priority, NO_REQUESTS);
     }
 
     @Override

@@ -7,6 +7,7 @@ import dev.tandem.shard.Shard;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 
 /**
  * Continuous batching over a prefill and a decode shard: each step the {@link StepPlanner} picks
@@ -38,12 +39,24 @@ public final class ContinuousBatchingScheduler implements Scheduler {
             Shard decodeShard,
             StepListener listener,
             DecodeInterrupt interrupt) {
+        this(config, kv, prefillShard, decodeShard, listener, interrupt, System::nanoTime);
+    }
+
+    /** clock: the nanosecond clock that arrival times and priority aging are read from. */
+    ContinuousBatchingScheduler(
+            SchedulerConfig config,
+            KvCacheManager kv,
+            Shard prefillShard,
+            Shard decodeShard,
+            StepListener listener,
+            DecodeInterrupt interrupt,
+            LongSupplier clock) {
         this.config = config;
         this.kv = kv;
         this.prefillShard = prefillShard;
         this.decodeShard = decodeShard;
         this.interrupt = interrupt;
-        this.queues = new SequenceQueues(kv);
+        this.queues = new SequenceQueues(kv, clock);
         DecodeSteps decodeSteps = new DecodeSteps(config);
         this.planner = new StepPlanner(config, kv, queues, prefillShard, decodeShard, decodeSteps, listener);
         this.dispatcher = new StepDispatcher(config, kv, queues, prefillShard, decodeShard, listener, decodeSteps);
@@ -106,7 +119,8 @@ public final class ContinuousBatchingScheduler implements Scheduler {
                 u.blocksInUse(),
                 u.blocksTotal(),
                 u.prefixQueries(),
-                u.prefixHits());
+                u.prefixHits(),
+                config.policy() == SchedulingPolicy.PRIORITY ? queues.countsByPriority() : Map.of());
     }
 
     @Override

@@ -8,7 +8,8 @@ import java.time.Duration;
  * sequence decodes and none waits, one step may run up to maxDecodeSteps decode steps on the
  * shard, as many as fit in decodeWindow at the measured step time (1 turns this off). With
  * overlapShardSteps the prefill and the decode step of one scheduling step run at once; without,
- * one after the other (shards that share their cores only contend when they overlap).
+ * one after the other (shards that share their cores only contend when they overlap). The policy
+ * orders the waiting queue ({@link SchedulingPolicy}); priorityAging is its aging interval.
  */
 public record SchedulerConfig(
         int maxNumBatchedTokens,
@@ -16,21 +17,45 @@ public record SchedulerConfig(
         int maxModelLen,
         int maxDecodeSteps,
         Duration decodeWindow,
-        boolean overlapShardSteps) {
+        boolean overlapShardSteps,
+        SchedulingPolicy policy,
+        Duration priorityAging) {
     public SchedulerConfig {
         if (maxNumBatchedTokens < 1
                 || maxNumSeqs < 1
                 || maxModelLen < 2
                 || maxDecodeSteps < 1
-                || decodeWindow.isNegative()) {
+                || decodeWindow.isNegative()
+                || priorityAging.isNegative()) {
             throw new IllegalArgumentException("invalid scheduler limits: " + this);
         }
     }
 
-    /** Shard steps that overlap. */
+    /** The same limits under the priority policy, aged by one level per aging interval (0: no aging). */
+    public SchedulerConfig withPriority(Duration aging) {
+        return new SchedulerConfig(
+                maxNumBatchedTokens,
+                maxNumSeqs,
+                maxModelLen,
+                maxDecodeSteps,
+                decodeWindow,
+                overlapShardSteps,
+                SchedulingPolicy.PRIORITY,
+                aging);
+    }
+
+    /** Shard steps that overlap, first come first served. */
     public SchedulerConfig(
             int maxNumBatchedTokens, int maxNumSeqs, int maxModelLen, int maxDecodeSteps, Duration decodeWindow) {
-        this(maxNumBatchedTokens, maxNumSeqs, maxModelLen, maxDecodeSteps, decodeWindow, true);
+        this(
+                maxNumBatchedTokens,
+                maxNumSeqs,
+                maxModelLen,
+                maxDecodeSteps,
+                decodeWindow,
+                true,
+                SchedulingPolicy.FCFS,
+                Duration.ZERO);
     }
 
     /** One decode step per scheduling step. */

@@ -21,6 +21,12 @@ public final class Sequence {
     final List<Integer> eosTokenIds;
     final int numTopLogprobs;
     final int promptLength;
+    /** Smaller runs first under the priority policy (vLLM's convention); 0 by default. */
+    final int priority;
+    /** When and in which order it arrived (set when queued; kept through preemptions). */
+    long arrivalNanos;
+
+    long arrivalOrder;
     int[] tokens;
     int numTokens;
     int numComputed;
@@ -40,6 +46,16 @@ public final class Sequence {
             SamplingParams params,
             List<Integer> eosTokenIds,
             int numTopLogprobs) {
+        this(requestId, promptTokens, params, eosTokenIds, numTopLogprobs, 0);
+    }
+
+    public Sequence(
+            String requestId,
+            int[] promptTokens,
+            SamplingParams params,
+            List<Integer> eosTokenIds,
+            int numTopLogprobs,
+            int priority) {
         if (promptTokens.length == 0) {
             throw new IllegalArgumentException("empty prompt");
         }
@@ -48,6 +64,7 @@ public final class Sequence {
         this.eosTokenIds = List.copyOf(eosTokenIds);
         this.numTopLogprobs = numTopLogprobs;
         this.promptLength = promptTokens.length;
+        this.priority = priority;
         this.tokens = Arrays.copyOf(promptTokens, promptTokens.length + Math.min(params.maxTokens(), 64));
         this.numTokens = promptTokens.length;
     }

@@ -7,6 +7,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.LongSupplier;
 
 /**
  * The scheduler's state: waiting sequences (in arrival order, preempted ones at the head), running
@@ -22,16 +24,51 @@ final class SequenceQueues {
     final List<String> endedForDecode = new ArrayList<>();
     private final Map<String, Sequence> byId = new HashMap<>();
     private final KvCacheManager kv;
+    private final LongSupplier clock;
+    private long numArrived;
 
-    SequenceQueues(KvCacheManager kv) {
+    /** clock: nanoseconds, for arrival times and aging (System::nanoTime but in tests). */
+    SequenceQueues(KvCacheManager kv, LongSupplier clock) {
         this.kv = kv;
+        this.clock = clock;
     }
 
     void add(Sequence s) {
         if (byId.putIfAbsent(s.requestId, s) != null) {
             throw new IllegalArgumentException("duplicate request id " + s.requestId);
         }
+        s.arrivalNanos = clock.getAsLong();
+        s.arrivalOrder = numArrived++;
         waiting.addLast(s);
+    }
+
+    /** The priority policy's order as of now. */
+    PriorityOrder priorityOrder(long agingNanos) {
+        return new PriorityOrder(clock.getAsLong(), agingNanos);
+    }
+
+    /** The waiting sequence to admit next: the head of the queue, or with an order the first by it. */
+    Sequence nextWaiting(PriorityOrder order) {
+        if (order == null) {
+            return waiting.peekFirst();
+        }
+        Sequence next = null;
+        for (Sequence s : waiting) {
+            if (next == null || order.compare(s, next) < 0) {
+                next = s;
+            }
+        }
+        return next;
+    }
+
+    /** Running and waiting requests per priority value, for the metrics of the priority policy. */
+    Map<Integer, SchedulerStats.Counts> countsByPriority() {
+        Map<Integer, int[]> counts = new TreeMap<>();
+        running.forEach(s -> counts.computeIfAbsent(s.priority, p -> new int[2])[0]++);
+        waiting.forEach(s -> counts.computeIfAbsent(s.priority, p -> new int[2])[1]++);
+        Map<Integer, SchedulerStats.Counts> out = new TreeMap<>();
+        counts.forEach((p, c) -> out.put(p, new SchedulerStats.Counts(c[0], c[1])));
+        return out;
     }
 
     Sequence get(String requestId) {

@@ -3,6 +3,8 @@ package dev.tandem.scheduler;
 import dev.tandem.kvcache.KvCacheManager;
 import dev.tandem.shard.Shard;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Iterator;
 import java.util.List;
 
 /**
@@ -11,7 +13,8 @@ import java.util.List;
  * first; then waiting sequences are admitted while budget, sequence slots and KV blocks last. A
  * sequence that cannot grow preempts the newest running one: its blocks are freed and it goes
  * back to the head of the queue, to be recomputed. While only decoding goes on, several decode
- * steps at a time ({@link DecodeSteps}).
+ * steps at a time ({@link DecodeSteps}). Under the priority policy both queues are taken in
+ * {@link PriorityOrder}, and a waiting request that outranks running ones preempts them for blocks.
  */
 record StepPlanner(
         SchedulerConfig config,
@@ -26,6 +29,12 @@ record StepPlanner(
 
     List<Planned> plan() {
         List<Sequence> running = queues.running;
+        PriorityOrder order = config.policy() == SchedulingPolicy.PRIORITY
+                ? queues.priorityOrder(config.priorityAging().toNanos())
+                : null;
+        if (order != null) {
+            running.sort(order); // the most urgent get the budget first; the last is preempted first
+        }
         int budget = config.maxNumBatchedTokens();
         int rounds = onlyDecoding() ? decodeSteps.next() : 1;
         List<Planned> scheduled = new ArrayList<>();
@@ -65,8 +74,25 @@ record StepPlanner(
                 && budget > 0
                 && running.size() < config.maxNumSeqs()
                 && prefillShard.isReady()) {
-            Sequence s = queues.waiting.peekFirst();
+            Sequence s = queues.nextWaiting(order);
             int cached = kv.admit(s.requestId, s.tokens, s.numTokens, budget);
+            // Under priority, a request that outranks running ones takes their blocks.
+            while (cached < 0 && order != null && !running.isEmpty()) {
+                Sequence victim = Collections.max(running, order);
+                if (order.compare(victim, s) <= 0) {
+                    break;
+                }
+                for (Iterator<Planned> it = scheduled.iterator(); it.hasNext(); ) {
+                    Planned p = it.next();
+                    if (p.seq() == victim) {
+                        budget += p.numTokens();
+                        it.remove();
+                    }
+                }
+                queues.requeue(victim);
+                listener.onPreemption();
+                cached = kv.admit(s.requestId, s.tokens, s.numTokens, budget);
+            }
             if (cached < 0) {
                 break;
             }

@@ -1,5 +1,6 @@
 package dev.tandem.server;
 
+import dev.tandem.scheduler.SchedulingPolicy;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
@@ -38,6 +39,21 @@ public interface EngineSettings {
      */
     @WithDefault("20ms")
     Duration decodeStepsWindow();
+
+    /**
+     * Which waiting request runs next: fcfs (arrival order; a request with a non-zero priority is
+     * refused) or priority (the request's priority field, smaller first, as vLLM; when blocks run
+     * out the lowest-priority, latest request is preempted first).
+     */
+    @WithDefault("fcfs")
+    SchedulingPolicy schedulingPolicy();
+
+    /**
+     * Under the priority policy, a waiting request gains one priority level per this interval, so
+     * a low priority waits a bounded time behind a stream of urgent requests; 0 turns aging off.
+     */
+    @WithDefault("10s")
+    Duration priorityAging();
 
     /** Context length; default: the model's max_position_embeddings, capped by the KV cache. */
     OptionalInt maxModelLen();

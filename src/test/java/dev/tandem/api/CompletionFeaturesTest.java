@@ -47,6 +47,21 @@ class CompletionFeaturesTest {
     }
 
     @Test
+    void aPriorityNeedsThePriorityPolicy() throws Exception {
+        String body = "{\"model\":\"demo-llama-6m\",\"prompt\":\"The jury said\",\"max_tokens\":2,\"priority\":";
+        var refused = Http.post(v1 + "completions", body + "3}");
+        assertEquals(400, refused.statusCode(), refused.body());
+        assertEquals(
+                "priority", JSON.readTree(refused.body()).at("/error/param").asText());
+        assertTrue(refused.body().contains("--scheduling-policy priority"), refused.body());
+        var chat = Http.post(
+                v1 + "chat/completions",
+                "{\"model\":\"demo-llama-6m\",\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}],\"priority\":-1}");
+        assertEquals(400, chat.statusCode(), chat.body());
+        post("completions", body + "0}"); // the default priority is no priority at all
+    }
+
+    @Test
     void logprobsDescribeTheGreedyChoice() throws Exception {
         JsonNode c = post(
                 "completions",

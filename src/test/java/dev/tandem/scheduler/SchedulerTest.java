@@ -412,7 +412,15 @@ class SchedulerTest {
             List<String> events = new ArrayList<>();
             KvCacheManager kv = new KvCacheManager(new BlockPool(64), 16, false, 1);
             Scheduler scheduler = new ContinuousBatchingScheduler(
-                    new SchedulerConfig(64, 8, 1024, 1, java.time.Duration.ZERO, overlap),
+                    new SchedulerConfig(
+                            64,
+                            8,
+                            1024,
+                            1,
+                            java.time.Duration.ZERO,
+                            overlap,
+                            SchedulingPolicy.FCFS,
+                            java.time.Duration.ZERO),
                     kv,
                     new Ordered(shard, events),
                     new Ordered(shard, events),
