@@ -40,10 +40,6 @@ public final class BlockPool {
         return numCached;
     }
 
-    public int numFree() {
-        return numInQueue - numCached;
-    }
-
     public int numInUse() {
         return blocks.length - numInQueue;
     }

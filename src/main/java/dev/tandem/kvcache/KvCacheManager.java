@@ -149,26 +149,11 @@ public final class KvCacheManager {
         }
     }
 
-    public boolean holds(String requestId) {
-        return requests.containsKey(requestId);
-    }
-
     /** The request's blocks from logical block {@code from} on: what a shard that has the first ones is sent. */
     public int[] blocksFrom(String requestId, int from) {
         RequestBlocks r = request(requestId);
         // Most decode steps bring no new block: no array for them.
         return from >= r.numBlocks ? NO_BLOCKS : Arrays.copyOfRange(r.blocks, from, r.numBlocks);
-    }
-
-    /** True when every block the request may write next (from numComputed on) is its alone. */
-    public boolean ownsWritableBlocks(String requestId, int numComputedTokens) {
-        RequestBlocks r = request(requestId);
-        for (int i = numComputedTokens / blockSize; i < r.numBlocks; i++) {
-            if (pool.refCount(r.blocks[i]) != 1) {
-                return false;
-            }
-        }
-        return true;
     }
 
     private RequestBlocks request(String requestId) {

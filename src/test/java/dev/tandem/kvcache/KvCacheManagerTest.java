@@ -79,7 +79,7 @@ class KvCacheManagerTest {
         kv.free("big");
         assertEquals(4, kv.admit("b2", b, b.length, 1), "b's block, freed later, survived");
         assertEquals(-1, kv.admit("huge", new int[40], 40, 40), "too big: refused without change");
-        assertTrue(kv.holds("b2"));
+        assertEquals(2, kv.blocksFrom("b2", 0).length, "b2 holds the cached block and one for its next token");
     }
 
     @Test
@@ -110,7 +110,7 @@ class KvCacheManagerTest {
                                 tokens[p], shadow[table[p / BS]][p % BS], "cached KV must be this request's tokens");
                     }
                     r.computed = cached;
-                    compute(kv, r, len, shadow);
+                    compute(pool, kv, r, len, shadow);
                     live.add(r);
                 }
             } else if (op < 7) {
@@ -119,7 +119,7 @@ class KvCacheManagerTest {
                 if (kv.allocate(r.id, len)) {
                     r.tokens = java.util.Arrays.copyOf(r.tokens, len);
                     r.tokens[len - 1] = random.nextInt(3);
-                    compute(kv, r, len, shadow);
+                    compute(pool, kv, r, len, shadow);
                 }
             } else {
                 // finish, abort and preempt all return the blocks; a preempted request recomputes later
@@ -136,9 +136,11 @@ class KvCacheManagerTest {
     }
 
     /** Writes tokens [computed, upTo) into the request's blocks: only blocks it alone holds. */
-    static void compute(KvCacheManager kv, Req r, int upTo, int[][] shadow) {
-        assertTrue(kv.ownsWritableBlocks(r.id, r.computed), "no block is shared by two writers");
+    static void compute(BlockPool pool, KvCacheManager kv, Req r, int upTo, int[][] shadow) {
         int[] table = kv.blocksFrom(r.id, 0);
+        for (int b = r.computed / BS; b < table.length; b++) {
+            assertEquals(1, pool.refCount(table[b]), "no block is shared by two writers");
+        }
         for (int p = r.computed; p < upTo; p++) {
             shadow[table[p / BS]][p % BS] = r.tokens[p];
         }
@@ -165,7 +167,8 @@ class KvCacheManagerTest {
             }
         }
         assertArrayEquals(
-                new int[] {free, cached, inUse}, new int[] {pool.numFree(), pool.numCached(), pool.numInUse()});
+                new int[] {free, cached, inUse},
+                new int[] {pool.numAllocatable() - pool.numCached(), pool.numCached(), pool.numInUse()});
         assertEquals(numBlocks, free + cached + inUse);
     }
 }
