@@ -91,7 +91,8 @@ final class ChatParser {
                 includeUsage,
                 logprobs ? top : -1,
                 parsing,
-                SamplingFields.priority(f, engine));
+                SamplingFields.priority(f, engine),
+                -1);
     }
 
     /**

@@ -13,7 +13,7 @@ final class CompletionsParser {
     private static final Set<String> NAMES = new HashSet<>(SamplingFields.NAMES);
 
     static {
-        NAMES.addAll(List.of("prompt", "echo", "suffix"));
+        NAMES.addAll(List.of("prompt", "echo", "suffix", "prompt_logprobs"));
         NAMES.addAll(StructuredOutputFields.NAMES);
     }
 
@@ -29,9 +29,7 @@ final class CompletionsParser {
         boolean includeUsage = SamplingFields.includeUsage(f, stream);
         boolean echo = f.bool("echo", false);
         int topLogprobs = (int) f.integer("logprobs", -1, 0, 20);
-        if (echo && topLogprobs >= 0) {
-            throw ApiException.unsupported("echo", "'echo' together with 'logprobs' (prompt logprobs)");
-        }
+        int promptLogprobs = (int) f.integer("prompt_logprobs", -1, 0, 20);
         List<int[]> prompts = new ArrayList<>();
         List<String> texts = new ArrayList<>();
         readPrompts(f.node("prompt"), engine, prompts, texts);
@@ -66,7 +64,8 @@ final class CompletionsParser {
                 includeUsage,
                 topLogprobs,
                 null,
-                SamplingFields.priority(f, engine));
+                SamplingFields.priority(f, engine),
+                promptLogprobs);
     }
 
     private static void readPrompts(JsonNode prompt, Engine engine, List<int[]> prompts, List<String> texts) {

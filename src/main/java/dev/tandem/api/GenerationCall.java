@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tandem.engine.Engine;
 import dev.tandem.engine.EngineRequest;
 import dev.tandem.engine.GeneratedToken;
+import dev.tandem.engine.PromptLogprobs;
 import dev.tandem.engine.RequestObserver;
 import dev.tandem.engine.RequestSummary;
 import dev.tandem.request.FinishReason;
@@ -38,6 +39,7 @@ final class GenerationCall implements ApiCall {
 
         RequestSummary summary;
         ParsedAnswer answer;
+        PromptLogprobs prompt;
 
         Choice(ChoiceInput input) {
             this.input = input;
@@ -69,6 +71,22 @@ final class GenerationCall implements ApiCall {
             } else {
                 text.append(token.text());
                 tokens.add(token);
+            }
+        }
+
+        @Override
+        public void onPromptLogprobs(PromptLogprobs p) {
+            synchronized (GenerationCall.this) {
+                prompt = p;
+                if (request.stream()) {
+                    ObjectNode chunk = json.envelope(true);
+                    ObjectNode c = chunk.putArray("choices").addObject();
+                    c.put("index", input.index()).put("text", input.echo() != null ? input.echo() : "");
+                    c.putNull("logprobs");
+                    addPromptLogprobs(c, this);
+                    c.putNull("finish_reason");
+                    sink.event(chunk.toString());
+                }
             }
         }
 
@@ -143,7 +161,8 @@ final class GenerationCall implements ApiCall {
                                 c.input.promptTokens(),
                                 c.input.params(),
                                 request.numTopLogprobs(),
-                                request.priority()),
+                                request.priority(),
+                                request.numPromptLogprobs(c.input)),
                         c);
                 submitted++;
             }
@@ -156,8 +175,10 @@ final class GenerationCall implements ApiCall {
         if (request.stream()) {
             sink.startEvents();
             for (Choice c : choices) {
-                String first = c.input.echo() != null ? c.input.echo() : "";
-                sink.event(json.chunk(c.input.index(), first, null, false, null, true));
+                if (request.numPromptLogprobs(c.input) < 0) { // else the first chunk waits for them
+                    String first = c.input.echo() != null ? c.input.echo() : "";
+                    sink.event(json.chunk(c.input.index(), first, null, false, null, true));
+                }
             }
         }
     }
@@ -167,6 +188,19 @@ final class GenerationCall implements ApiCall {
     public void abort() {
         for (Choice c : choices) {
             engine.abort(c.requestId);
+        }
+    }
+
+    private void addPromptLogprobs(ObjectNode choice, Choice c) {
+        if (c.prompt == null) {
+            return;
+        }
+        PromptLogprobsJson out = new PromptLogprobsJson(engine.tokenizer());
+        if (request.echoesLogprobs(c.input)) {
+            out.echo(choice, c.prompt);
+        }
+        if (request.promptLogprobs() >= 0) {
+            out.promptLogprobs(choice, c.prompt);
         }
     }
 
@@ -202,6 +236,7 @@ final class GenerationCall implements ApiCall {
             }
             String echo = c.input.echo() == null ? "" : c.input.echo();
             json.choice(array, c.input.index(), echo + c.text, c.tokens, logprobs, c.finishReason(), echo.length());
+            addPromptLogprobs((ObjectNode) array.get(array.size() - 1), c);
         }
         body.set("usage", usage);
         sink.json(200, body.toString());

@@ -50,12 +50,15 @@ public final class Engine implements AutoCloseable {
         final long arrivalNanos = System.nanoTime();
         long firstTokenNanos;
         int generated;
+        /** Filled as the prompt is computed; handed on (and dropped) before the first token. */
+        PromptLogprobs promptLogprobs;
 
         LiveRequest(EngineRequest request, RequestObserver observer, TextTokenizer tokenizer) {
             this.request = request;
             this.observer = observer;
             this.detokenizer = new IncrementalDetokenizer(tokenizer, true);
             this.stops = new StopChecker(request.params(), List.of());
+            this.promptLogprobs = request.numPromptLogprobs() >= 0 ? PromptLogprobs.of(request.promptTokens()) : null;
         }
     }
 
@@ -103,12 +106,13 @@ public final class Engine implements AutoCloseable {
             numQueued.decrementAndGet();
             live.put(request.requestId(), new LiveRequest(request, observer, tokenizer));
             scheduler.add(new Sequence(
-                    request.requestId(),
-                    request.promptTokens(),
-                    request.params(),
-                    config.eosTokenIds(),
-                    request.numTopLogprobs(),
-                    request.priority()));
+                            request.requestId(),
+                            request.promptTokens(),
+                            request.params(),
+                            config.eosTokenIds(),
+                            request.numTopLogprobs(),
+                            request.priority())
+                    .withPromptLogprobs(request.numPromptLogprobs()));
             listener.onRequestQueued(request.priority());
         });
         scheduler.interruptDecode(); // admitted after the decode round in flight, not after its whole window
@@ -201,6 +205,16 @@ public final class Engine implements AutoCloseable {
         LiveRequest r = live.get(o.requestId());
         if (r == null) {
             return;
+        }
+        if (o.promptPosition() >= 0) {
+            if (r.promptLogprobs != null) {
+                r.promptLogprobs.set(o.promptPosition(), o.logprob(), o.topTokens(), o.topLogprobs());
+            }
+            return;
+        }
+        if (r.promptLogprobs != null && o.hasToken()) {
+            r.observer.onPromptLogprobs(r.promptLogprobs);
+            r.promptLogprobs = null;
         }
         FinishReason reason = o.finishReason();
         if (o.hasToken()) {

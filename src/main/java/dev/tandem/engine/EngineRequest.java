@@ -4,11 +4,17 @@ import dev.tandem.request.SamplingParams;
 
 /**
  * A request as the API hands it to the engine: prompt ids, sampling and stop rules, how many top
- * logprobs to return per token (-1: no logprobs), and its priority (smaller runs first under the
- * priority policy; 0 otherwise).
+ * logprobs to return per token (-1: no logprobs), its priority (smaller runs first under the
+ * priority policy; 0 otherwise), and how many top logprobs to return for each prompt token (-1:
+ * no prompt logprobs; see {@link RequestObserver#onPromptLogprobs}).
  */
 public record EngineRequest(
-        String requestId, int[] promptTokens, SamplingParams params, int numTopLogprobs, int priority) {
+        String requestId,
+        int[] promptTokens,
+        SamplingParams params,
+        int numTopLogprobs,
+        int priority,
+        int numPromptLogprobs) {
     public EngineRequest {
         if (promptTokens.length == 0) {
             throw new IllegalArgumentException("the prompt is empty");
@@ -16,6 +22,6 @@ public record EngineRequest(
     }
 
     public EngineRequest(String requestId, int[] promptTokens, SamplingParams params, int numTopLogprobs) {
-        this(requestId, promptTokens, params, numTopLogprobs, 0);
+        this(requestId, promptTokens, params, numTopLogprobs, 0, -1);
     }
 }

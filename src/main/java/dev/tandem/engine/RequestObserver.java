@@ -7,5 +7,8 @@ package dev.tandem.engine;
 public interface RequestObserver {
     void onToken(GeneratedToken token);
 
+    /** For a request with prompt logprobs: once its prompt is computed, before its first token. */
+    default void onPromptLogprobs(PromptLogprobs prompt) {}
+
     void onFinish(RequestSummary summary);
 }

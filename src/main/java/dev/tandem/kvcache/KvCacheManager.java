@@ -60,15 +60,20 @@ public final class KvCacheManager {
      * Gives a new request blocks for its cached prefix (reused) plus the tokens it computes now:
      * up to {@code tokenBudget} of the rest of its {@code numTokens} tokens. Returns the number
      * of tokens already in the cache, or -1 (and changes nothing) when the pool has too few blocks.
+     * Without readCache the whole prompt is computed (its logprobs are wanted), and still cached.
      */
     public int admit(String requestId, int[] tokens, int numTokens, int tokenBudget) {
+        return admit(requestId, tokens, numTokens, tokenBudget, true);
+    }
+
+    public int admit(String requestId, int[] tokens, int numTokens, int tokenBudget, boolean readCache) {
         if (requests.containsKey(requestId)) {
             throw new IllegalStateException("request " + requestId + " already holds blocks");
         }
         int[] hits = new int[Math.max(0, (numTokens - 1) / blockSize)];
         int numHits = 0;
         long hash = modelKey;
-        if (prefixCaching) {
+        if (prefixCaching && readCache) {
             for (; numHits < hits.length; numHits++) {
                 long h = chain(hash, tokens, numHits * blockSize);
                 int b = pool.lookup(h, tokens, numHits * blockSize, blockSize);

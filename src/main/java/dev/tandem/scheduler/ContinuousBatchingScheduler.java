@@ -79,7 +79,7 @@ public final class ContinuousBatchingScheduler implements Scheduler {
         }
         queues.end(s, reason);
         return new StepOutput(
-                requestId, -1, Float.NaN, null, null, reason, s.promptLength, Math.max(0, s.numCachedPromptTokens));
+                requestId, -1, Float.NaN, null, null, reason, s.promptLength, Math.max(0, s.numCachedPromptTokens), -1);
     }
 
     @Override

@@ -20,6 +20,9 @@ public final class Sequence {
     final SamplingParams params;
     final List<Integer> eosTokenIds;
     final int numTopLogprobs;
+    /** Top logprobs for each prompt token (-1: no prompt logprobs); its prompt is then never read from the prefix cache. */
+    int numPromptLogprobs = -1;
+
     final int promptLength;
     /** Smaller runs first under the priority policy (vLLM's convention); 0 by default. */
     final int priority;
@@ -71,6 +74,12 @@ public final class Sequence {
 
     public String requestId() {
         return requestId;
+    }
+
+    /** Asks for the logprob of every prompt token after the first, with numTop alternatives. */
+    public Sequence withPromptLogprobs(int numTop) {
+        numPromptLogprobs = numTop;
+        return this;
     }
 
     boolean knownByPrefillShard() {

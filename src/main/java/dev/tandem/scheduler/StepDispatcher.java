@@ -38,7 +38,8 @@ record StepDispatcher(
             int sentBlocks = isDecode ? s.blocksOnDecodeShard : s.blocksOnPrefillShard;
             NewRequest fresh = sentBlocks >= 0
                     ? null
-                    : new NewRequest(s.requestId, s.prompt(), s.outputs(), s.params, s.numTopLogprobs);
+                    : new NewRequest(
+                            s.requestId, s.prompt(), s.outputs(), s.params, s.numTopLogprobs, s.numPromptLogprobs);
             int[] newBlocks = kv.blocksFrom(s.requestId, Math.max(0, sentBlocks));
             SequenceStep step = new SequenceStep(
                     s.requestId, s.numComputed, planned.numTokens(), newBlocks, planned.numSamples(), fresh);
@@ -110,6 +111,14 @@ record StepDispatcher(
             SequenceStep seqStep = steps.get(i);
             FinishReason reason = null;
             int accepted = 0, computed = 0;
+            int scored = NewRequest.numScored(
+                    s.numPromptLogprobs, s.promptLength, seqStep.startPosition(), seqStep.numTokens());
+            for (int j = 0; j < scored; j++) { // prompt logprobs come first
+                SampledToken t = sampled.get(next++);
+                int position = seqStep.startPosition() + j + 1;
+                outputs.add(new StepOutput(
+                        s.requestId, t.token(), t.logprob(), t.topTokens(), t.topLogprobs(), null, 0, 0, position));
+            }
             for (int j = 0; j < seqStep.numSamples(); j++) {
                 SampledToken t = sampled.get(next++);
                 if (!t.isComputed()) {
@@ -130,7 +139,8 @@ record StepDispatcher(
                         t.topLogprobs(),
                         reason,
                         s.promptLength,
-                        Math.max(0, s.numCachedPromptTokens)));
+                        Math.max(0, s.numCachedPromptTokens),
+                        -1));
             }
             // Every sampled token but the last was fed back, so its KV is computed too.
             s.numComputed += seqStep.numTokens() + Math.max(0, accepted - 1);

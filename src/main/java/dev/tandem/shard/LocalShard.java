@@ -28,8 +28,9 @@ public final class LocalShard implements Shard {
     private final int vocab;
     private final Sampler sampler;
     private final LogprobCalculator logprobs;
+    private final PromptScorer scorer;
     private final Map<String, RequestState> states = new HashMap<>();
-    private final int[] tokens, positions, sequenceOfToken, logitTokens, sampledSequence, firstOutput;
+    private final int[] tokens, positions, sequenceOfToken, logitTokens, sampledSequence, firstOutput, numScored;
     private final int[][] tables;
     private final RequestState[] state;
 
@@ -98,6 +99,7 @@ public final class LocalShard implements Shard {
         this.vocab = runner.config().vocabSize();
         this.sampler = new Sampler(vocab);
         this.logprobs = new LogprobCalculator(vocab);
+        this.scorer = new PromptScorer(runner, logprobs);
         int maxTokens = runner.maxBatchTokens();
         int maxSequences = runner.maxLogitTokens();
         tokens = new int[maxTokens];
@@ -108,6 +110,7 @@ public final class LocalShard implements Shard {
         tables = new int[maxTokens][];
         state = new RequestState[maxTokens];
         firstOutput = new int[maxTokens];
+        numScored = new int[maxTokens];
     }
 
     @Override
@@ -138,17 +141,33 @@ public final class LocalShard implements Shard {
                         + (s.startPosition() + s.numTokens()) + ", the shard has " + state[i].numTokens);
             }
             state[i].addBlocks(s.newBlocks());
-            firstOutput[i] = numOutputs;
+            numScored[i] = state[i].request.numScored(s.startPosition(), s.numTokens());
+            numOutputs += numScored[i];
+            firstOutput[i] = numOutputs; // the first sample; the prompt logprobs come before it
             numOutputs += s.numSamples();
             rounds = Math.max(rounds, s.numSamples());
         }
         SampledToken[] out = new SampledToken[numOutputs];
+        for (int i = 0; i < seqs.size(); i++) {
+            if (numScored[i] > 0) {
+                int from = seqs.get(i).startPosition();
+                RequestState st = state[i];
+                scorer.score(
+                        st.request,
+                        st.tokens,
+                        st.blockTable,
+                        from,
+                        from + numScored[i],
+                        out,
+                        firstOutput[i] - numScored[i]);
+            }
+        }
         // Round 0 computes every token of the step; each further round feeds back the token that
         // its sequences sampled in the round before (several decode steps for one round trip).
         int n = 0, numLogits = 0;
         for (int i = 0; i < seqs.size(); i++) {
             SequenceStep s = seqs.get(i);
-            for (int k = 0; k < s.numTokens(); k++) {
+            for (int k = numScored[i]; k < s.numTokens(); k++) {
                 put(n++, state[i], state[i].tokens[s.startPosition() + k], s.startPosition() + k, i);
             }
             tables[i] = state[i].blockTable;
@@ -158,7 +177,9 @@ public final class LocalShard implements Shard {
                 logitTokens[numLogits++] = n - 1;
             }
         }
-        forwardAndSample(n, numLogits, 0, out);
+        if (n > 0) { // else every token of the step was a scored prompt token
+            forwardAndSample(n, numLogits, 0, out);
+        }
         int round = 1;
         for (; round < rounds && !interrupt.isRaised(); round++) {
             n = 0;

@@ -18,7 +18,7 @@ import java.util.OptionalLong;
  */
 public final class StepCodec {
     static final int MAGIC = 0x54_4E_44_4D; // "TNDM"
-    static final int VERSION = 5;
+    static final int VERSION = 6;
     private static final int MAX_ITEMS = 1 << 20;
 
     private StepCodec() {}
@@ -41,6 +41,7 @@ public final class StepCodec {
                 ints(out, r.outputTokens());
                 params(out, r.params());
                 out.writeInt(r.numTopLogprobs());
+                out.writeInt(r.numPromptLogprobs());
             }
         }
         out.writeInt(batch.finishedRequestIds().size());
@@ -63,7 +64,7 @@ public final class StepCodec {
             int numSamples = in.readInt();
             NewRequest fresh = null;
             if (in.readBoolean()) {
-                fresh = new NewRequest(in.readUTF(), ints(in), ints(in), params(in), in.readInt());
+                fresh = new NewRequest(in.readUTF(), ints(in), ints(in), params(in), in.readInt(), in.readInt());
             }
             steps.add(new SequenceStep(id, start, numTokens, newBlocks, numSamples, fresh));
         }

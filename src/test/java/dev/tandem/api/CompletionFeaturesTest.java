@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import java.net.URL;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** Prompt forms, echo, logprobs and cached-token usage over plain HTTP. */
@@ -44,6 +45,44 @@ class CompletionFeaturesTest {
         assertEquals(2, texts.get("choices").size());
         JsonNode echo = post("completions", "{" + common + ",\"prompt\":\"The jury said\",\"echo\":true}");
         assertEquals("The jury said" + JURY, echo.at("/choices/0/text").asText());
+    }
+
+    @Test
+    void echoWithLogprobsAndPromptLogprobsScoreThePrompt() throws Exception {
+        String common = "\"model\":\"demo-llama-6m\",\"prompt\":\"The jury said\",\"max_tokens\":3,\"temperature\":0";
+        JsonNode echoed = post("completions", "{" + common + ",\"echo\":true,\"logprobs\":2}");
+        JsonNode lp = echoed.at("/choices/0/logprobs");
+        assertEquals(4 + 3, lp.get("tokens").size(), "4 prompt tokens, then 3 generated");
+        assertTrue(
+                lp.at("/token_logprobs/0").isNull() && lp.at("/top_logprobs/0").isNull(), lp.toString());
+        for (int i = 1; i < 7; i++) {
+            double v = lp.at("/token_logprobs/" + i).asDouble();
+            assertTrue(v <= 0 && v > -30, "a logprob at " + i + ": " + lp);
+            assertEquals(2, lp.at("/top_logprobs/" + i).size(), "two alternatives at " + i);
+        }
+        assertEquals(0, lp.at("/text_offset/0").asInt());
+        assertEquals("The jury said", echoed.at("/choices/0/text").asText().substring(0, 13));
+
+        JsonNode vllm = post("completions", "{" + common + ",\"prompt_logprobs\":1}");
+        JsonNode prompt = vllm.at("/choices/0/prompt_logprobs");
+        assertEquals(4, prompt.size());
+        assertTrue(prompt.get(0).isNull());
+        // The prompt's own token is in each entry, with the same logprob as in the echoed arrays.
+        int[] ids = {415, 484, 1208, 574};
+        for (int i = 1; i < 4; i++) {
+            JsonNode own = prompt.get(i).get(Integer.toString(ids[i]));
+            assertTrue(own != null, "token " + ids[i] + " in " + prompt.get(i));
+            assertEquals(
+                    lp.at("/token_logprobs/" + i).asDouble(), own.get("logprob").asDouble(), 1e-6);
+        }
+        assertTrue(vllm.at("/choices/0/logprobs").isNull(), "no generated logprobs were asked for");
+
+        // A streamed echo carries the prompt's logprobs in its first chunk.
+        List<String> events = Http.events(
+                Http.openStream(v1 + "completions", "{" + common + ",\"echo\":true,\"logprobs\":0,\"stream\":true}"));
+        JsonNode first = JSON.readTree(events.get(0));
+        assertEquals("The jury said", first.at("/choices/0/text").asText());
+        assertEquals(4, first.at("/choices/0/logprobs/tokens").size(), first.toString());
     }
 
     @Test

@@ -51,7 +51,8 @@ class StepCodecTest {
                                 r.ints(r.nextInt(20), 0, 5000).toArray(),
                                 r.ints(r.nextInt(5), 0, 5000).toArray(),
                                 params(r),
-                                r.nextInt(3) - 1);
+                                r.nextInt(3) - 1,
+                                r.nextInt(4) - 1);
                 steps.add(new SequenceStep(
                         "req-" + i,
                         r.nextInt(500),
@@ -88,6 +89,8 @@ class StepCodecTest {
                             b.newRequest().params(),
                             "sampling params are records: equal field by field");
                     assertEquals(a.newRequest().numTopLogprobs(), b.newRequest().numTopLogprobs());
+                    assertEquals(
+                            a.newRequest().numPromptLogprobs(), b.newRequest().numPromptLogprobs());
                 }
             }
             List<SampledToken> tokens = List.of(
