@@ -32,7 +32,7 @@ final class CompletionsParser {
         int promptLogprobs = (int) f.integer("prompt_logprobs", -1, 0, 20);
         List<int[]> prompts = new ArrayList<>();
         List<String> texts = new ArrayList<>();
-        readPrompts(f.node("prompt"), engine, prompts, texts);
+        PromptInput.read("prompt", f.node("prompt"), engine, 64, prompts, texts);
         int n = SamplingFields.n(f);
         java.util.Optional<OutputGrammar> grammar =
                 StructuredOutputFields.grammar(f).map(OutputGrammar::whole);
@@ -66,70 +66,5 @@ final class CompletionsParser {
                 null,
                 SamplingFields.priority(f, engine),
                 promptLogprobs);
-    }
-
-    private static void readPrompts(JsonNode prompt, Engine engine, List<int[]> prompts, List<String> texts) {
-        if (prompt == null || prompt.isNull()) {
-            throw ApiException.invalid("prompt", "'prompt' is required");
-        }
-        if (prompt.isTextual()) {
-            addText(prompt.asText(), engine, prompts, texts);
-        } else if (prompt.isArray() && !prompt.isEmpty()) {
-            JsonNode first = prompt.get(0);
-            if (first.isTextual()) {
-                for (JsonNode p : prompt) {
-                    if (!p.isTextual()) {
-                        throw ApiException.invalid(
-                                "prompt",
-                                "a prompt array must hold only strings, only token ids, or only arrays of token ids");
-                    }
-                    addText(p.asText(), engine, prompts, texts);
-                }
-            } else if (first.isNumber()) {
-                addIds(prompt, engine, prompts, texts);
-            } else if (first.isArray()) {
-                for (JsonNode p : prompt) {
-                    if (!p.isArray()) {
-                        throw ApiException.invalid(
-                                "prompt",
-                                "a prompt array must hold only strings, only token ids, or only arrays of token ids");
-                    }
-                    addIds(p, engine, prompts, texts);
-                }
-            } else {
-                throw ApiException.invalid("prompt", "'prompt' must be a string, an array of strings, or token ids");
-            }
-        } else {
-            throw ApiException.invalid("prompt", "'prompt' must be a non-empty string, array of strings, or token ids");
-        }
-        if (prompts.size() > 64) {
-            throw ApiException.invalid("prompt", "at most 64 prompts per request");
-        }
-    }
-
-    private static void addText(String text, Engine engine, List<int[]> prompts, List<String> texts) {
-        int[] ids = engine.tokenizer().encode(text, true);
-        if (ids.length == 0) {
-            throw ApiException.invalid("prompt", "the prompt is empty");
-        }
-        prompts.add(ids);
-        texts.add(text);
-    }
-
-    private static void addIds(JsonNode array, Engine engine, List<int[]> prompts, List<String> texts) {
-        int vocab = engine.config().vocabSize();
-        if (array.isEmpty()) {
-            throw ApiException.invalid("prompt", "the prompt is empty");
-        }
-        int[] ids = new int[array.size()];
-        for (int i = 0; i < ids.length; i++) {
-            JsonNode x = array.get(i);
-            if (!x.isIntegralNumber() || !x.canConvertToInt() || x.asInt() < 0 || x.asInt() >= vocab) {
-                throw ApiException.invalid("prompt", "token ids must be integers in [0, " + vocab + "), got " + x);
-            }
-            ids[i] = x.asInt();
-        }
-        prompts.add(ids);
-        texts.add(engine.tokenizer().decode(ids, false));
     }
 }

@@ -48,6 +48,7 @@ public class OpenAiRoutes {
                 "/v1/chat/completions",
                 (body, e, sink) ->
                         new GenerationCall(e, ChatParser.parse(body, e, chatTemplate.get(), toolStyle(e)), true, sink));
+        route(router, "/v1/embeddings", EmbeddingsCall::new);
         route(
                 router,
                 "/v1/responses",

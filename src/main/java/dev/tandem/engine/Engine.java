@@ -212,6 +212,11 @@ public final class Engine implements AutoCloseable {
             }
             return;
         }
+        if (o.embedding() != null) {
+            r.observer.onEmbedding(o.embedding());
+            complete(r, FinishReason.STOP, o);
+            return;
+        }
         if (r.promptLogprobs != null && o.hasToken()) {
             r.observer.onPromptLogprobs(r.promptLogprobs);
             r.promptLogprobs = null;

@@ -10,5 +10,8 @@ public interface RequestObserver {
     /** For a request with prompt logprobs: once its prompt is computed, before its first token. */
     default void onPromptLogprobs(PromptLogprobs prompt) {}
 
+    /** For an embedding request: its vector, once its prompt is computed; onFinish follows at once. */
+    default void onEmbedding(float[] vector) {}
+
     void onFinish(RequestSummary summary);
 }

@@ -128,6 +128,15 @@ public final class Transformer {
         }
     }
 
+    /**
+     * The last hidden state of token t of the step just run, after the final norm (what Hugging
+     * Face's base model returns as last_hidden_state), into out[off ..]: for embeddings.
+     */
+    public void finalHidden(int t, float[] out, int off) {
+        int h = config.hiddenSize();
+        RmsNorm.apply(x, t * h, out, off, weights.finalNorm(), h, 1, config.rmsNormEps());
+    }
+
     private void layer(int l, LayerWeights w, ForwardBatch b, MemorySegment kvArena) {
         ModelConfig c = config;
         int n = b.numTokens();

@@ -9,7 +9,9 @@ import java.util.OptionalLong;
  * How one sequence picks its next tokens and when it stops. temperature 0 means greedy.
  * topK 0 and topP 1 and minP 0 disable those filters; penalties of 0 (repetition 1) do nothing.
  * grammar, when present, is what the output must match (structured output, tool calls); the
- * shard that samples compiles it against its vocabulary.
+ * shard that samples compiles it against its vocabulary. pooling, when present, makes it an
+ * embedding request: its prompt is computed and the pooled, L2-normalized hidden state comes back
+ * in place of a token (maxTokens is then 1).
  */
 public record SamplingParams(
         float temperature,
@@ -26,7 +28,8 @@ public record SamplingParams(
         boolean ignoreEos,
         List<Integer> stopTokenIds,
         List<String> stopStrings,
-        Optional<OutputGrammar> grammar) {
+        Optional<OutputGrammar> grammar,
+        Optional<Pooling> pooling) {
 
     public SamplingParams {
         require(temperature >= 0, "temperature must be >= 0");
@@ -38,6 +41,7 @@ public record SamplingParams(
         require(repetitionPenalty > 0, "repetition_penalty must be > 0");
         require(maxTokens >= 1, "max_tokens must be >= 1");
         require(minTokens >= 0 && minTokens <= maxTokens, "min_tokens must be in [0, max_tokens]");
+        require(pooling.isEmpty() || maxTokens == 1, "an embedding request computes one vector (max_tokens 1)");
         logitBias = Map.copyOf(logitBias);
         stopTokenIds = List.copyOf(stopTokenIds);
         stopStrings = List.copyOf(stopStrings);
@@ -72,7 +76,8 @@ public record SamplingParams(
                 .ignoreEos(ignoreEos)
                 .stopTokenIds(stopTokenIds)
                 .stopStrings(stopStrings)
-                .grammar(grammar);
+                .grammar(grammar)
+                .pooling(pooling);
     }
 
     public boolean isGreedy() {
@@ -114,6 +119,7 @@ public record SamplingParams(
         private List<Integer> stopTokenIds = List.of();
         private List<String> stopStrings = List.of();
         private Optional<OutputGrammar> grammar = Optional.empty();
+        private Optional<Pooling> pooling = Optional.empty();
 
         Builder() {}
 
@@ -197,6 +203,11 @@ public record SamplingParams(
             return seed(OptionalLong.of(seed));
         }
 
+        public Builder pooling(Optional<Pooling> pooling) {
+            this.pooling = pooling;
+            return this;
+        }
+
         public Builder grammar(OutputGrammar grammar) {
             return grammar(Optional.of(grammar));
         }
@@ -217,7 +228,8 @@ public record SamplingParams(
                     ignoreEos,
                     stopTokenIds,
                     stopStrings,
-                    grammar);
+                    grammar,
+                    pooling);
         }
     }
 }

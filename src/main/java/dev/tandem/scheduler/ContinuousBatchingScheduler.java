@@ -78,8 +78,8 @@ public final class ContinuousBatchingScheduler implements Scheduler {
             return null;
         }
         queues.end(s, reason);
-        return new StepOutput(
-                requestId, -1, Float.NaN, null, null, reason, s.promptLength, Math.max(0, s.numCachedPromptTokens), -1);
+        int cached = Math.max(0, s.numCachedPromptTokens);
+        return new StepOutput(requestId, -1, Float.NaN, null, null, reason, s.promptLength, cached, -1, null);
     }
 
     @Override

@@ -1,8 +1,6 @@
 package dev.tandem.scheduler;
 
 import dev.tandem.request.FinishReason;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 
@@ -29,13 +27,6 @@ public interface Scheduler {
      * a first token does not wait for a decode step running beside it. The sink may finish requests.
      */
     void step(Consumer<StepOutput> sink);
-
-    /** As step(sink), collecting what the requests got. */
-    default List<StepOutput> step() {
-        List<StepOutput> outputs = new ArrayList<>();
-        step(outputs::add);
-        return outputs;
-    }
 
     /**
      * Thread-safe: makes a multi-step decode in flight return after its current round, because a

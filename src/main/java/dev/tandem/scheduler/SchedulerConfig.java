@@ -44,22 +44,16 @@ public record SchedulerConfig(
                 aging);
     }
 
-    /** Shard steps that overlap, first come first served. */
-    public SchedulerConfig(
-            int maxNumBatchedTokens, int maxNumSeqs, int maxModelLen, int maxDecodeSteps, Duration decodeWindow) {
+    /** One decode step per scheduling step. */
+    public SchedulerConfig(int maxNumBatchedTokens, int maxNumSeqs, int maxModelLen) {
         this(
                 maxNumBatchedTokens,
                 maxNumSeqs,
                 maxModelLen,
-                maxDecodeSteps,
-                decodeWindow,
+                1,
+                Duration.ZERO,
                 true,
                 SchedulingPolicy.FCFS,
                 Duration.ZERO);
-    }
-
-    /** One decode step per scheduling step. */
-    public SchedulerConfig(int maxNumBatchedTokens, int maxNumSeqs, int maxModelLen) {
-        this(maxNumBatchedTokens, maxNumSeqs, maxModelLen, 1, Duration.ZERO);
     }
 }

@@ -1,6 +1,7 @@
 package dev.tandem.scheduler;
 
 import dev.tandem.request.FinishReason;
+import dev.tandem.request.Pooling;
 import dev.tandem.request.SamplingParams;
 import java.util.Arrays;
 import java.util.List;
@@ -88,6 +89,12 @@ public final class Sequence {
 
     boolean knownByDecodeShard() {
         return blocksOnDecodeShard >= 0;
+    }
+
+    /** False when every prompt token must be computed: its logprobs are wanted, or its states are mean-pooled. */
+    boolean readsPrefixCache() {
+        return numPromptLogprobs < 0
+                && params.pooling().filter(p -> p == Pooling.MEAN).isEmpty();
     }
 
     /** Whether its next step is a decode token (one sampled token to feed back), else a prompt chunk. */

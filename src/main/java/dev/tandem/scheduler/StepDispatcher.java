@@ -108,6 +108,8 @@ record StepDispatcher(
         int next = 0, computedTokens = 0, rounds = 0;
         for (int i = 0; i < seqs.size(); i++) {
             Sequence s = seqs.get(i);
+            String id = s.requestId;
+            int cached = Math.max(0, s.numCachedPromptTokens);
             SequenceStep seqStep = steps.get(i);
             FinishReason reason = null;
             int accepted = 0, computed = 0;
@@ -115,9 +117,9 @@ record StepDispatcher(
                     s.numPromptLogprobs, s.promptLength, seqStep.startPosition(), seqStep.numTokens());
             for (int j = 0; j < scored; j++) { // prompt logprobs come first
                 SampledToken t = sampled.get(next++);
-                int position = seqStep.startPosition() + j + 1;
+                int at = seqStep.startPosition() + j + 1;
                 outputs.add(new StepOutput(
-                        s.requestId, t.token(), t.logprob(), t.topTokens(), t.topLogprobs(), null, 0, 0, position));
+                        id, t.token(), t.logprob(), t.topTokens(), t.topLogprobs(), null, 0, 0, at, null));
             }
             for (int j = 0; j < seqStep.numSamples(); j++) {
                 SampledToken t = sampled.get(next++);
@@ -132,15 +134,16 @@ record StepDispatcher(
                 accepted++;
                 reason = s.finishAfter(t.token(), config.maxModelLen());
                 outputs.add(new StepOutput(
-                        s.requestId,
+                        id,
                         t.token(),
                         t.logprob(),
                         t.topTokens(),
                         t.topLogprobs(),
                         reason,
                         s.promptLength,
-                        Math.max(0, s.numCachedPromptTokens),
-                        -1));
+                        cached,
+                        -1,
+                        t.embedding()));
             }
             // Every sampled token but the last was fed back, so its KV is computed too.
             s.numComputed += seqStep.numTokens() + Math.max(0, accepted - 1);

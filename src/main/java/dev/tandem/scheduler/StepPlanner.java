@@ -75,7 +75,7 @@ record StepPlanner(
                 && running.size() < config.maxNumSeqs()
                 && prefillShard.isReady()) {
             Sequence s = queues.nextWaiting(order);
-            int cached = kv.admit(s.requestId, s.tokens, s.numTokens, budget, s.numPromptLogprobs < 0);
+            int cached = kv.admit(s.requestId, s.tokens, s.numTokens, budget, s.readsPrefixCache());
             // Under priority, a request that outranks running ones takes their blocks.
             while (cached < 0 && order != null && !running.isEmpty()) {
                 Sequence victim = Collections.max(running, order);
@@ -91,7 +91,7 @@ record StepPlanner(
                 }
                 queues.requeue(victim);
                 listener.onPreemption();
-                cached = kv.admit(s.requestId, s.tokens, s.numTokens, budget, s.numPromptLogprobs < 0);
+                cached = kv.admit(s.requestId, s.tokens, s.numTokens, budget, s.readsPrefixCache());
             }
             if (cached < 0) {
                 break;

@@ -12,9 +12,11 @@ import dev.tandem.kvcache.KvCacheManager;
 import dev.tandem.model.Checkpoint;
 import dev.tandem.model.GenerationDefaults;
 import dev.tandem.model.ModelConfig;
+import dev.tandem.model.SentenceTransformersPooling;
 import dev.tandem.model.WeightPageCache;
 import dev.tandem.observability.DeviceInventory;
 import dev.tandem.observability.EngineMetrics;
+import dev.tandem.request.Pooling;
 import dev.tandem.scheduler.ContinuousBatchingScheduler;
 import dev.tandem.scheduler.Scheduler;
 import dev.tandem.scheduler.SchedulerConfig;
@@ -32,6 +34,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.jboss.logging.Logger;
 
@@ -180,7 +183,8 @@ public class EngineProducer {
         Engine engine = new Engine(
                 scheduler,
                 tokenizer,
-                new EngineConfig(name, c.vocabSize(), defaults.eosTokenIds(), settings.maxWaitingRequests()),
+                new EngineConfig(
+                        name, c.vocabSize(), defaults.eosTokenIds(), settings.maxWaitingRequests(), pooling(path)),
                 metrics);
         metrics.bind(engine, scheduler);
         LOG.infof("kernels %s", KernelPath.describe());
@@ -232,6 +236,27 @@ public class EngineProducer {
                 : Placement.resolve(role, asked.device(), asked.backend(), hardware.strict(), devices.discovery());
         LOG.infof("%s shard: %s", role, p.describe());
         return p;
+    }
+
+    /** The configured pooling, else the model's Sentence-Transformers one, else last. */
+    private Pooling pooling(Path model) {
+        Optional<String> declared;
+        try {
+            declared = SentenceTransformersPooling.read(model);
+        } catch (IOException e) {
+            throw new UncheckedIOException(
+                    "cannot read the model's Sentence-Transformers modules: " + e.getMessage(), e);
+        }
+        String mode = settings.pooling().or(() -> declared).orElse("last");
+        try {
+            return Pooling.parse(mode);
+        } catch (IllegalArgumentException e) {
+            if (settings.pooling().isPresent()) {
+                throw e;
+            }
+            LOG.warnf("the model declares %s pooling, which Tandem has not; embeddings pool the last token", mode);
+            return Pooling.LAST;
+        }
     }
 
     private static Path sharedMemoryDir(EngineSettings s) {

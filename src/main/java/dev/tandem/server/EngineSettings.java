@@ -55,6 +55,13 @@ public interface EngineSettings {
     @WithDefault("10s")
     Duration priorityAging();
 
+    /**
+     * How /v1/embeddings pools the last hidden states: last (the last token's, vLLM's default for
+     * decoder-only models) or mean; default: what the model's Sentence-Transformers modules.json
+     * declares, else last.
+     */
+    Optional<String> pooling();
+
     /** Context length; default: the model's max_position_embeddings, capped by the KV cache. */
     OptionalInt maxModelLen();
 

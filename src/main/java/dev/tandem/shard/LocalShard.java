@@ -29,8 +29,16 @@ public final class LocalShard implements Shard {
     private final Sampler sampler;
     private final LogprobCalculator logprobs;
     private final PromptScorer scorer;
+    private final EmbeddingPooler pooler;
     private final Map<String, RequestState> states = new HashMap<>();
-    private final int[] tokens, positions, sequenceOfToken, logitTokens, sampledSequence, firstOutput, numScored;
+    private final int[] tokens,
+            positions,
+            sequenceOfToken,
+            logitTokens,
+            sampledSequence,
+            firstOutput,
+            numScored,
+            firstToken;
     private final int[][] tables;
     private final RequestState[] state;
 
@@ -42,8 +50,10 @@ public final class LocalShard implements Shard {
         int[] tokens;
         int numTokens;
         int[] blockTable = new int[0];
+        /** An embedding request's pooled hidden states so far; null for generation. */
+        final double[] pool;
 
-        RequestState(NewRequest request, int vocab, Grammars grammars) {
+        RequestState(NewRequest request, int vocab, int hiddenSize, Grammars grammars) {
             this.request = request;
             // A preempted or recovered request replays its outputs, which brings its grammar to where it was.
             this.sampling = new SequenceSampling(
@@ -59,6 +69,7 @@ public final class LocalShard implements Shard {
             System.arraycopy(
                     request.outputTokens(), 0, tokens, request.promptTokens().length, request.outputTokens().length);
             numAccepted = numTokens;
+            pool = request.params().pooling().isPresent() ? new double[hiddenSize] : null;
         }
 
         void addBlocks(int[] newBlocks) {
@@ -100,6 +111,7 @@ public final class LocalShard implements Shard {
         this.sampler = new Sampler(vocab);
         this.logprobs = new LogprobCalculator(vocab);
         this.scorer = new PromptScorer(runner, logprobs);
+        this.pooler = new EmbeddingPooler(runner);
         int maxTokens = runner.maxBatchTokens();
         int maxSequences = runner.maxLogitTokens();
         tokens = new int[maxTokens];
@@ -111,6 +123,7 @@ public final class LocalShard implements Shard {
         state = new RequestState[maxTokens];
         firstOutput = new int[maxTokens];
         numScored = new int[maxTokens];
+        firstToken = new int[maxTokens];
     }
 
     @Override
@@ -130,7 +143,9 @@ public final class LocalShard implements Shard {
         for (int i = 0; i < seqs.size(); i++) {
             SequenceStep s = seqs.get(i);
             if (s.newRequest() != null) {
-                states.put(s.requestId(), new RequestState(s.newRequest(), vocab, grammars));
+                states.put(
+                        s.requestId(),
+                        new RequestState(s.newRequest(), vocab, runner.config().hiddenSize(), grammars));
             }
             state[i] = states.get(s.requestId());
             if (state[i] == null) {
@@ -167,6 +182,7 @@ public final class LocalShard implements Shard {
         int n = 0, numLogits = 0;
         for (int i = 0; i < seqs.size(); i++) {
             SequenceStep s = seqs.get(i);
+            firstToken[i] = n;
             for (int k = numScored[i]; k < s.numTokens(); k++) {
                 put(n++, state[i], state[i].tokens[s.startPosition() + k], s.startPosition() + k, i);
             }
@@ -178,7 +194,21 @@ public final class LocalShard implements Shard {
             }
         }
         if (n > 0) { // else every token of the step was a scored prompt token
-            forwardAndSample(n, numLogits, 0, out);
+            float[] logits = forward(n, numLogits);
+            for (int i = 0; i < seqs.size(); i++) {
+                RequestState st = state[i];
+                if (st.pool != null) {
+                    int start = seqs.get(i).startPosition() + numScored[i];
+                    pooler.add(
+                            st.pool,
+                            st.request.params().pooling().get(),
+                            st.request.promptTokens().length,
+                            firstToken[i],
+                            start,
+                            seqs.get(i).numTokens() - numScored[i]);
+                }
+            }
+            sample(logits, numLogits, 0, out);
         }
         int round = 1;
         for (; round < rounds && !interrupt.isRaised(); round++) {
@@ -198,7 +228,7 @@ public final class LocalShard implements Shard {
                     n++;
                 }
             }
-            forwardAndSample(n, n, round, out);
+            sample(forward(n, n), n, round, out);
         }
         if (round < rounds) { // cut short: the samples of the rounds not run
             for (int i = 0; i < seqs.size(); i++) {
@@ -230,13 +260,19 @@ public final class LocalShard implements Shard {
         }
     }
 
-    /** Runs the batch and samples logit row r as output {@code round} of sequence sampledSequence[r]. */
-    private void forwardAndSample(int n, int numLogits, int round, SampledToken[] out) {
-        float[] logits =
-                runner.forward(new ForwardBatch(n, tokens, positions, sequenceOfToken, tables, numLogits, logitTokens));
+    private float[] forward(int n, int numLogits) {
+        return runner.forward(new ForwardBatch(n, tokens, positions, sequenceOfToken, tables, numLogits, logitTokens));
+    }
+
+    /** Samples logit row r as output {@code round} of sequence sampledSequence[r] (an embedding request's: its vector). */
+    private void sample(float[] logits, int numLogits, int round, SampledToken[] out) {
         for (int r = 0; r < numLogits; r++) {
             int i = sampledSequence[r];
             RequestState st = state[i];
+            if (st.pool != null) {
+                out[firstOutput[i] + round] = SampledToken.embedding(st.request.requestId(), pooler.vector(st.pool));
+                continue;
+            }
             int off = r * vocab;
             int top = st.request.numTopLogprobs();
             if (top >= 0) {

@@ -132,6 +132,11 @@ public final class ModelRunner implements StepRunner {
     }
 
     @Override
+    public void finalHidden(int t, float[] out, int off) {
+        transformer.finalHidden(t, out, off);
+    }
+
+    @Override
     public float[] forward(ForwardBatch batch) {
         transformer.forward(batch, arena.segment(), logits);
         return logits;

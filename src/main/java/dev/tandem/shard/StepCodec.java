@@ -1,6 +1,7 @@
 package dev.tandem.shard;
 
 import dev.tandem.request.OutputGrammar;
+import dev.tandem.request.Pooling;
 import dev.tandem.request.SamplingParams;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -90,6 +91,10 @@ public final class StepCodec {
                     out.writeFloat(f);
                 }
             }
+            out.writeInt(t.embedding() == null ? -1 : t.embedding().length);
+            for (int k = 0; t.embedding() != null && k < t.embedding().length; k++) {
+                out.writeFloat(t.embedding()[k]);
+            }
         }
         out.flush();
     }
@@ -111,7 +116,15 @@ public final class StepCodec {
                     topLogprobs[k] = in.readFloat();
                 }
             }
-            out.add(new SampledToken(id, token, logprob, top, topLogprobs));
+            int dims = in.readInt();
+            if (dims > MAX_ITEMS) {
+                throw new IOException("corrupt step message: embedding of " + dims + " dimensions");
+            }
+            float[] embedding = dims < 0 ? null : new float[dims];
+            for (int k = 0; k < dims; k++) {
+                embedding[k] = in.readFloat();
+            }
+            out.add(new SampledToken(id, token, logprob, top, topLogprobs, embedding));
         }
         return out;
     }
@@ -154,6 +167,7 @@ public final class StepCodec {
                 out.writeUTF(p.grammar().get().trigger().get());
             }
         }
+        out.writeByte(p.pooling().map(pool -> pool.ordinal() + 1).orElse(0));
     }
 
     private static SamplingParams params(DataInputStream in) throws IOException {
@@ -197,6 +211,7 @@ public final class StepCodec {
             grammar = java.util.Optional.of(
                     new OutputGrammar(new String(g, java.nio.charset.StandardCharsets.UTF_8), trigger));
         }
+        int pooling = in.readUnsignedByte();
         return SamplingParams.builder()
                 .temperature(temperature)
                 .topP(topP)
@@ -213,6 +228,10 @@ public final class StepCodec {
                 .stopTokenIds(stopIds)
                 .stopStrings(stops)
                 .grammar(grammar)
+                .pooling(
+                        pooling == 0
+                                ? java.util.Optional.empty()
+                                : java.util.Optional.of(Pooling.values()[pooling - 1]))
                 .build();
     }
 

@@ -17,6 +17,14 @@ public interface StepRunner extends AutoCloseable {
     /** Runs one batch; the returned buffer holds its logits and is overwritten by the next step. */
     float[] forward(ForwardBatch batch);
 
+    /**
+     * Token t's last hidden state (after the final norm) from the step just run, into out[off ..]:
+     * what embedding requests pool. Backends without access to it refuse them.
+     */
+    default void finalHidden(int t, float[] out, int off) {
+        throw new UnsupportedOperationException("this backend computes no embeddings (backend cpu does)");
+    }
+
     /** Backend and device, for logs, health data and /v1/devices. */
     String describe();
 

@@ -22,12 +22,19 @@ final class DemoRunner implements AutoCloseable {
         runner = new ModelRunner(ckpt, new RunnerSettings(16, 256, 64, 16, 2));
     }
 
+    /** One step; what the requests got. */
+    static List<StepOutput> step(Scheduler scheduler) {
+        List<StepOutput> outputs = new ArrayList<>();
+        scheduler.step(outputs::add);
+        return outputs;
+    }
+
     /** Steps until the scheduler is idle (failing after 10,000 steps); returns each request's generated ids. */
     static Map<String, int[]> runUntilIdle(Scheduler scheduler) {
         Map<String, List<Integer>> out = new HashMap<>();
         for (int steps = 0; scheduler.hasWork(); steps++) {
             assertTrue(steps < 10_000, "the scheduler finishes");
-            for (StepOutput o : scheduler.step()) {
+            for (StepOutput o : DemoRunner.step(scheduler)) {
                 if (o.hasToken()) {
                     out.computeIfAbsent(o.requestId(), k -> new ArrayList<>()).add(o.token());
                 }

@@ -105,7 +105,14 @@ class DeterministicServingTest {
         SchedulerTest.Stack stack = new SchedulerTest.Stack(
                 256,
                 new SchedulerConfig(
-                        budget, maxSeqs, 1024, decodeRounds, decodeRounds > 1 ? Duration.ofHours(1) : Duration.ZERO),
+                        budget,
+                        maxSeqs,
+                        1024,
+                        decodeRounds,
+                        decodeRounds > 1 ? Duration.ofHours(1) : Duration.ZERO,
+                        true,
+                        SchedulingPolicy.FCFS,
+                        Duration.ZERO),
                 prefixCaching,
                 demo.runner);
         return stack;
@@ -120,7 +127,7 @@ class DeterministicServingTest {
         int maxSequences = 0;
         for (int steps = 0; stack.scheduler.hasWork(); steps++) {
             assertTrue(steps < 10_000, "the scheduler finishes");
-            List<StepOutput> outputs = stack.scheduler.step();
+            List<StepOutput> outputs = DemoRunner.step(stack.scheduler);
             if (outputs.stream().anyMatch(o -> o.requestId().equals("probe"))) {
                 maxSequences = Math.max(maxSequences, (int)
                         outputs.stream().map(StepOutput::requestId).distinct().count());

@@ -72,7 +72,7 @@ class PrioritySchedulingTest {
         }
 
         void step() {
-            for (StepOutput o : scheduler.step()) {
+            for (StepOutput o : DemoRunner.step(scheduler)) {
                 if (o.hasToken()) {
                     tokens.computeIfAbsent(o.requestId(), k -> new ArrayList<>())
                             .add(o.token());

@@ -51,7 +51,7 @@ class PromptLogprobsTest {
             List<StepOutput> outputs = new ArrayList<>();
             for (int steps = 0; scheduler.hasWork(); steps++) {
                 assertTrue(steps < 1000);
-                outputs.addAll(scheduler.step());
+                outputs.addAll(DemoRunner.step(scheduler));
             }
             return outputs;
         }

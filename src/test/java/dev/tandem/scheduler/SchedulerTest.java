@@ -132,10 +132,10 @@ class SchedulerTest {
     void aLongPromptNeverStallsRunningStreams() {
         Stack stack = new Stack(128, 16, 8, false);
         stack.scheduler.add(new Sequence("short", prompt(1, 4), greedy(30), List.of(0, 2), -1));
-        stack.scheduler.step();
+        DemoRunner.step(stack.scheduler);
         stack.scheduler.add(new Sequence("long", prompt(2, 300), greedy(2), List.of(0, 2), -1));
         for (int step = 0; step < 20; step++) {
-            List<StepOutput> outs = stack.scheduler.step();
+            List<StepOutput> outs = DemoRunner.step(stack.scheduler);
             assertTrue(
                     outs.stream().anyMatch(o -> o.requestId().equals("short")),
                     "short stream got a token in step " + step);
@@ -152,7 +152,7 @@ class SchedulerTest {
         int cached = -1;
         List<Integer> tokens = new ArrayList<>();
         while (stack.scheduler.hasWork()) {
-            for (StepOutput o : stack.scheduler.step()) {
+            for (StepOutput o : DemoRunner.step(stack.scheduler)) {
                 cached = o.cachedPromptTokens();
                 tokens.add(o.token());
             }
@@ -173,7 +173,7 @@ class SchedulerTest {
         Map<String, FinishReason> reasons = new HashMap<>();
         int steps = 0;
         while (stack.scheduler.hasWork()) {
-            for (StepOutput o : stack.scheduler.step()) {
+            for (StepOutput o : DemoRunner.step(stack.scheduler)) {
                 if (o.finishReason() != null) {
                     reasons.put(o.requestId(), o.finishReason());
                 }
@@ -193,7 +193,7 @@ class SchedulerTest {
         Map<String, List<String>> out = new HashMap<>();
         for (int steps = 1; stack.scheduler.hasWork(); steps++) {
             assertTrue(steps < 10_000, "the scheduler finishes");
-            for (StepOutput o : stack.scheduler.step()) {
+            for (StepOutput o : DemoRunner.step(stack.scheduler)) {
                 out.computeIfAbsent(o.requestId(), k -> new ArrayList<>())
                         .add(o.token() + " " + o.logprob() + " "
                                 + java.util.Arrays.toString(o.topTokens()) + " "
@@ -236,7 +236,18 @@ class SchedulerTest {
         addMixedRequests(single);
         Map<String, List<String>> expected = outputsUntilIdle(single, 12, "gone");
         // A window no step time reaches: eight decode steps whenever only decoding goes on.
-        Stack multi = new Stack(64, new SchedulerConfig(64, 8, 1024, 8, java.time.Duration.ofHours(1)), true);
+        Stack multi = new Stack(
+                64,
+                new SchedulerConfig(
+                        64,
+                        8,
+                        1024,
+                        8,
+                        java.time.Duration.ofHours(1),
+                        true,
+                        SchedulingPolicy.FCFS,
+                        java.time.Duration.ZERO),
+                true);
         addMixedRequests(multi);
         Map<String, List<String>> got = outputsUntilIdle(multi, 3, "gone");
         assertTrue(multi.multiStepDecodes > 0, "decode steps ran several rounds");
@@ -259,7 +270,18 @@ class SchedulerTest {
     void severalDecodeStepsWithChunkingAndPreemptionGiveTheSingleStreamAnswers() {
         int[] lengths = {5, 40, 17, 90, 3, 64, 33, 120};
         Map<Integer, int[]> expected = singleStreamAnswers(lengths, 40);
-        Stack stack = new Stack(16, new SchedulerConfig(24, 6, 1024, 8, java.time.Duration.ofHours(1)), true);
+        Stack stack = new Stack(
+                16,
+                new SchedulerConfig(
+                        24,
+                        6,
+                        1024,
+                        8,
+                        java.time.Duration.ofHours(1),
+                        true,
+                        SchedulingPolicy.FCFS,
+                        java.time.Duration.ZERO),
+                true);
         for (int i = 0; i < lengths.length; i++) {
             stack.scheduler.add(new Sequence("r" + i, prompt(i, lengths[i]), greedy(40), List.of(0, 2), -1));
         }
@@ -427,14 +449,12 @@ class SchedulerTest {
                     StepListener.NONE);
             scheduler.add(new Sequence("a", prompt(1, 10), greedy(6), List.of(0, 2), -1));
             Map<String, List<Integer>> tokens = new HashMap<>();
-            scheduler
-                    .step()
+            DemoRunner.step(scheduler)
                     .forEach(o -> tokens.computeIfAbsent(o.requestId(), k -> new ArrayList<>())
                             .add(o.token()));
             scheduler.add(new Sequence("b", prompt(2, 10), greedy(6), List.of(0, 2), -1));
             events.clear();
-            scheduler
-                    .step()
+            DemoRunner.step(scheduler)
                     .forEach(o -> tokens.computeIfAbsent(o.requestId(), k -> new ArrayList<>())
                             .add(o.token()));
             assertEquals(

@@ -178,16 +178,16 @@ class ShardFailureTest {
     void aShardThatIsDownStallsItsWorkWithoutLosingIt() {
         Run run = new Run(Set.of(), Set.of(), Set.of(), Set.of());
         run.scheduler.add(new Sequence("a", SchedulerTest.prompt(1, 10), SchedulerTest.greedy(12), List.of(0, 2), -1));
-        run.scheduler.step(); // prefill: first token
+        DemoRunner.step(run.scheduler); // prefill: first token
         run.decode.down = true;
         for (int i = 0; i < 3; i++) {
-            assertTrue(run.scheduler.step().isEmpty());
+            assertTrue(DemoRunner.step(run.scheduler).isEmpty());
             assertTrue(run.scheduler.isStalled(), "nothing can run while the decode shard is down");
         }
         run.decode.down = false;
         List<Integer> tokens = new ArrayList<>();
         while (run.scheduler.hasWork()) {
-            run.scheduler.step().stream().filter(StepOutput::hasToken).forEach(o -> tokens.add(o.token()));
+            DemoRunner.step(run.scheduler).stream().filter(StepOutput::hasToken).forEach(o -> tokens.add(o.token()));
         }
         assertEquals(11, tokens.size(), "the rest of the answer came once the shard was back");
         assertEquals(64, run.kv.usage().blocksAllocatable());

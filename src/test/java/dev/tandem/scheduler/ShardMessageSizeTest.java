@@ -88,7 +88,7 @@ class ShardMessageSizeTest {
                     -1));
         }
         while (scheduler.hasWork()) {
-            scheduler.step();
+            DemoRunner.step(scheduler);
         }
         List<Integer> decode = shard.decodeStepBytes;
         assertTrue(decode.size() >= OUTPUT / 2, "steady decode steps were measured: " + decode.size());

@@ -13,9 +13,9 @@ import dev.tandem.request.SamplingParams;
 import dev.tandem.scheduler.ContinuousBatchingScheduler;
 import dev.tandem.scheduler.Scheduler;
 import dev.tandem.scheduler.SchedulerConfig;
+import dev.tandem.scheduler.SchedulingPolicy;
 import dev.tandem.scheduler.Sequence;
 import dev.tandem.scheduler.StepListener;
-import dev.tandem.scheduler.StepOutput;
 import dev.tandem.shm.KvArena;
 import dev.tandem.testsupport.ForwardingShard;
 import java.io.BufferedReader;
@@ -105,7 +105,15 @@ class ProcessShardTest {
             DecodeInterrupt interrupt = DecodeInterrupt.of(arena);
             CutOnce decodeCut = new CutOnce(decode, interrupt);
             Scheduler scheduler = new ContinuousBatchingScheduler(
-                    new SchedulerConfig(64, 8, 1024, 8, java.time.Duration.ofHours(1)),
+                    new SchedulerConfig(
+                            64,
+                            8,
+                            1024,
+                            8,
+                            java.time.Duration.ofHours(1),
+                            true,
+                            SchedulingPolicy.FCFS,
+                            java.time.Duration.ZERO),
                     new KvCacheManager(new BlockPool(BLOCKS), 16, true, 1),
                     prefill,
                     decodeCut,
@@ -114,9 +122,7 @@ class ProcessShardTest {
             scheduler.add(new Sequence(
                     "jury", new int[] {415, 484, 1208, 574}, SamplingParams.greedy(32), List.of(0, 2), -1));
             while (scheduler.hasWork()) {
-                for (StepOutput o : scheduler.step()) {
-                    out.add(o.token());
-                }
+                scheduler.step(o -> out.add(o.token()));
             }
             assertTrue(prefill.isReady() && decode.isReady());
             assertEquals(8, decodeCut.cut.size(), "the cut step planned eight samples");
