@@ -190,11 +190,11 @@ class ToolCallsTest {
             assertEquals(c[1], error.path("param").asText(), c[0] + " -> " + error);
             assertEquals("invalid_request_error", error.path("type").asText(), error.toString());
         }
-        var unknown = Http.post(v1 + "embeddings", "{}");
+        var unknown = Http.post(v1 + "audio/speech", "{}");
         assertEquals(404, unknown.statusCode());
         JsonNode e = JSON.readTree(unknown.body()).path("error");
         assertEquals("unknown_url", e.path("code").asText(), e.toString());
-        assertTrue(e.path("message").asText().contains("POST /v1/embeddings"), e.toString());
+        assertTrue(e.path("message").asText().contains("POST /v1/audio/speech"), e.toString());
         ConcurrencyTest.awaitIdle(engine);
     }
 }
