@@ -55,11 +55,12 @@ public class DecodeBenchCommand implements Callable<Integer> {
                     (context + RunnerSettings.DEFAULT_BLOCK_SIZE - 1) / RunnerSettings.DEFAULT_BLOCK_SIZE;
             int sequences = Math.max(1, batch);
             RunnerSettings s = new RunnerSettings(
-                    RunnerSettings.DEFAULT_BLOCK_SIZE,
-                    blocksPerSequence * sequences,
-                    Math.max(sequences, Math.min(256, promptTokens)),
-                    sequences,
-                    modelOptions.threads());
+                            RunnerSettings.DEFAULT_BLOCK_SIZE,
+                            blocksPerSequence * sequences,
+                            Math.max(sequences, Math.min(256, promptTokens)),
+                            sequences,
+                            modelOptions.threads())
+                    .withKvDtype(modelOptions.kvDtype());
             try (ModelRunner runner = new ModelRunner(ckpt, s)) {
                 double bandwidth;
                 if (modelOptions.hugePages) {

@@ -1,5 +1,6 @@
 package dev.tandem.cli;
 
+import dev.tandem.kernels.KvDtype;
 import dev.tandem.model.Checkpoint;
 import dev.tandem.shard.ModelRunner;
 import dev.tandem.shard.RunnerSettings;
@@ -51,7 +52,7 @@ public class EvalCommand implements Callable<Integer> {
             int ctx = context != null ? context : Math.min(1024, ckpt.config().maxPositions());
             int step = stride != null ? stride : ctx / 2;
             long t0 = System.nanoTime();
-            Result r = perplexity(ckpt, modelOptions.threads(), ids, ctx, step);
+            Result r = perplexity(ckpt, modelOptions.threads(), ids, ctx, step, modelOptions.kvDtype());
             System.out.printf(
                     "perplexity %.4f over %d tokens (mean NLL %.5f nats; window %d, stride %d) in %.1f s%n",
                     r.perplexity(), r.scored(), r.meanNll(), ctx, step, (System.nanoTime() - t0) / 1e9);
@@ -60,12 +61,17 @@ public class EvalCommand implements Callable<Integer> {
     }
 
     public static Result perplexity(Checkpoint ckpt, int threads, int[] ids, int context, int stride) {
+        return perplexity(ckpt, threads, ids, context, stride, KvDtype.F32);
+    }
+
+    /** kvDtype: how the runner's KV cache stores keys and values. */
+    public static Result perplexity(Checkpoint ckpt, int threads, int[] ids, int context, int stride, KvDtype kvDtype) {
         if (stride < 1 || stride > context || ids.length < 2) {
             throw new IllegalArgumentException("need 1 <= stride <= context and a text of at least 2 tokens");
         }
         int chunk = Math.min(context, 128);
         int vocab = ckpt.config().vocabSize();
-        RunnerSettings s = new RunnerSettings(16, (context + 15) / 16, chunk, chunk, threads);
+        RunnerSettings s = new RunnerSettings(16, (context + 15) / 16, chunk, chunk, threads).withKvDtype(kvDtype);
         double nll = 0;
         int scored = 0;
         try (ModelRunner runner = new ModelRunner(ckpt, s)) {

@@ -20,6 +20,16 @@ public class ModelOptions {
             description = "copy the weights into transparent huge pages (faster decode, a private copy)")
     boolean hugePages;
 
+    @Option(
+            names = "--kv-cache-dtype",
+            defaultValue = "auto",
+            description = "how the KV cache stores keys and values: auto (f32) or int8 (default: ${DEFAULT-VALUE})")
+    String kvCacheDtype;
+
+    dev.tandem.kernels.KvDtype kvDtype() {
+        return dev.tandem.kernels.KvDtype.parse(kvCacheDtype);
+    }
+
     dev.tandem.model.Checkpoint open() throws java.io.IOException {
         return dev.tandem.model.Checkpoint.open(model, hugePages);
     }

@@ -42,6 +42,9 @@ public class ServeCommand implements Callable<Integer> {
             description = "under priority: a waiting request gains one level per interval (default 10s; 0: off)")
     String priorityAging;
 
+    @Option(names = "--kv-cache-dtype", description = "auto (f32) or int8: keys and values as bytes with scales")
+    String kvCacheDtype;
+
     @Override
     public Integer call() {
         Quarkus.waitForExit();

@@ -29,7 +29,9 @@ public class TandemMain implements QuarkusApplication {
             "--scheduling-policy",
             "tandem.engine.scheduling-policy",
             "--priority-aging",
-            "tandem.engine.priority-aging");
+            "tandem.engine.priority-aging",
+            "--kv-cache-dtype",
+            "tandem.engine.kv-cache-dtype");
 
     @Inject
     CommandLine commandLine;

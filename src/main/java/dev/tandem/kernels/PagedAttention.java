@@ -20,6 +20,7 @@ public final class PagedAttention {
     private final int headDim;
     private final int groupSize;
     private final float scale;
+    private final boolean int8;
     private final float[][] scores;
     private final int maxContext;
     private final ThreadTeam.Body body = this::chunk;
@@ -44,6 +45,7 @@ public final class PagedAttention {
         this.headDim = layout.headDim();
         this.groupSize = numHeads / layout.numKvHeads();
         this.scale = (float) (1.0 / Math.sqrt(headDim));
+        this.int8 = layout.dtype() == KvDtype.INT8;
         // Scores cover whole blocks (from the first block's start): room for one extra block.
         this.maxContext = maxContext + layout.blockSize();
         // Scores of several heads per chunk, within a budget: a 128K-position model would otherwise
@@ -106,6 +108,13 @@ public final class PagedAttention {
             for (int kvHead = firstHead; kvHead < endHead; kvHead++) {
                 int qOff = (t * numHeads + kvHead * groupSize) * headDim;
                 int o = (kvHead - firstHead) * headScores + b * bs - first;
+                if (int8) {
+                    for (int g = 0; g < groupSize; g++) {
+                        int qg = qOff + g * headDim, og = o + g * maxContext;
+                        Int8KvBlocks.scores(arena, layout, layer, table[b], kvHead, q, qg, scale, s, og);
+                    }
+                    continue;
+                }
                 int g = 0;
                 for (; g + 1 < groupSize; g += 2) {
                     blockScores(
@@ -135,6 +144,14 @@ public final class PagedAttention {
                 int qOff = (t * numHeads + kvHead * groupSize) * headDim;
                 int sOff = (kvHead - firstHead) * headScores + b * bs - first;
                 boolean firstBlock = b == start / bs;
+                if (int8) {
+                    for (int g = 0; g < groupSize; g++) {
+                        int sg = sOff + g * maxContext, og = qOff + g * headDim;
+                        Int8KvBlocks.values(
+                                arena, layout, layer, table[b], kvHead, from, to, s, sg, out, og, firstBlock);
+                    }
+                    continue;
+                }
                 int g = 0;
                 for (; g + 1 < groupSize; g += 2) {
                     blockValues(
@@ -164,7 +181,7 @@ public final class PagedAttention {
     private void blockScores(int block, int kvHead, int qOff, int qOff2, float[] s, int o, int o2) {
         int bs = layout.blockSize();
         long base = layout.headOffset(block, layer, 0, kvHead);
-        long column = (long) bs * PagedKvLayout.BYTES_PER_VALUE;
+        long column = (long) bs * 4;
         int slot = 0;
         for (; slot + LANES <= bs; slot += LANES) {
             FloatVector acc = FloatVector.zero(F), acc2 = acc;
@@ -227,7 +244,7 @@ public final class PagedAttention {
      */
     private void blockValues(
             int block, int kvHead, int from, int to, float[] s, int sOff, int o, int sNext, boolean first) {
-        long stride = (long) headDim * PagedKvLayout.BYTES_PER_VALUE;
+        long stride = (long) headDim * 4;
         long base = layout.valueOffset(block, layer, kvHead, from);
         boolean two = sNext > 0;
         int s2 = sOff + sNext;

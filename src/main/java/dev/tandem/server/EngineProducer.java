@@ -6,6 +6,7 @@ import dev.tandem.device.ShardRole;
 import dev.tandem.engine.Engine;
 import dev.tandem.engine.EngineConfig;
 import dev.tandem.kernels.KernelPath;
+import dev.tandem.kernels.KvDtype;
 import dev.tandem.kernels.PagedKvLayout;
 import dev.tandem.kvcache.BlockPool;
 import dev.tandem.kvcache.KvCacheManager;
@@ -92,7 +93,9 @@ public class EngineProducer {
                     "cannot load the model at " + path.toAbsolutePath() + ": " + e.getMessage(), e);
         }
         ModelConfig c = config;
-        PagedKvLayout perBlock = new PagedKvLayout(c.numLayers(), c.numKvHeads(), c.headDim(), settings.blockSize(), 1);
+        KvDtype kvDtype = KvDtype.parse(settings.kvCacheDtype());
+        PagedKvLayout perBlock =
+                new PagedKvLayout(c.numLayers(), c.numKvHeads(), c.headDim(), settings.blockSize(), 1, kvDtype);
         int numBlocks = (int) Math.max(1, ((long) settings.kvCacheMib() << 20) / perBlock.bytesPerBlock());
         int maxModelLen = Math.min(
                 settings.maxModelLen().orElse(c.maxPositions()),
@@ -123,7 +126,8 @@ public class EngineProducer {
                 maxSeqs,
                 settings.threads().orElse(Runtime.getRuntime().availableProcessors()),
                 defaults.eosTokenIds(),
-                shardSettings.warmUp());
+                shardSettings.warmUp(),
+                kvDtype);
         shards = switch (shardSettings.mode()) {
             case PROCESS -> {
                 Placement prefill = place(ShardRole.PREFILL, shardSettings.prefill()),

@@ -65,6 +65,14 @@ public interface EngineSettings {
     /** Context length; default: the model's max_position_embeddings, capped by the KV cache. */
     OptionalInt maxModelLen();
 
+    /**
+     * How the KV cache stores keys and values: auto (the computed f32 values) or int8 (a byte per
+     * value and a scale per token and head, dequantized inside attention: about 3.8x the blocks in
+     * the same memory at head size 64).
+     */
+    @WithDefault("auto")
+    String kvCacheDtype();
+
     /** Memory for the paged KV cache, in MiB. */
     @WithDefault("1024")
     int kvCacheMib();

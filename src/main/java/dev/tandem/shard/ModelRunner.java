@@ -36,7 +36,8 @@ public final class ModelRunner implements StepRunner {
         this.checkpoint = checkpoint;
         this.ownsArena = externalArena == null;
         ModelConfig c = checkpoint.config();
-        this.layout = new PagedKvLayout(c.numLayers(), c.numKvHeads(), c.headDim(), s.blockSize(), s.numBlocks());
+        this.layout = new PagedKvLayout(
+                c.numLayers(), c.numKvHeads(), c.headDim(), s.blockSize(), s.numBlocks(), s.kvDtype());
         this.team = new ThreadTeam(s.threads());
         KvArena kv = null;
         try {

@@ -5,6 +5,7 @@ import dev.tandem.device.DeviceKind;
 import dev.tandem.device.Placement;
 import dev.tandem.device.ShardRole;
 import dev.tandem.grammar.Grammars;
+import dev.tandem.kernels.KvDtype;
 import dev.tandem.kernels.PagedKvLayout;
 import dev.tandem.model.Checkpoint;
 import dev.tandem.model.ModelConfig;
@@ -56,7 +57,8 @@ public final class ShardSet implements AutoCloseable {
             int maxSequences,
             int threads,
             List<Integer> eosTokenIds,
-            java.time.Duration warmUp) {}
+            java.time.Duration warmUp,
+            KvDtype kvDtype) {}
 
     /**
      * The decode worker's nice increment: decodeNiceOnSharedCpu when both shards run on the CPU
@@ -89,7 +91,8 @@ public final class ShardSet implements AutoCloseable {
                         z.maxSequences(),
                         z.threads(),
                         sharedMemoryDir,
-                        segmentName));
+                        segmentName,
+                        z.kvDtype()));
         KernelWarmUp.run(checkpoint, z.blockSize(), z.threads(), z.warmUp());
         DecodeInterrupt interrupt = DecodeInterrupt.of(runner.kvArena());
         LocalShard shard = new LocalShard(
@@ -118,7 +121,8 @@ public final class ShardSet implements AutoCloseable {
             throw new IllegalStateException("tandem.shards.mode=process needs the KV arena in shared memory"
                     + " (tandem.engine.kv-shared-memory-dir)");
         }
-        long bytes = new PagedKvLayout(c.numLayers(), c.numKvHeads(), c.headDim(), z.blockSize(), z.numBlocks())
+        long bytes = new PagedKvLayout(
+                        c.numLayers(), c.numKvHeads(), c.headDim(), z.blockSize(), z.numBlocks(), z.kvDtype())
                 .totalBytes();
         KvArena arena = KvArena.createShared(sharedMemoryDir, segmentName, bytes);
         // Both workers load at once; they map the same weight files, so the page cache holds them once.
@@ -164,7 +168,8 @@ public final class ShardSet implements AutoCloseable {
                 nice,
                 z.eosTokenIds(),
                 z.warmUp(),
-                place.backend() == Backend.OPENVINO ? openvino.get(place.role()) : null);
+                place.backend() == Backend.OPENVINO ? openvino.get(place.role()) : null,
+                z.kvDtype());
     }
 
     /** The shared-memory segment of the KV arena, or null when it is private memory. */

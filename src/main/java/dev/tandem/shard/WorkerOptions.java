@@ -1,6 +1,7 @@
 package dev.tandem.shard;
 
 import dev.tandem.device.Backend;
+import dev.tandem.kernels.KvDtype;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -12,7 +13,7 @@ import java.util.Map;
  * What a worker needs; written as key=value arguments by the server, parsed back by the worker.
  * backend cpu runs the model here on the CPU; backend openvino runs it through OpenVINO on
  * deviceName (an OpenVINO device: NPU, GPU, GPU.1, ...) with the openvino options. nice lowers
- * the worker's CPU priority by that much (0: unchanged).
+ * the worker's CPU priority by that much (0: unchanged); kvDtype is how the KV arena stores values.
  */
 public record WorkerOptions(
         String role,
@@ -31,7 +32,8 @@ public record WorkerOptions(
         int nice,
         List<Integer> eosTokenIds,
         Duration warmUp,
-        OpenVinoOptions openvino) {
+        OpenVinoOptions openvino,
+        KvDtype kvDtype) {
     public WorkerOptions {
         eosTokenIds = List.copyOf(eosTokenIds);
         if (backend == Backend.OPENVINO && openvino == null) {
@@ -58,7 +60,8 @@ public record WorkerOptions(
                 "eos="
                         + String.join(
                                 ",", eosTokenIds.stream().map(String::valueOf).toList()),
-                "warm-up-ms=" + warmUp.toMillis()));
+                "warm-up-ms=" + warmUp.toMillis(),
+                "kv-dtype=" + kvDtype.configName()));
         if (openvino != null) {
             out.addAll(openvino.arguments());
         }
@@ -94,6 +97,7 @@ public record WorkerOptions(
                 Integer.parseInt(a.getOrDefault("nice", "0")),
                 eos,
                 Duration.ofMillis(Long.parseLong(a.getOrDefault("warm-up-ms", "0"))),
-                OpenVinoOptions.parse(a));
+                OpenVinoOptions.parse(a),
+                KvDtype.parse(a.getOrDefault("kv-dtype", "auto")));
     }
 }

@@ -126,7 +126,10 @@ class CheckpointFormatsTest {
             Path shm = Files.createDirectories(dir.resolve("shm"));
             IllegalArgumentException e = assertThrows(
                     IllegalArgumentException.class,
-                    () -> new ModelRunner(ckpt, new dev.tandem.shard.RunnerSettings(16, 4, 8, 1, 1, shm, "kv")));
+                    () -> new ModelRunner(
+                            ckpt,
+                            new dev.tandem.shard.RunnerSettings(
+                                    16, 4, 8, 1, 1, shm, "kv", dev.tandem.kernels.KvDtype.F32)));
             assertTrue(e.getMessage().contains("lm_head.weight"), e.getMessage());
             try (var left = Files.list(shm)) {
                 assertEquals(0, left.count(), "a refused checkpoint leaves no KV segment behind");

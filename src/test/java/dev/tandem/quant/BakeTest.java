@@ -29,11 +29,24 @@ class BakeTest {
     static final Path DEMO = Path.of("models/demo-llama-6m");
 
     static double perplexity(Path model) throws IOException {
+        return perplexity(model, dev.tandem.kernels.KvDtype.F32);
+    }
+
+    static double perplexity(Path model, dev.tandem.kernels.KvDtype kvDtype) throws IOException {
         try (Checkpoint ckpt = Checkpoint.open(model);
                 TextTokenizer tok = TextTokenizer.load(model)) {
             int[] ids = tok.encode(Files.readString(Path.of("documentation/eval/held-out.txt")), true);
-            return EvalCommand.perplexity(ckpt, 2, ids, 256, 128).perplexity();
+            return EvalCommand.perplexity(ckpt, 2, ids, 256, 128, kvDtype).perplexity();
         }
+    }
+
+    /** The int8 KV cache costs at most 0.5% of perplexity on the demo model (issue 24's target). */
+    @Test
+    void anInt8KvCacheKeepsThePerplexityWithinHalfAPercent() throws Exception {
+        double f32 = perplexity(DEMO), int8 = perplexity(DEMO, dev.tandem.kernels.KvDtype.INT8);
+        System.out.printf("demo perplexity: f32 KV %.4f, int8 KV %.4f (%+.3f%%)%n", f32, int8, 100 * (int8 / f32 - 1));
+        assertTrue(int8 <= f32 * 1.005, "int8 KV " + int8 + " vs f32 KV " + f32);
+        assertTrue(int8 != f32, "the int8 cache was used");
     }
 
     @Test

@@ -59,7 +59,8 @@ class ProcessShardTest {
                 nice,
                 List.of(0, 2),
                 java.time.Duration.ZERO,
-                null);
+                null,
+                dev.tandem.kernels.KvDtype.F32);
     }
 
     /** The nice value of a process's thread of that name (Linux keeps nice per thread), from /proc. */

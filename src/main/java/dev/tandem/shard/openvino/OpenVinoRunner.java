@@ -62,6 +62,9 @@ public final class OpenVinoRunner implements StepRunner {
         this.arena = arena;
         this.staticShapes = device.startsWith("NPU");
         this.chunk = options.prefillChunk();
+        if (layout.dtype() != dev.tandem.kernels.KvDtype.F32) {
+            throw new IllegalArgumentException("backend openvino reads an f32 KV cache; int8 KV needs backend cpu");
+        }
         this.maxContext = Math.min(config.maxPositions(), layout.numBlocks() * layout.blockSize());
         this.maxBatchTokens = maxBatchTokens;
         this.maxLogitTokens = maxLogitTokens;

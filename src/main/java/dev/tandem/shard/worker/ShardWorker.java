@@ -57,8 +57,9 @@ public final class ShardWorker {
             System.exit(2);
         }
         Path socket = o.socket();
-        RunnerSettings settings =
-                new RunnerSettings(o.blockSize(), o.numBlocks(), o.maxBatchTokens(), o.maxSequences(), o.threads());
+        RunnerSettings settings = new RunnerSettings(
+                        o.blockSize(), o.numBlocks(), o.maxBatchTokens(), o.maxSequences(), o.threads())
+                .withKvDtype(o.kvDtype());
         Checkpoint checkpoint = cpu ? Checkpoint.open(o.model(), o.hugePages()) : null;
         try (checkpoint;
                 KvArena arena = KvArena.attach(o.segment());
@@ -107,8 +108,8 @@ public final class ShardWorker {
 
     private static StepRunner openVinoRunner(WorkerOptions o, KvArena arena) throws java.io.IOException {
         ModelConfig c = Checkpoint.readConfig(o.model());
-        PagedKvLayout layout =
-                new PagedKvLayout(c.numLayers(), c.numKvHeads(), c.headDim(), o.blockSize(), o.numBlocks());
+        PagedKvLayout layout = new PagedKvLayout(
+                c.numLayers(), c.numKvHeads(), c.headDim(), o.blockSize(), o.numBlocks(), o.kvDtype());
         return new OpenVinoRunner(c, o.openvino(), o.deviceName(), arena, layout, o.maxBatchTokens(), o.maxSequences());
     }
 
