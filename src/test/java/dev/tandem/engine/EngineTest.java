@@ -12,7 +12,6 @@ import dev.tandem.request.SamplingParams;
 import dev.tandem.scheduler.ContinuousBatchingScheduler;
 import dev.tandem.scheduler.Scheduler;
 import dev.tandem.scheduler.SchedulerConfig;
-import dev.tandem.scheduler.SchedulingPolicy;
 import dev.tandem.scheduler.StepListener;
 import dev.tandem.shard.DecodeInterrupt;
 import dev.tandem.shard.LocalShard;
@@ -22,6 +21,7 @@ import dev.tandem.shard.SampledToken;
 import dev.tandem.shard.Shard;
 import dev.tandem.shard.StepBatch;
 import dev.tandem.testsupport.ForwardingShard;
+import dev.tandem.testsupport.SchedulerConfigs;
 import dev.tandem.tokenizer.TextTokenizer;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -145,8 +145,7 @@ class EngineTest {
             HeldShard shard = new HeldShard(new LocalShard("cpu", runner, List.of(0, 2), interrupt));
             // 32 decode steps per round trip whenever only decoding goes on (the window never binds).
             Scheduler scheduler = new ContinuousBatchingScheduler(
-                    new SchedulerConfig(
-                            64, 8, 1024, 32, Duration.ofHours(1), true, SchedulingPolicy.FCFS, Duration.ZERO),
+                    SchedulerConfigs.multiStep(64, 8, 32),
                     new KvCacheManager(new BlockPool(128), 16, true, 1),
                     shard,
                     shard,

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tandem.kernels.KernelPath;
 import dev.tandem.request.SamplingParams;
-import java.time.Duration;
+import dev.tandem.testsupport.SchedulerConfigs;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
@@ -103,18 +103,7 @@ class DeterministicServingTest {
 
     static SchedulerTest.Stack stack(int budget, int maxSeqs, int decodeRounds, boolean prefixCaching) {
         SchedulerTest.Stack stack = new SchedulerTest.Stack(
-                256,
-                new SchedulerConfig(
-                        budget,
-                        maxSeqs,
-                        1024,
-                        decodeRounds,
-                        decodeRounds > 1 ? Duration.ofHours(1) : Duration.ZERO,
-                        true,
-                        SchedulingPolicy.FCFS,
-                        Duration.ZERO),
-                prefixCaching,
-                demo.runner);
+                256, SchedulerConfigs.multiStep(budget, maxSeqs, decodeRounds), prefixCaching, demo.runner);
         return stack;
     }
 

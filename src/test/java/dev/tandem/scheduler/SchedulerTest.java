@@ -18,6 +18,7 @@ import dev.tandem.shard.Shard;
 import dev.tandem.shard.StepBatch;
 import dev.tandem.shard.StepKind;
 import dev.tandem.testsupport.ForwardingShard;
+import dev.tandem.testsupport.SchedulerConfigs;
 import dev.tandem.tokenizer.TextTokenizer;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -236,18 +237,7 @@ class SchedulerTest {
         addMixedRequests(single);
         Map<String, List<String>> expected = outputsUntilIdle(single, 12, "gone");
         // A window no step time reaches: eight decode steps whenever only decoding goes on.
-        Stack multi = new Stack(
-                64,
-                new SchedulerConfig(
-                        64,
-                        8,
-                        1024,
-                        8,
-                        java.time.Duration.ofHours(1),
-                        true,
-                        SchedulingPolicy.FCFS,
-                        java.time.Duration.ZERO),
-                true);
+        Stack multi = new Stack(64, SchedulerConfigs.multiStep(64, 8, 8), true);
         addMixedRequests(multi);
         Map<String, List<String>> got = outputsUntilIdle(multi, 3, "gone");
         assertTrue(multi.multiStepDecodes > 0, "decode steps ran several rounds");
@@ -270,18 +260,7 @@ class SchedulerTest {
     void severalDecodeStepsWithChunkingAndPreemptionGiveTheSingleStreamAnswers() {
         int[] lengths = {5, 40, 17, 90, 3, 64, 33, 120};
         Map<Integer, int[]> expected = singleStreamAnswers(lengths, 40);
-        Stack stack = new Stack(
-                16,
-                new SchedulerConfig(
-                        24,
-                        6,
-                        1024,
-                        8,
-                        java.time.Duration.ofHours(1),
-                        true,
-                        SchedulingPolicy.FCFS,
-                        java.time.Duration.ZERO),
-                true);
+        Stack stack = new Stack(16, SchedulerConfigs.multiStep(24, 6, 8), true);
         for (int i = 0; i < lengths.length; i++) {
             stack.scheduler.add(new Sequence("r" + i, prompt(i, lengths[i]), greedy(40), List.of(0, 2), -1));
         }

@@ -12,12 +12,11 @@ import dev.tandem.kvcache.KvCacheManager;
 import dev.tandem.request.SamplingParams;
 import dev.tandem.scheduler.ContinuousBatchingScheduler;
 import dev.tandem.scheduler.Scheduler;
-import dev.tandem.scheduler.SchedulerConfig;
-import dev.tandem.scheduler.SchedulingPolicy;
 import dev.tandem.scheduler.Sequence;
 import dev.tandem.scheduler.StepListener;
 import dev.tandem.shm.KvArena;
 import dev.tandem.testsupport.ForwardingShard;
+import dev.tandem.testsupport.SchedulerConfigs;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.file.Files;
@@ -106,15 +105,7 @@ class ProcessShardTest {
             DecodeInterrupt interrupt = DecodeInterrupt.of(arena);
             CutOnce decodeCut = new CutOnce(decode, interrupt);
             Scheduler scheduler = new ContinuousBatchingScheduler(
-                    new SchedulerConfig(
-                            64,
-                            8,
-                            1024,
-                            8,
-                            java.time.Duration.ofHours(1),
-                            true,
-                            SchedulingPolicy.FCFS,
-                            java.time.Duration.ZERO),
+                    SchedulerConfigs.multiStep(64, 8, 8),
                     new KvCacheManager(new BlockPool(BLOCKS), 16, true, 1),
                     prefill,
                     decodeCut,
