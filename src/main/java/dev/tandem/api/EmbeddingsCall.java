@@ -33,6 +33,7 @@ final class EmbeddingsCall implements ApiCall {
     private final boolean base64;
     private final List<int[]> inputs = new ArrayList<>();
     private final float[][] vectors;
+    private final List<Input> submitted = new ArrayList<>();
     private final String id = "embd-" + UUID.randomUUID().toString().replace("-", "");
     private int numDone;
     private boolean failed;
@@ -102,7 +103,6 @@ final class EmbeddingsCall implements ApiCall {
                 .maxTokens(1)
                 .pooling(Optional.of(engine.config().pooling()))
                 .build();
-        List<Input> submitted = new ArrayList<>();
         try {
             for (int i = 0; i < inputs.size(); i++) {
                 Input in = new Input(i);
@@ -110,16 +110,14 @@ final class EmbeddingsCall implements ApiCall {
                 submitted.add(in);
             }
         } catch (RuntimeException e) {
-            submitted.forEach(in -> engine.abort(in.requestId));
+            abort();
             throw e;
         }
     }
 
     @Override
-    public void abort() {
-        for (int i = 0; i < vectors.length; i++) {
-            engine.abort(id + "-" + i);
-        }
+    public synchronized void abort() {
+        submitted.forEach(in -> engine.abort(in.requestId));
     }
 
     private void complete() {

@@ -195,7 +195,7 @@ final class GenerationCall implements ApiCall {
         if (c.prompt == null) {
             return;
         }
-        PromptLogprobsJson out = new PromptLogprobsJson(engine.tokenizer());
+        PromptLogprobsJson out = new PromptLogprobsJson(json);
         if (request.echoesLogprobs(c.input)) {
             out.echo(choice, c.prompt);
         }

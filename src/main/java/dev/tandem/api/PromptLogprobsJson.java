@@ -3,7 +3,6 @@ package dev.tandem.api;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tandem.engine.PromptLogprobs;
-import dev.tandem.tokenizer.TextTokenizer;
 
 /**
  * Prompt logprobs in a completions choice, in the two shapes clients read: with {@code echo} and
@@ -13,10 +12,10 @@ import dev.tandem.tokenizer.TextTokenizer;
  * the alternatives) and decoded text, the prompt's own token included.
  */
 final class PromptLogprobsJson {
-    private final TextTokenizer tokenizer;
+    private final ResponseJson json;
 
-    PromptLogprobsJson(TextTokenizer tokenizer) {
-        this.tokenizer = tokenizer;
+    PromptLogprobsJson(ResponseJson json) {
+        this.json = json;
     }
 
     /** Puts the prompt's entries in front of the choice's legacy logprobs arrays (made if absent). */
@@ -74,6 +73,6 @@ final class PromptLogprobsJson {
     }
 
     private String piece(int token) {
-        return tokenizer.decode(new int[] {token}, false);
+        return json.piece(token);
     }
 }

@@ -225,7 +225,8 @@ final class ResponseJson {
         return e;
     }
 
-    private String piece(int token) {
+    /** One token's text, as the logprobs of a response show it. */
+    String piece(int token) {
         return tokenizer.decode(new int[] {token}, false);
     }
 }

@@ -14,7 +14,7 @@ import jdk.incubator.vector.VectorSpecies;
  * Attention's two block kernels over an int8 KV cache ({@link KvDtype#INT8}), one query head at a
  * time: bytes widen to f32 lanes as they load. Keys are dimension-major, so a block's per-slot key
  * scales are one vector that multiplies the slot scores once at the end; a value's scale folds into
- * its score before it weights the bytes. One order of operations, whatever the batch.
+ * its score (in place, once per block) before it weights the bytes. One order of operations, whatever the batch.
  */
 final class Int8KvBlocks {
     /** As many byte lanes as F has float lanes. */
@@ -66,7 +66,10 @@ final class Int8KvBlocks {
         }
     }
 
-    /** out[o ..] (+)= sum over slots j in [from, to] of s[sOff + j] * V[j]; the range's first block stores. */
+    /**
+     * out[o ..] (+)= sum over slots j in [from, to] of s[sOff + j] * V[j]; the range's first block
+     * stores. Leaves s[sOff + from .. to] multiplied by the values' scales.
+     */
     static void values(
             MemorySegment arena,
             PagedKvLayout layout,
@@ -83,6 +86,11 @@ final class Int8KvBlocks {
         int headDim = layout.headDim();
         long base = layout.valueOffset(block, layer, kvHead, from);
         long scales = layout.scaleOffset(block, layer, 1, kvHead);
+        // Each value's scale folds into its weight once, not once per LANES dimensions: this
+        // block's scores are read by this call only.
+        for (int j = from; j <= to; j++) {
+            s[sOff + j] *= arena.get(ValueLayout.JAVA_FLOAT_UNALIGNED, scales + 4L * j);
+        }
         int i = 0;
         for (; i + LANES <= headDim; i += LANES) {
             FloatVector acc0 = first ? FloatVector.zero(F) : FloatVector.fromArray(F, out, o + i);
@@ -90,26 +98,20 @@ final class Int8KvBlocks {
             long v = base + i;
             int j = from;
             for (; j + 1 <= to; j += 2, v += 2L * headDim) {
-                acc0 = load(arena, v).fma(FloatVector.broadcast(F, weight(arena, scales, s, sOff, j)), acc0);
-                acc1 = load(arena, v + headDim)
-                        .fma(FloatVector.broadcast(F, weight(arena, scales, s, sOff, j + 1)), acc1);
+                acc0 = load(arena, v).fma(FloatVector.broadcast(F, s[sOff + j]), acc0);
+                acc1 = load(arena, v + headDim).fma(FloatVector.broadcast(F, s[sOff + j + 1]), acc1);
             }
             if (j == to) {
-                acc0 = load(arena, v).fma(FloatVector.broadcast(F, weight(arena, scales, s, sOff, j)), acc0);
+                acc0 = load(arena, v).fma(FloatVector.broadcast(F, s[sOff + j]), acc0);
             }
             acc0.add(acc1).intoArray(out, o + i);
         }
         for (; i < headDim; i++) {
             float sum = first ? 0f : out[o + i];
             for (int j = from; j <= to; j++) {
-                sum += weight(arena, scales, s, sOff, j)
-                        * arena.get(ValueLayout.JAVA_BYTE, base + (long) (j - from) * headDim + i);
+                sum += s[sOff + j] * arena.get(ValueLayout.JAVA_BYTE, base + (long) (j - from) * headDim + i);
             }
             out[o + i] = sum;
         }
-    }
-
-    private static float weight(MemorySegment arena, long scales, float[] s, int sOff, int slot) {
-        return s[sOff + slot] * arena.get(ValueLayout.JAVA_FLOAT_UNALIGNED, scales + 4L * slot);
     }
 }

@@ -105,8 +105,9 @@ public class EngineMetrics implements EngineListener, StepListener, ShardListene
         }
     }
 
-    private Timer latency(String name, String description) {
+    private Timer latency(String name, String description, String... tags) {
         return Timer.builder(name)
+                .tags(tags)
                 .description(description)
                 .publishPercentileHistogram()
                 .minimumExpectedValue(Duration.ofMillis(1))
@@ -198,13 +199,11 @@ public class EngineMetrics implements EngineListener, StepListener, ShardListene
                     .tag("priority", tag)
                     .description("Requests waiting, per priority (priority policy)")
                     .register(registry);
-            return Timer.builder("tandem.priority_time_to_first_token")
-                    .tag("priority", tag)
-                    .description("Time from arrival to the first generated token, per priority (priority policy)")
-                    .publishPercentileHistogram()
-                    .minimumExpectedValue(Duration.ofMillis(1))
-                    .maximumExpectedValue(Duration.ofMinutes(10))
-                    .register(registry);
+            return latency(
+                    "tandem.priority_time_to_first_token",
+                    "Time from arrival to the first generated token, per priority (priority policy)",
+                    "priority",
+                    tag);
         });
     }
 
