@@ -1,30 +1,74 @@
 /*
  * Quantized matrix kernels for Tandem, called through FFM on the same memory the Java kernels
  * read (dev.tandem.kernels.NativeKernels). Same weight layouts as the Java kernels
- * (QuantizedDots), but on activations quantized to int8 per block of 32 (x ~= xq * xs): integer
- * dot products, scaled per block and per group, with the zero point taken out through the
- * activations' float group sums. An AVX2 version is chosen at run time when the CPU has it; the
- * portable C version is the fallback.
+ * (QuantizedDots): Q8 codes are signed bytes, Q4 codes nibbles packed per 32 weights (byte j:
+ * weight j low, weight j + 16 high); zeros may be NULL (then fixed_zero is every group's zero).
  *
- * out[t * out_stride + (r - row_from)] = w[r] . x[t] for r in [row_from, row_to), t in [0, tokens).
- * Q8 codes are signed bytes; Q4 codes are nibbles packed per 32 weights (byte j: weight j low,
- * weight j + 16 high). zeros may be NULL (then fixed_zero is every group's zero point). For Q4
- * weights in groups of a multiple of 64, the activation codes come with each pair of 32-blocks
- * permuted (first halves of both blocks, then second halves), to match one 32-byte load of codes.
+ * The activations are quantized to int8 per weight group (x ~= xq * xs) and every product is
+ * defined by integers first: per row r, token t and group g the sum
+ *     c = sum over the group of (q - zero) * xq
+ * is exact in int32, however a kernel adds it up; then, in group order,
+ *     total = fma((float) c, s[r, g] * xs[t, g], total)    (from total = 0)
+ * is the result. Every kernel here computes exactly that, so a token gets the same bits alone or
+ * in any batch, at any instruction-set level (AVX-VNNI, AVX2, portable C) and in any tile.
+ *
+ * Two kinds of kernel (int_kernels.inc, compiled once per instruction set):
+ *  - rows: one row against a few tokens at a time, activations in their natural order; for
+ *    decode, where the weights stream from DRAM and arithmetic is not what limits.
+ *  - lanes: the GEMM of prefill and batched decode. Eight tokens share a vector, one int32 lane
+ *    each, and each lane holds four of its token's activations (the layout tandem_int_quantize
+ *    writes), so four weights of a row, broadcast, meet eight tokens in one instruction and no
+ *    sum is ever folded across lanes. A tile of ROW_TILE rows keeps ROW_TILE accumulators and
+ *    totals in registers while one activation vector serves them all.
  */
+#include <math.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
 #include <immintrin.h>
-
-#define MAX_TOKENS 4
 
 int tandem_kernels_avx2(void);
 
 /* The instruction set in use: 2 AVX-VNNI, 1 AVX2, 0 portable; -1 until the first call decides. */
 static int level = -1;
+
+static int current_level(void) {
+    if (level < 0) {
+        level = tandem_kernels_avx2();
+    }
+    return level;
+}
+
+/* Tokens per vector in the lanes kernels. */
+#define LANES 8
+/* Rows per tile of the lanes kernels: six accumulators and six totals fit AVX2's 16 registers. */
+#define ROW_TILE 6
+/* From this many tokens on, the lanes kernels run (below, the rows kernels' fewer products win). */
+#define MIN_LANES_TOKENS 4
 #ifndef PREFETCH_BYTES
 #define PREFETCH_BYTES 8192
 #endif
+
+/*
+ * Which kernel a batch gets: lanes from MIN_LANES_TOKENS tokens on, at AVX2 or better, else rows.
+ * Both give the same bits; this only decides the activations' layout and the speed. group <= 256:
+ * a group's code sums fit the 16 bits of the corrections' multiply-add.
+ */
+static int uses_lanes(int q4, int tokens, int group) {
+    (void)q4;
+    return tokens >= MIN_LANES_TOKENS && group <= 256 && current_level() >= 1;
+}
+
+/* Q8 lanes without VNNI take int16 activations (lanes16_tile in int_kernels.inc). */
+static int wide_lanes(int q4, int tokens, int group) {
+    return !q4 && current_level() == 1 && uses_lanes(q4, tokens, group);
+}
+
+static inline int paired_index(int i) {
+    int o = i & 63, q = o >> 4;
+    return (i - o) + (q == 1 ? o + 16 : q == 2 ? o - 16 : o);
+}
 
 static inline int zero_at(const uint8_t *zeros, int fixed_zero, int q4, long index) {
     if (zeros == NULL) {
@@ -33,189 +77,174 @@ static inline int zero_at(const uint8_t *zeros, int fixed_zero, int q4, long ind
     return q4 ? zeros[index] : (int)(int8_t)zeros[index];
 }
 
-__attribute__((target("avx2,fma")))
-static inline float hsum(__m256 v) {
-    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-    s = _mm_add_ss(s, _mm_movehdup_ps(s));
-    return _mm_cvtss_f32(s);
+static inline int q4_code(const uint8_t *row, int k) {
+    int j = k & 31;
+    uint8_t b = row[(k - j) / 2 + (j & 15)];
+    return j < 16 ? b & 15 : b >> 4;
 }
 
-/*
- * Integer dot products on quantized activations, as llama.cpp does: x was quantized per weight
- * group to int8 codes xq with one scale per group (x ~= xq * xs). Per group, the weight codes
- * times xq are summed exactly in int32 (AVX-VNNI's dpbusd where the CPU has it, else maddubs and
- * madd), then scaled once by the weight scale times xs; the zero point is taken out through the
- * (float) group sums of x. Four times less arithmetic per weight than widening every weight.
- * The body is rows_int.inc, compiled once per instruction set.
- */
+/* The thread's scratch for the lanes kernels (unpacked Q4 rows, per-row corrections); grows, never shrinks. */
+static __thread uint8_t *scratch;
+static __thread size_t scratch_size;
+
+static void *scratch_of(size_t bytes) {
+    if (bytes > scratch_size) {
+        free(scratch);
+        scratch = aligned_alloc(64, (bytes + 63) / 64 * 64);
+        scratch_size = scratch == NULL ? 0 : bytes;
+    }
+    return scratch;
+}
+
 #define TARGET "avx2,fma"
-#define ROWS_INT_T rows_int_avx2_t
-#define DOT(acc, wu, xv) _mm256_add_epi32(acc, _mm256_madd_epi16(_mm256_maddubs_epi16(wu, xv), ones))
-#include "rows_int.inc"
+#define NAME(x) x##_avx2
+#define LANE_DOT(acc, w, x) _mm256_add_epi32(acc, _mm256_madd_epi16(_mm256_maddubs_epi16(w, x), ones16))
+#define ROW_DOT(acc, w, x) _mm256_add_epi32(acc, _mm256_madd_epi16(_mm256_maddubs_epi16(w, x), ones16))
+#define VNNI 0
+#include "int_kernels.inc"
 #undef TARGET
-#undef ROWS_INT_T
-#undef DOT
+#undef NAME
+#undef LANE_DOT
+#undef ROW_DOT
+#undef VNNI
 
 #define TARGET "avx2,fma,avxvnni"
-#define ROWS_INT_T rows_int_vnni_t
-#define DOT(acc, wu, xv) _mm256_dpbusd_avx_epi32(acc, wu, xv)
-#include "rows_int.inc"
+#define NAME(x) x##_vnni
+#define LANE_DOT(acc, w, x) _mm256_dpbusd_avx_epi32(acc, w, x)
+#define ROW_DOT(acc, w, x) _mm256_dpbusd_avx_epi32(acc, w, x)
+#define VNNI 1
+#include "int_kernels.inc"
 #undef TARGET
-#undef ROWS_INT_T
-#undef DOT
+#undef NAME
+#undef LANE_DOT
+#undef ROW_DOT
+#undef VNNI
 
-/* Each token count is its own instantiation, so that the accumulators live in registers. */
-#define ROWS_INT_DISPATCH(F)                                                                                          \
-    switch (tokens) {                                                                                                 \
-        case 1: F(w, scales, zeros, fixed_zero, q4, group, cols, row_from, row_to, xq, xs, xsums, out, out_stride, 1); break;  \
-        case 2: F(w, scales, zeros, fixed_zero, q4, group, cols, row_from, row_to, xq, xs, xsums, out, out_stride, 2); break;  \
-        case 3: F(w, scales, zeros, fixed_zero, q4, group, cols, row_from, row_to, xq, xs, xsums, out, out_stride, 3); break;  \
-        default: F(w, scales, zeros, fixed_zero, q4, group, cols, row_from, row_to, xq, xs, xsums, out, out_stride, 4); break; \
-    }
-
-__attribute__((target("avx2,fma")))
-static void rows_int(const uint8_t *w, const float *scales, const uint8_t *zeros, int fixed_zero, int q4, int group, int cols,
-                     int row_from, int row_to, const int8_t *xq, const float *xs, int tokens, const float *xsums, float *out,
-                     int out_stride) {
-    ROWS_INT_DISPATCH(rows_int_avx2_t)
-}
-
-__attribute__((target("avx2,fma,avxvnni")))
-static void rows_int_vnni(const uint8_t *w, const float *scales, const uint8_t *zeros, int fixed_zero, int q4, int group, int cols,
-                          int row_from, int row_to, const int8_t *xq, const float *xs, int tokens, const float *xsums, float *out,
-                          int out_stride) {
-    ROWS_INT_DISPATCH(rows_int_vnni_t)
-}
-
-/* The portable version of rows_int: the same integer sums, in plain C. */
-static void rows_int_scalar(const uint8_t *w, const float *scales, const uint8_t *zeros, int fixed_zero, int q4, int group, int cols,
-                            int row_from, int row_to, const int8_t *xq, const float *xs, int tokens, const float *xsums, float *out,
-                            int out_stride) {
+/* The definition in plain C: the portable path, and what the others must equal bit for bit. */
+static void rows_scalar(const uint8_t *w, const float *scales, const uint8_t *zeros, int fixed_zero, int q4, int group,
+                        int cols, int row_from, int row_to, const int8_t *xq, const float *xs, const int32_t *sq,
+                        int tokens, float *out, int out_stride) {
     int groups = cols / group;
-    int paired = q4 && group % 64 == 0;
     long row_bytes = q4 ? cols / 2 : cols;
     for (int r = row_from; r < row_to; r++) {
         const uint8_t *row = w + (long)r * row_bytes;
         for (int t = 0; t < tokens; t++) {
             float total = 0;
             for (int g = 0; g < groups; g++) {
-                int32_t sum = 0;
-                for (int k = g * group; k < (g + 1) * group; k += 32) {
-                    for (int j = 0; j < 32; j++) {
-                        int q = q4 ? (j < 16 ? row[k / 2 + j] & 15 : row[k / 2 + j - 16] >> 4) : (int8_t)row[k + j];
-                        int c = k + j;
-                        if (paired) {
-                            /* activations of Q4 rows in groups of 64 come with pairs of blocks permuted */
-                            int o = c & 63, base = c - o;
-                            c = base + ((o & 0x30) == 0x10 ? o + 16 : (o & 0x30) == 0x20 ? o - 16 : o);
-                        }
-                        sum += q * xq[(long)t * cols + c];
-                    }
+                int32_t c = 0;
+                for (int k = g * group; k < (g + 1) * group; k++) {
+                    int q = q4 ? q4_code(row, k) : (int8_t)row[k];
+                    c += q * xq[(long)t * cols + k];
                 }
                 long gi = (long)r * groups + g;
-                float acc = sum * xs[(long)t * groups + g];
-                total += scales[gi] * (acc - zero_at(zeros, fixed_zero, q4, gi) * xsums[(long)t * groups + g]);
+                c -= zero_at(zeros, fixed_zero, q4, gi) * sq[(long)t * groups + g];
+                total = fmaf((float)c, scales[gi] * xs[(long)t * groups + g], total);
             }
             out[(long)t * out_stride + (r - row_from)] = total;
         }
     }
 }
 
-void tandem_quantized_rows_int(const uint8_t *w, const float *scales, const uint8_t *zeros, int fixed_zero, int q4, int group, int cols,
-                               int row_from, int row_to, const int8_t *xq, const float *xs, int tokens, const float *xsums, float *out,
-                               int out_stride) {
-    if (level < 0) {
-        level = tandem_kernels_avx2();
-    }
-    int groups = cols / group;
-    for (int t0 = 0; t0 < tokens; t0 += MAX_TOKENS) {
-        int n = tokens - t0 < MAX_TOKENS ? tokens - t0 : MAX_TOKENS;
-        const int8_t *xqt = xq + (long)t0 * cols;
-        const float *xst = xs + (long)t0 * groups;
-        const float *st = xsums + (long)t0 * groups;
-        float *ot = out + (long)t0 * out_stride;
-        if (level == 2) {
-            rows_int_vnni(w, scales, zeros, fixed_zero, q4, group, cols, row_from, row_to, xqt, xst, n, st, ot, out_stride);
-        } else if (level == 1) {
-            rows_int(w, scales, zeros, fixed_zero, q4, group, cols, row_from, row_to, xqt, xst, n, st, ot, out_stride);
-        } else {
-            rows_int_scalar(w, scales, zeros, fixed_zero, q4, group, cols, row_from, row_to, xqt, xst, n, st, ot, out_stride);
-        }
-    }
-}
-
-static inline int paired_index(int i) {
-    int o = i & 63, q = o >> 4;
-    return (i - o) + (q == 1 ? o + 16 : q == 2 ? o - 16 : o);
+/*
+ * Exported: the sizes of what tandem_int_quantize writes for this batch: sizes[0] bytes of codes,
+ * sizes[1] entries of xs (floats) and of sq (int32s) each.
+ */
+void tandem_int_buffer_sizes(int q4, int tokens, int cols, int group, long *sizes) {
+    long padded = uses_lanes(q4, tokens, group) ? (long)(tokens + LANES - 1) / LANES * LANES : tokens;
+    sizes[0] = padded * cols * (wide_lanes(q4, tokens, group) ? 2 : 1);
+    sizes[1] = padded * (cols / group);
 }
 
 /*
- * xq, xs = int8 codes and per-block scales of x[0..n) (blocks of `block` values): xs = max|x| / 127,
- * xq = x / xs rounded half away from zero (as Java's Math.round for these values), stored in
- * paired order when `paired` (see the Q4 note above); NativeKernels.quantizeActivationsNative documents it.
+ * Quantizes x[tokens][cols] per group: xs = max|x| / 127, xq = x / xs rounded half away from
+ * zero (Java's Math.round for these values), sq = the sum of a group's codes. In the rows
+ * kernels' layout: xq[t][k] (for Q4 in groups of a multiple of 64 with each 64 values' 32-blocks
+ * interleaved by halves: first halves of both, then second halves, the order of one 32-byte load
+ * of Q4 codes), xs and sq [t][g]. In the lanes kernels' layout, per tile of LANES
+ * tokens: xq[tile][k / 4][lane][k % 4] (as unsigned xq + 128 for Q8 on AVX-VNNI, whose products
+ * take unsigned activations; for Q8 on plain AVX2 int16 pairs, xq[tile][k / 2][lane][k % 2]), xs[tile][g][lane], and sq[tile][g][lane] as two int16s: the sum,
+ * and 128 for Q8 on AVX-VNNI (the weight sum it corrects by, see int_kernels.inc) else 0. Lanes
+ * past the last token are zero.
  */
-__attribute__((target("avx2,fma")))
-static void quantize_avx2(const float *x, int n, int block, int paired, int8_t *xq, float *xs) {
-    const __m256 abs_mask = _mm256_castsi256_ps(_mm256_set1_epi32(0x7FFFFFFF));
-    for (int b = 0; b * block < n; b++) {
-        const float *v = x + (long)b * block;
-        __m256 m = _mm256_setzero_ps();
-        for (int i = 0; i < block; i += 8) {
-            m = _mm256_max_ps(m, _mm256_and_ps(_mm256_loadu_ps(v + i), abs_mask));
+void tandem_int_quantize(const float *x, int q4, int tokens, int cols, int group, int8_t *xq, float *xs, int32_t *sq) {
+    int groups = cols / group;
+    int lanes = uses_lanes(q4, tokens, group);
+    int wide = wide_lanes(q4, tokens, group);
+    int shifted = lanes && !q4 && !wide; /* Q8 on AVX-VNNI */
+    int paired = !lanes && q4 && group % 64 == 0 && current_level() >= 1;
+    long sizes[2];
+    tandem_int_buffer_sizes(q4, tokens, cols, group, sizes);
+    if (lanes) {
+        memset(xq, shifted ? 0x80 : 0, (size_t)sizes[0]);
+        memset(xs, 0, sizeof(float) * (size_t)sizes[1]);
+        for (long i = 0; i < sizes[1]; i++) {
+            sq[i] = shifted ? 128 << 16 : 0;
         }
-        __m128 m4 = _mm_max_ps(_mm256_castps256_ps128(m), _mm256_extractf128_ps(m, 1));
-        m4 = _mm_max_ps(m4, _mm_movehl_ps(m4, m4));
-        m4 = _mm_max_ss(m4, _mm_movehdup_ps(m4));
-        float scale = _mm_cvtss_f32(m4) / 127.0f;
-        xs[b] = scale;
-        __m256 inverse = _mm256_set1_ps(scale == 0 ? 0 : 1 / scale);
-        __m256 half = _mm256_set1_ps(0.5f);
-        for (int i = 0; i < block; i += 8) {
-            __m256 y = _mm256_mul_ps(_mm256_loadu_ps(v + i), inverse);
-            /* Math.round: floor(y + 0.5) */
-            __m256i q = _mm256_cvtps_epi32(_mm256_floor_ps(_mm256_add_ps(y, half)));
-            int32_t lanes[8];
-            _mm256_storeu_si256((__m256i *)lanes, q);
-            for (int j = 0; j < 8; j++) {
-                int at = b * block + i + j;
-                xq[paired ? paired_index(at) : at] = (int8_t)lanes[j];
+    }
+    int8_t *codes = lanes ? scratch_of((size_t)cols) : NULL;
+    for (int t = 0; t < tokens; t++) {
+        const float *v = x + (long)t * cols;
+        int8_t *dst = lanes ? codes : xq + (long)t * cols;
+        for (int g = 0; g < groups; g++) {
+            float m = 0;
+            for (int i = g * group; i < (g + 1) * group; i++) {
+                float a = fabsf(v[i]);
+                m = a > m ? a : m;
+            }
+            float scale = m / 127.0f;
+            float inverse = scale == 0 ? 0 : 1 / scale;
+            int32_t sum = 0;
+            for (int i = g * group; i < (g + 1) * group; i++) {
+                int q = (int)floorf(v[i] * inverse + 0.5f);
+                dst[paired ? paired_index(i) : i] = (int8_t)q;
+                sum += q;
+            }
+            if (lanes) {
+                long at = ((long)(t / LANES) * groups + g) * LANES + t % LANES;
+                xs[at] = scale;
+                sq[at] = (sum & 0xFFFF) | (shifted ? 128 << 16 : 0);
+            } else {
+                xs[(long)t * groups + g] = scale;
+                sq[(long)t * groups + g] = sum;
+            }
+        }
+        if (wide) {
+            int32_t *tile = (int32_t *)(xq + (long)(t / LANES) * LANES * cols * 2);
+            for (int k = 0; k < cols; k += 2) {
+                int16_t pair[2] = {codes[k], codes[k + 1]};
+                memcpy(tile + (k / 2) * LANES + t % LANES, pair, 4);
+            }
+        } else if (lanes) {
+            int32_t *tile = (int32_t *)(xq + (long)(t / LANES) * LANES * cols);
+            for (int k = 0; k < cols; k += 4) {
+                int32_t quad;
+                memcpy(&quad, codes + k, 4);
+                tile[(k / 4) * LANES + t % LANES] = shifted ? quad ^ (int32_t)0x80808080u : quad;
             }
         }
     }
 }
 
-static void quantize_scalar(const float *x, int n, int block, int paired, int8_t *xq, float *xs) {
-    for (int b = 0; b * block < n; b++) {
-        const float *v = x + (long)b * block;
-        float m = 0;
-        for (int i = 0; i < block; i++) {
-            float a = v[i] < 0 ? -v[i] : v[i];
-            m = a > m ? a : m;
+/*
+ * out[t * out_stride + (r - row_from)] = w[r] . x[t] for r in [row_from, row_to), t in [0, tokens),
+ * on the activations tandem_int_quantize wrote for this batch (as the file's comment defines it).
+ */
+void tandem_int_rows(const uint8_t *w, const float *scales, const uint8_t *zeros, int fixed_zero, int q4, int group,
+                     int cols, int row_from, int row_to, const int8_t *xq, const float *xs, const int32_t *sq, int tokens,
+                     float *out, int out_stride) {
+    int l = current_level();
+    if (uses_lanes(q4, tokens, group)) {
+        if (l == 2) {
+            lanes_vnni(w, scales, zeros, fixed_zero, q4, group, cols, row_from, row_to, xq, xs, sq, tokens, out, out_stride);
+        } else {
+            lanes_avx2(w, scales, zeros, fixed_zero, q4, group, cols, row_from, row_to, xq, xs, sq, tokens, out, out_stride);
         }
-        float scale = m / 127.0f;
-        xs[b] = scale;
-        float inverse = scale == 0 ? 0 : 1 / scale;
-        for (int i = 0; i < block; i++) {
-            float y = v[i] * inverse + 0.5f;
-            int q = (int)y;
-            if ((float)q > y) {
-                q--; /* floor for negatives */
-            }
-            int at = b * block + i;
-            xq[paired ? paired_index(at) : at] = (int8_t)q;
-        }
-    }
-}
-
-void tandem_quantize_activations(const float *x, int n, int block, int paired, int8_t *xq, float *xs) {
-    if (level < 0) {
-        level = tandem_kernels_avx2();
-    }
-    if (level >= 1 && block % 32 == 0) {
-        quantize_avx2(x, n, block, paired, xq, xs);
+    } else if (l == 2) {
+        rows_vnni(w, scales, zeros, fixed_zero, q4, group, cols, row_from, row_to, xq, xs, sq, tokens, out, out_stride);
+    } else if (l == 1 && group % 32 == 0) {
+        rows_avx2(w, scales, zeros, fixed_zero, q4, group, cols, row_from, row_to, xq, xs, sq, tokens, out, out_stride);
     } else {
-        quantize_scalar(x, n, block, paired, xq, xs);
+        rows_scalar(w, scales, zeros, fixed_zero, q4, group, cols, row_from, row_to, xq, xs, sq, tokens, out, out_stride);
     }
 }
 
@@ -227,7 +256,7 @@ int tandem_kernels_avx2(void) {
     return __builtin_cpu_supports("avxvnni") ? 2 : 1;
 }
 
-/* Exported for tests: run the portable (0) or AVX2 (1) path instead; returns the level in use. */
+/* Exported for tests: run the portable (0), AVX2 (1) or AVX-VNNI (2) path, at most the CPU's; returns the level in use. */
 int tandem_kernels_use_level(int wanted) {
     int best = tandem_kernels_avx2();
     level = wanted < best ? wanted : best;

@@ -45,11 +45,14 @@ public final class Matmul {
     private final boolean useNative;
     private final float[][] nativeOut;
     private final MemorySegment[] nativeOutSegments;
+    // The C kernels' quantized activations: codes, per-group scales and code sums, sized by sizes.
+    private final long[] sizes = new long[2];
     private byte[] xCodes = new byte[0];
     private float[] xScales = new float[0];
+    private int[] xCodeSums = new int[0];
     private MemorySegment xCodesSegment;
     private MemorySegment xScalesSegment;
-    private MemorySegment sumsSegment;
+    private MemorySegment xCodeSumsSegment;
     private final ArraySegments segments = new ArraySegments(12);
     private final float[][] packed = new float[MAX_PARTS][0];
     private final MemorySegment[] packedSegments = new MemorySegment[MAX_PARTS];
@@ -164,30 +167,26 @@ public final class Matmul {
             }
             RowDots.permuteForBf16(input, permuted, tokens, weights.cols());
             x = permuted;
+        } else if (weights.format().isQuantized() && useNative) {
+            NativeKernels.bufferSizes(weights, tokens, sizes);
+            if (xCodes.length < sizes[0] || xScales.length < sizes[1]) {
+                // grows to the largest batch once, then is reused
+                xCodes = new byte[(int) Math.max(xCodes.length, sizes[0])];
+                xScales = new float[(int) Math.max(xScales.length, sizes[1])];
+                xCodeSums = new int[xScales.length];
+                xCodesSegment = MemorySegment.ofArray(xCodes);
+                xScalesSegment = MemorySegment.ofArray(xScales);
+                xCodeSumsSegment = MemorySegment.ofArray(xCodeSums);
+            }
+            NativeKernels.quantize(
+                    segments.of(input), weights, tokens, xCodesSegment, xScalesSegment, xCodeSumsSegment);
         } else if (weights.format().isQuantized()) {
             int n = tokens * weights.quantization().groups(weights.cols());
             if (groupSums.length < n) {
                 groupSums = new float[n]; // grows to the largest batch once, then is reused
-                sumsSegment = MemorySegment.ofArray(groupSums);
             }
             QuantizedDots.groupSums(
                     input, tokens, weights.cols(), weights.quantization().groupSize(), groupSums);
-            if (useNative) {
-                int values = tokens * weights.cols();
-                if (xCodes.length < values) {
-                    xCodes = new byte[values]; // grows to the largest batch once, then is reused
-                    xScales = new float[values / TensorFormat.Q4_BLOCK];
-                    xCodesSegment = MemorySegment.ofArray(xCodes);
-                    xScalesSegment = MemorySegment.ofArray(xScales);
-                }
-                NativeKernels.quantizeActivationsNative(
-                        segments.of(input),
-                        values,
-                        weights.quantization().groupSize(),
-                        NativeKernels.pairsBlocks(weights),
-                        xCodesSegment,
-                        xScalesSegment);
-            }
         }
         numTokens = tokens;
         accumulate = add;
@@ -281,7 +280,15 @@ public final class Matmul {
         }
         float[] o = nativeOut[worker];
         NativeKernels.rows(
-                w, start, end, xCodesSegment, xScalesSegment, numTokens, sumsSegment, nativeOutSegments[worker], n);
+                w,
+                start,
+                end,
+                xCodesSegment,
+                xScalesSegment,
+                xCodeSumsSegment,
+                numTokens,
+                nativeOutSegments[worker],
+                n);
         int rows = w.rows();
         for (int t = 0; t < numTokens; t++) {
             for (int r = start; r < end; r++) {

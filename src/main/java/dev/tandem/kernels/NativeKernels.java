@@ -13,8 +13,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * The C kernels of src-native/kernels (Q8/Q4 rows on int8-quantized activations; AVX-VNNI or AVX2
- * where the CPU has them), called through FFM
+ * The C kernels of src-native/kernels (Q8/Q4 matrices times int8-quantized activations in exact
+ * integer sums; AVX-VNNI or AVX2 where the CPU has them), called through FFM
  * on the weights' own memory and, as critical calls, on the Java activation arrays in place. The
  * library is {@code tandem.native.kernels} if set, else target/native/libtandem_kernels.so under
  * {@code tandem.home}; without it (no C compiler at build time) or with
@@ -27,6 +27,7 @@ public final class NativeKernels {
     private static final MethodHandle ROWS;
     private static final MethodHandle USE_LEVEL;
     private static final MethodHandle QUANTIZE;
+    private static final MethodHandle SIZES;
     private static final String STATUS;
     private static final boolean AVAILABLE;
 
@@ -49,16 +50,19 @@ public final class NativeKernels {
         }
         SYMBOLS = symbols;
         ROWS = criticalHandle(
-                "tandem_quantized_rows_int",
+                "tandem_int_rows",
                 FunctionDescriptor.ofVoid(
                         ADDRESS, ADDRESS, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS,
-                        ADDRESS, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT));
+                        ADDRESS, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT));
         QUANTIZE = criticalHandle(
-                "tandem_quantize_activations",
-                FunctionDescriptor.ofVoid(ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
+                "tandem_int_quantize",
+                FunctionDescriptor.ofVoid(ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, ADDRESS));
+        SIZES = criticalHandle(
+                "tandem_int_buffer_sizes", FunctionDescriptor.ofVoid(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
         USE_LEVEL = criticalHandle("tandem_kernels_use_level", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
         MethodHandle best = criticalHandle("tandem_kernels_avx2", FunctionDescriptor.of(JAVA_INT));
-        if (whyNot == null && (ROWS == null || QUANTIZE == null || USE_LEVEL == null || best == null)) {
+        if (whyNot == null
+                && (ROWS == null || QUANTIZE == null || SIZES == null || USE_LEVEL == null || best == null)) {
             whyNot = lib + " lacks the quantized kernels (built from older sources?)";
         }
         AVAILABLE = whyNot == null;
@@ -68,6 +72,11 @@ public final class NativeKernels {
             int level;
             try {
                 level = (int) best.invokeExact();
+                // -Dtandem.kernels.vnni=false: the plain AVX2 integer code on a CPU with AVX-VNNI,
+                // what an AVX2-only CPU (AMD Zen 3 and older) runs.
+                if (level == 2 && !Boolean.parseBoolean(System.getProperty("tandem.kernels.vnni", "true"))) {
+                    level = (int) USE_LEVEL.invokeExact(1);
+                }
             } catch (Throwable t) {
                 throw new IllegalStateException(t);
             }
@@ -113,36 +122,50 @@ public final class NativeKernels {
     }
 
     /**
-     * xq, xs = int8 codes and per-block scales of x[0..n), in C on the arrays in place: xs =
-     * max|x| / 127 over each block (the weights' group size, so that one activation scale meets
-     * one weight scale), xq = round(x / xs), so x ~= xq * xs. With pairBlocks (Q4 rows, see
-     * {@link #pairsBlocks}) each 64-value chunk is stored as the first halves of its two 32-blocks,
-     * then their second halves: the order of one 32-byte load of Q4 codes.
+     * How big the buffers of {@link #quantize} must be for this batch: sizes[0] bytes of codes,
+     * sizes[1] entries of the scales and of the code sums each (the C kernels pick the layout).
      */
-    public static void quantizeActivationsNative(
-            float[] x, int n, int block, boolean pairBlocks, byte[] xq, float[] xs) {
-        quantizeActivationsNative(
-                MemorySegment.ofArray(x), n, block, pairBlocks, MemorySegment.ofArray(xq), MemorySegment.ofArray(xs));
-    }
-
-    static void quantizeActivationsNative(
-            MemorySegment x, int n, int block, boolean pairBlocks, MemorySegment xq, MemorySegment xs) {
+    public static void bufferSizes(WeightMatrix w, int tokens, long[] sizes) {
         try {
-            QUANTIZE.invokeExact(x, n, block, pairBlocks ? 1 : 0, xq, xs);
+            SIZES.invokeExact(
+                    w.format() == TensorFormat.Q4 ? 1 : 0,
+                    tokens,
+                    w.cols(),
+                    w.quantization().groupSize(),
+                    MemorySegment.ofArray(sizes));
         } catch (Throwable t) {
             throw new IllegalStateException("native kernel failed", t);
         }
     }
 
-    /** Whether the C kernels take this matrix's activation codes with pairs of blocks permuted. */
-    static boolean pairsBlocks(WeightMatrix w) {
-        return w.format() == TensorFormat.Q4 && w.quantization().groupSize() % 64 == 0;
+    /**
+     * Quantizes x[tokens][w.cols] per weight group in C, for {@link #rows} on w: per group xs =
+     * max|x| / 127, xq = round(x / xs) (so x ~= xq * xs) and sq = the sum of the group's codes, in
+     * the layout the kernels for this batch read (src-native/kernels/tandem_kernels.c describes it).
+     */
+    public static void quantize(
+            MemorySegment x, WeightMatrix w, int tokens, MemorySegment xq, MemorySegment xs, MemorySegment sq) {
+        try {
+            QUANTIZE.invokeExact(
+                    x,
+                    w.format() == TensorFormat.Q4 ? 1 : 0,
+                    tokens,
+                    w.cols(),
+                    w.quantization().groupSize(),
+                    xq,
+                    xs,
+                    sq);
+        } catch (Throwable t) {
+            throw new IllegalStateException("native kernel failed", t);
+        }
     }
 
     /**
      * out[t * outStride + (r - from)] = w[r] . x[t] for rows [from, to) and tokens [0, tokens), on
-     * the activations quantized by {@link #quantizeActivationsNative} per weight group (codes xq, scales xs); xSums
-     * holds their float group sums (QuantizedDots.groupSums).
+     * the activations {@link #quantize} wrote for this batch: per group the exact integer sum of
+     * (code - zero) times the activation codes, then in group order total = fma(sum, weight scale
+     * times activation scale, total). Every kernel and instruction set computes exactly that, so
+     * the result does not depend on the batch or the CPU.
      */
     static void rows(
             WeightMatrix w,
@@ -150,8 +173,8 @@ public final class NativeKernels {
             int to,
             MemorySegment xq,
             MemorySegment xs,
+            MemorySegment sq,
             int tokens,
-            MemorySegment xSums,
             MemorySegment out,
             int outStride) {
         Quantization q = w.quantization();
@@ -176,8 +199,8 @@ public final class NativeKernels {
                     to,
                     xq,
                     xs,
+                    sq,
                     tokens,
-                    xSums,
                     out,
                     outStride);
         } catch (Throwable t) {

@@ -30,8 +30,9 @@ final class ShardLauncher {
                 "--enable-native-access=ALL-UNNAMED",
                 "-XX:+UseParallelGC",
                 "-Xmn32m"));
-        for (String property :
-                new String[] {"tandem.home", "tandem.kernels", "tandem.kernels.amx", "tandem.native.kernels"}) {
+        for (String property : new String[] {
+            "tandem.home", "tandem.kernels", "tandem.kernels.amx", "tandem.kernels.vnni", "tandem.native.kernels"
+        }) {
             if (System.getProperty(property) != null) {
                 cmd.add("-D" + property + "=" + System.getProperty(property));
             }

@@ -67,33 +67,112 @@ class QuantizedKernelsTest {
         }
     }
 
-    /** The C activation quantizer writes what the reference does, in both orders and at every instruction-set level. */
-    @org.junit.jupiter.api.Test
-    void nativeActivationQuantizationEqualsJava() {
+    /**
+     * The C activation quantizer writes what the reference does for the few-token kernels, in
+     * natural order at the portable level and with 32-blocks paired for Q4 in groups of 64 at AVX2
+     * and up, with each group's code sum.
+     */
+    @ParameterizedTest
+    @CsvSource({"8,32", "8,128", "4,128", "4,64", "4,32"})
+    void nativeActivationQuantizationEqualsTheReference(int bits, int group) {
         assumeNativeBuiltOrSkip(true);
         Random random = new Random(5);
-        float[] x = new float[3 * 512];
+        int cols = 512, tokens = 3;
+        float[] x = new float[tokens * cols];
         for (int i = 0; i < x.length; i++) {
             x[i] = (float) random.nextGaussian() * (i % 97 == 0 ? 8 : 1);
         }
         x[700] = 0;
         java.util.Arrays.fill(x, 1024, 1152, 0f); // an all-zero block
-        try {
+        QuantScheme scheme = new QuantScheme(bits, group, false);
+        try (Arena arena = Arena.ofConfined()) {
+            WeightMatrix m = matrix(arena, GroupQuantizer.quantize(new float[cols], 1, cols, scheme), 1, cols, scheme);
             for (int level = 0; level <= 2; level++) {
-                NativeKernels.useLevel(level);
-                for (int block : new int[] {32, 128}) {
-                    for (boolean paired : block % 64 == 0 ? new boolean[] {false, true} : new boolean[] {false}) {
-                        byte[] javaCodes = new byte[x.length], nativeCodes = new byte[x.length];
-                        float[] javaScales = new float[x.length / block], nativeScales = new float[x.length / block];
-                        quantizeActivations(x, x.length, block, paired, javaCodes, javaScales);
-                        NativeKernels.quantizeActivationsNative(x, x.length, block, paired, nativeCodes, nativeScales);
-                        org.junit.jupiter.api.Assertions.assertArrayEquals(
-                                javaScales, nativeScales, "scales, block " + block);
-                        org.junit.jupiter.api.Assertions.assertArrayEquals(
-                                javaCodes, nativeCodes, "codes, block " + block + " paired " + paired);
+                if (NativeKernels.useLevel(level) < level) {
+                    continue;
+                }
+                long[] sizes = new long[2];
+                NativeKernels.bufferSizes(m, tokens, sizes);
+                assertEquals(x.length, sizes[0], "codes of a few tokens are one byte per value");
+                byte[] codes = new byte[x.length];
+                float[] scales = new float[(int) sizes[1]];
+                int[] sums = new int[(int) sizes[1]];
+                NativeKernels.quantize(
+                        MemorySegment.ofArray(x),
+                        m,
+                        tokens,
+                        MemorySegment.ofArray(codes),
+                        MemorySegment.ofArray(scales),
+                        MemorySegment.ofArray(sums));
+                boolean paired = bits == 4 && group % 64 == 0 && level > 0;
+                byte[] expected = new byte[x.length];
+                float[] expectedScales = new float[scales.length];
+                quantizeActivations(x, x.length, group, paired, expected, expectedScales);
+                org.junit.jupiter.api.Assertions.assertArrayEquals(expectedScales, scales, "scales, level " + level);
+                org.junit.jupiter.api.Assertions.assertArrayEquals(expected, codes, "codes, level " + level);
+                for (int g = 0; g < sums.length; g++) {
+                    int sum = 0;
+                    for (int i = g * group; i < (g + 1) * group; i++) {
+                        sum += expected[i];
                     }
+                    assertEquals(sum, sums[g], "code sum of group " + g);
                 }
             }
+        } finally {
+            NativeKernels.useLevel(2);
+        }
+    }
+
+    /**
+     * The C kernels define a product by exact integer sums per group, then one FMA per group in
+     * order: every instruction set and kernel (few-token rows, 8-token lanes, partial tiles) gives
+     * the portable code's bits, and a token the same bits alone as in any batch.
+     */
+    @ParameterizedTest
+    @CsvSource({"8,128,false", "8,64,true", "4,128,false", "4,32,true", "4,256,false", "8,256,false"})
+    void everyLevelAndBatchGivesThePortableBits(int bits, int group, boolean symmetric) {
+        assumeNativeBuiltOrSkip(true);
+        QuantScheme scheme = new QuantScheme(bits, group, symmetric);
+        int rows = 23, cols = 512;
+        Random random = new Random(bits * 31 + group);
+        float[] w = new float[rows * cols];
+        for (int i = 0; i < w.length; i++) {
+            w[i] = (float) random.nextGaussian() * 0.05f + (i % 5 == 0 ? 0.03f : 0f);
+        }
+        int maxTokens = 19;
+        float[] x = new float[maxTokens * cols];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) random.nextGaussian();
+        }
+        try (Arena arena = Arena.ofShared();
+                ThreadTeam team = new ThreadTeam(2)) {
+            WeightMatrix m = matrix(arena, GroupQuantizer.quantize(w, rows, cols, scheme), rows, cols, scheme);
+            Matmul matmul = new Matmul(team, true);
+            NativeKernels.useLevel(0);
+            float[] reference = new float[maxTokens * rows];
+            for (int t = 0; t < maxTokens; t++) {
+                float[] one = new float[rows];
+                matmul.apply(m, null, java.util.Arrays.copyOfRange(x, t * cols, (t + 1) * cols), 1, one);
+                System.arraycopy(one, 0, reference, t * rows, rows);
+            }
+            int checked = 0;
+            for (int level = 0; level <= 2; level++) {
+                if (NativeKernels.useLevel(level) < level) {
+                    continue;
+                }
+                for (int tokens = 1; tokens <= maxTokens; tokens++) {
+                    float[] out = new float[tokens * rows];
+                    matmul.apply(m, null, x, tokens, out);
+                    for (int i = 0; i < out.length; i++) {
+                        assertEquals(
+                                Float.floatToRawIntBits(reference[i]),
+                                Float.floatToRawIntBits(out[i]),
+                                "level " + level + ", " + tokens + " tokens, token " + i / rows + " row " + i % rows);
+                    }
+                    checked++;
+                }
+            }
+            assertTrue(checked >= maxTokens, "the portable code at least");
         } finally {
             NativeKernels.useLevel(2);
         }
@@ -156,7 +235,7 @@ class QuantizedKernelsTest {
                     float[] out = new float[tokens * rows];
                     matmul.apply(m, null, x, tokens, out);
                     // The C kernels compute on activations quantized per weight group (as llama.cpp
-                    // does); their reference uses those activations, the Java kernels' the originals.
+                    // does): the dequantized weights times those; the Java kernels' the originals.
                     float[] xUsed = x;
                     if (useNative) {
                         byte[] xq = new byte[x.length];
@@ -174,18 +253,6 @@ class QuantizedKernelsTest {
                             for (int c = 0; c < cols; c++) {
                                 ref += (double) deq[r * cols + c] * xUsed[t * cols + c];
                                 magnitude += Math.abs((double) deq[r * cols + c] * x[t * cols + c]);
-                            }
-                            for (int g = 0; g < cols / group; g++) {
-                                // The zero point comes out through the float sums of the original activations.
-                                double zeroTimesScale = q.scales()[r * (cols / group) + g]
-                                        * (q.zeros() == null
-                                                ? scheme.fixedZero()
-                                                : bits == 4
-                                                        ? q.zeros()[r * (cols / group) + g] & 0xFF
-                                                        : q.zeros()[r * (cols / group) + g]);
-                                for (int c = g * group; c < (g + 1) * group; c++) {
-                                    ref -= zeroTimesScale * (x[t * cols + c] - xUsed[t * cols + c]);
-                                }
                             }
                             assertEquals(
                                     ref,
