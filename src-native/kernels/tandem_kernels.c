@@ -46,6 +46,8 @@ static int current_level(void) {
 #define ROW_TILE 6
 /* From this many tokens on, the lanes kernels run (below, the rows kernels' fewer products win). */
 #define MIN_LANES_TOKENS 4
+/* Q4 products summed in a partial sum before it joins the group's int32 sum (Q4_DOT). */
+#define Q4_SUMS 8
 #ifndef PREFETCH_BYTES
 #define PREFETCH_BYTES 8192
 #endif
@@ -100,6 +102,9 @@ static void *scratch_of(size_t bytes) {
 #define NAME(x) x##_avx2
 #define LANE_DOT(acc, w, x) _mm256_add_epi32(acc, _mm256_madd_epi16(_mm256_maddubs_epi16(w, x), ones16))
 #define ROW_DOT(acc, w, x) _mm256_add_epi32(acc, _mm256_madd_epi16(_mm256_maddubs_epi16(w, x), ones16))
+/* Q4 codes (<= 15) times activations (|xq| <= 127), two per 16-bit lane: 8 products' sums fit 16 bits. */
+#define Q4_DOT(part, w, x) _mm256_add_epi16(part, _mm256_maddubs_epi16(w, x))
+#define Q4_FLUSH(acc, part) _mm256_add_epi32(acc, _mm256_madd_epi16(part, ones16))
 #define VNNI 0
 #include "int_kernels.inc"
 #undef TARGET
@@ -107,11 +112,15 @@ static void *scratch_of(size_t bytes) {
 #undef LANE_DOT
 #undef ROW_DOT
 #undef VNNI
+#undef Q4_DOT
+#undef Q4_FLUSH
 
 #define TARGET "avx2,fma,avxvnni"
 #define NAME(x) x##_vnni
 #define LANE_DOT(acc, w, x) _mm256_dpbusd_avx_epi32(acc, w, x)
 #define ROW_DOT(acc, w, x) _mm256_dpbusd_avx_epi32(acc, w, x)
+#define Q4_DOT(part, w, x) _mm256_dpbusd_avx_epi32(part, w, x)
+#define Q4_FLUSH(acc, part) _mm256_add_epi32(acc, part)
 #define VNNI 1
 #include "int_kernels.inc"
 #undef TARGET
@@ -119,6 +128,8 @@ static void *scratch_of(size_t bytes) {
 #undef LANE_DOT
 #undef ROW_DOT
 #undef VNNI
+#undef Q4_DOT
+#undef Q4_FLUSH
 
 /* The definition in plain C: the portable path, and what the others must equal bit for bit. */
 static void rows_scalar(const uint8_t *w, const float *scales, const uint8_t *zeros, int fixed_zero, int q4, int group,
