@@ -57,14 +57,13 @@ static int current_level(void) {
  * Both give the same bits; this only decides the activations' layout and the speed. group <= 256:
  * a group's code sums fit the 16 bits of the corrections' multiply-add.
  */
-static int uses_lanes(int q4, int tokens, int group) {
-    (void)q4;
+static int uses_lanes(int tokens, int group) {
     return tokens >= MIN_LANES_TOKENS && group <= 256 && current_level() >= 1;
 }
 
 /* Q8 lanes without VNNI take int16 activations (lanes16_tile in int_kernels.inc). */
 static int wide_lanes(int q4, int tokens, int group) {
-    return !q4 && current_level() == 1 && uses_lanes(q4, tokens, group);
+    return !q4 && current_level() == 1 && uses_lanes(tokens, group);
 }
 
 static inline int paired_index(int i) {
@@ -100,36 +99,20 @@ static void *scratch_of(size_t bytes) {
 
 #define TARGET "avx2,fma"
 #define NAME(x) x##_avx2
-#define LANE_DOT(acc, w, x) _mm256_add_epi32(acc, _mm256_madd_epi16(_mm256_maddubs_epi16(w, x), ones16))
-#define ROW_DOT(acc, w, x) _mm256_add_epi32(acc, _mm256_madd_epi16(_mm256_maddubs_epi16(w, x), ones16))
+#define DOT(acc, w, x) _mm256_add_epi32(acc, _mm256_madd_epi16(_mm256_maddubs_epi16(w, x), ones16))
 /* Q4 codes (<= 15) times activations (|xq| <= 127), two per 16-bit lane: 8 products' sums fit 16 bits. */
 #define Q4_DOT(part, w, x) _mm256_add_epi16(part, _mm256_maddubs_epi16(w, x))
 #define Q4_FLUSH(acc, part) _mm256_add_epi32(acc, _mm256_madd_epi16(part, ones16))
 #define VNNI 0
 #include "int_kernels.inc"
-#undef TARGET
-#undef NAME
-#undef LANE_DOT
-#undef ROW_DOT
-#undef VNNI
-#undef Q4_DOT
-#undef Q4_FLUSH
 
 #define TARGET "avx2,fma,avxvnni"
 #define NAME(x) x##_vnni
-#define LANE_DOT(acc, w, x) _mm256_dpbusd_avx_epi32(acc, w, x)
-#define ROW_DOT(acc, w, x) _mm256_dpbusd_avx_epi32(acc, w, x)
+#define DOT(acc, w, x) _mm256_dpbusd_avx_epi32(acc, w, x)
 #define Q4_DOT(part, w, x) _mm256_dpbusd_avx_epi32(part, w, x)
 #define Q4_FLUSH(acc, part) _mm256_add_epi32(acc, part)
 #define VNNI 1
 #include "int_kernels.inc"
-#undef TARGET
-#undef NAME
-#undef LANE_DOT
-#undef ROW_DOT
-#undef VNNI
-#undef Q4_DOT
-#undef Q4_FLUSH
 
 /* The definition in plain C: the portable path, and what the others must equal bit for bit. */
 static void rows_scalar(const uint8_t *w, const float *scales, const uint8_t *zeros, int fixed_zero, int q4, int group,
@@ -212,7 +195,7 @@ __attribute__((target("avx2,fma"))) static float quantize_group_avx2(const float
  * sizes[1] entries of xs (floats) and of sq (int32s) each.
  */
 void tandem_int_buffer_sizes(int q4, int tokens, int cols, int group, long *sizes) {
-    long padded = uses_lanes(q4, tokens, group) ? (long)(tokens + LANES - 1) / LANES * LANES : tokens;
+    long padded = uses_lanes(tokens, group) ? (long)(tokens + LANES - 1) / LANES * LANES : tokens;
     sizes[0] = padded * cols * (wide_lanes(q4, tokens, group) ? 2 : 1);
     sizes[1] = padded * (cols / group);
 }
@@ -230,16 +213,19 @@ void tandem_int_buffer_sizes(int q4, int tokens, int cols, int group, long *size
  */
 void tandem_int_quantize(const float *x, int q4, int tokens, int cols, int group, int8_t *xq, float *xs, int32_t *sq) {
     int groups = cols / group;
-    int lanes = uses_lanes(q4, tokens, group);
+    int lanes = uses_lanes(tokens, group);
     int wide = wide_lanes(q4, tokens, group);
     int shifted = lanes && !q4 && !wide; /* Q8 on AVX-VNNI */
     int paired = !lanes && q4 && group % 64 == 0 && current_level() >= 1;
     long sizes[2];
     tandem_int_buffer_sizes(q4, tokens, cols, group, sizes);
-    if (lanes) {
-        memset(xq, shifted ? 0x80 : 0, (size_t)sizes[0]);
-        memset(xs, 0, sizeof(float) * (size_t)sizes[1]);
-        for (long i = 0; i < sizes[1]; i++) {
+    if (lanes && tokens % LANES != 0) {
+        /* the last tile's lanes past the last token hold zeros (every other value is written below) */
+        long tile = (long)(tokens / LANES) * LANES;
+        size_t token_bytes = (size_t)cols * (wide ? 2 : 1);
+        memset(xq + tile * token_bytes, shifted ? 0x80 : 0, LANES * token_bytes);
+        for (long i = tile * groups; i < sizes[1]; i++) {
+            xs[i] = 0;
             sq[i] = shifted ? 128 << 16 : 0;
         }
     }
@@ -290,7 +276,7 @@ void tandem_int_rows(const uint8_t *w, const float *scales, const uint8_t *zeros
                      int cols, int row_from, int row_to, const int8_t *xq, const float *xs, const int32_t *sq, int tokens,
                      float *out, int out_stride) {
     int l = current_level();
-    if (uses_lanes(q4, tokens, group)) {
+    if (uses_lanes(tokens, group)) {
         if (l == 2) {
             lanes_vnni(w, scales, zeros, fixed_zero, q4, group, cols, row_from, row_to, xq, xs, sq, tokens, out, out_stride);
         } else {

@@ -38,6 +38,15 @@ class QuantizedKernelsTest {
                 data, s.format(), rows, cols, new Quantization(scales, zeros, s.groupSize(), s.fixedZero()));
     }
 
+    /** Gaussian weights (sd 0.05) with every n-th one shifted by offset, so that groups have zero points. */
+    static float[] weights(Random random, int count, int n, float offset) {
+        float[] w = new float[count];
+        for (int i = 0; i < count; i++) {
+            w[i] = (float) random.nextGaussian() * 0.05f + (i % n == 0 ? offset : 0f);
+        }
+        return w;
+    }
+
     /** The C kernels are built wherever a C compiler is (src-native/kernels/build.sh): then they must load. */
     static void assumeNativeBuiltOrSkip(boolean useNative) {
         if (useNative) {
@@ -135,10 +144,7 @@ class QuantizedKernelsTest {
         QuantScheme scheme = new QuantScheme(bits, group, symmetric);
         int rows = 23, cols = 512;
         Random random = new Random(bits * 31 + group);
-        float[] w = new float[rows * cols];
-        for (int i = 0; i < w.length; i++) {
-            w[i] = (float) random.nextGaussian() * 0.05f + (i % 5 == 0 ? 0.03f : 0f);
-        }
+        float[] w = weights(random, rows * cols, 5, 0.03f);
         int maxTokens = 19;
         float[] x = new float[maxTokens * cols];
         for (int i = 0; i < x.length; i++) {
@@ -201,10 +207,7 @@ class QuantizedKernelsTest {
         QuantScheme scheme = new QuantScheme(bits, group, symmetric);
         int rows = 37, cols = 256;
         Random random = new Random(bits * 1000 + group);
-        float[] w = new float[rows * cols];
-        for (int i = 0; i < w.length; i++) {
-            w[i] = (float) random.nextGaussian() * 0.05f + (i % 7 == 0 ? 0.02f : 0f);
-        }
+        float[] w = weights(random, rows * cols, 7, 0.02f);
         try (Arena arena = Arena.ofShared();
                 ThreadTeam team = new ThreadTeam(2)) {
             GroupQuantizer.Quantized q = GroupQuantizer.quantize(w, rows, cols, scheme);

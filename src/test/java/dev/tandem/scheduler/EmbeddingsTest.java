@@ -5,16 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.tandem.kvcache.BlockPool;
-import dev.tandem.kvcache.KvCacheManager;
 import dev.tandem.model.Checkpoint;
 import dev.tandem.model.SafeTensorsFile;
 import dev.tandem.model.Tensor;
 import dev.tandem.request.Pooling;
 import dev.tandem.request.SamplingParams;
-import dev.tandem.shard.LocalShard;
-import dev.tandem.shard.ModelRunner;
-import dev.tandem.shard.RunnerSettings;
 import java.lang.foreign.Arena;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -31,38 +26,17 @@ import org.junit.jupiter.api.Test;
 class EmbeddingsTest {
     static final Path LLAMA = Path.of("src/test/resources/hf-reference/llama");
 
-    record Stack(KvCacheManager kv, Scheduler scheduler, ModelRunner runner) implements AutoCloseable {
-        static Stack of(Checkpoint ckpt, int budget) {
-            ModelRunner runner = new ModelRunner(ckpt, new RunnerSettings(16, 64, budget, 8, 2));
-            KvCacheManager kv = new KvCacheManager(new BlockPool(64), 16, true, 1);
-            LocalShard shard = new LocalShard("cpu", runner, List.of());
-            return new Stack(
-                    kv,
-                    new ContinuousBatchingScheduler(
-                            new SchedulerConfig(budget, 8, 1024), kv, shard, shard, StepListener.NONE),
-                    runner);
-        }
-
-        /** Runs everything queued; returns each embedding request's vector and checks every block came back. */
-        Map<String, float[]> runAll() {
-            Map<String, float[]> vectors = new HashMap<>();
-            for (int steps = 0; scheduler.hasWork(); steps++) {
-                assertTrue(steps < 1000);
-                for (StepOutput o : DemoRunner.step(scheduler)) {
-                    if (o.embedding() != null) {
-                        vectors.put(o.requestId(), o.embedding());
-                        assertNotNull(o.finishReason(), "an embedding request ends with its vector");
-                    }
-                }
+    /** Runs everything queued; returns each embedding request's vector and checks every block came back. */
+    static Map<String, float[]> runAll(OneShardStack stack) {
+        Map<String, float[]> vectors = new HashMap<>();
+        for (StepOutput o : stack.runUntilIdle()) {
+            if (o.embedding() != null) {
+                vectors.put(o.requestId(), o.embedding());
+                assertNotNull(o.finishReason(), "an embedding request ends with its vector");
             }
-            assertEquals(64, kv.usage().blocksAllocatable(), "no KV is kept beyond the prefix cache");
-            return vectors;
         }
-
-        @Override
-        public void close() {
-            runner.close();
-        }
+        assertEquals(64, stack.kv().usage().blocksAllocatable(), "no KV is kept beyond the prefix cache");
+        return vectors;
     }
 
     static Sequence embedding(String id, int[] prompt, Pooling pooling) {
@@ -97,10 +71,10 @@ class EmbeddingsTest {
             logits = t.toFloats(t.shape());
         }
         try (Checkpoint ckpt = Checkpoint.open(LLAMA);
-                Stack stack = Stack.of(ckpt, 16)) {
+                OneShardStack stack = OneShardStack.of(ckpt, 16, 8, 8)) {
             int vocab = ckpt.config().vocabSize(), hidden = ckpt.config().hiddenSize();
-            stack.scheduler.add(embedding("e", ids, Pooling.LAST));
-            float[] v = stack.runAll().get("e");
+            stack.scheduler().add(embedding("e", ids, Pooling.LAST));
+            float[] v = runAll(stack).get("e");
             assertEquals(hidden, v.length);
             double norm = 0;
             for (float x : v) {
@@ -129,33 +103,37 @@ class EmbeddingsTest {
     void aVectorIsTheSameAloneChunkedBatchedAndAfterCacheHits() throws Exception {
         int[] ids = referenceIds();
         try (Checkpoint ckpt = Checkpoint.open(LLAMA);
-                Stack whole = Stack.of(ckpt, 64);
-                Stack chunked = Stack.of(ckpt, 16)) {
+                OneShardStack whole = OneShardStack.of(ckpt, 64, 8, 8);
+                OneShardStack chunked = OneShardStack.of(ckpt, 16, 8, 8)) {
             for (Pooling pooling : Pooling.values()) {
-                whole.scheduler.add(embedding("alone", ids, pooling));
-                float[] alone = whole.runAll().get("alone");
+                whole.scheduler().add(embedding("alone", ids, pooling));
+                float[] alone = runAll(whole).get("alone");
 
                 // Chunks of 16 among generation traffic and another embedding.
-                chunked.scheduler.add(new Sequence(
-                        "gen",
-                        new java.util.Random(3).ints(40, 0, 512).toArray(),
-                        SchedulerTest.greedy(20),
-                        List.of(),
-                        -1));
-                chunked.scheduler.add(embedding(
-                        "other", new java.util.Random(4).ints(25, 0, 512).toArray(), pooling));
-                chunked.scheduler.add(embedding("batched", ids, pooling));
-                Map<String, float[]> got = chunked.runAll();
+                chunked.scheduler()
+                        .add(new Sequence(
+                                "gen",
+                                new java.util.Random(3).ints(40, 0, 512).toArray(),
+                                SchedulerTest.greedy(20),
+                                List.of(),
+                                -1));
+                chunked.scheduler()
+                        .add(embedding(
+                                "other",
+                                new java.util.Random(4).ints(25, 0, 512).toArray(),
+                                pooling));
+                chunked.scheduler().add(embedding("batched", ids, pooling));
+                Map<String, float[]> got = runAll(chunked);
                 assertArrayEquals(alone, got.get("batched"), pooling + ": batched and chunked, the same bits");
                 assertEquals(2, got.size(), "the generation request returned no vector");
 
                 // The prompt's blocks are cached now: the same input again gives the same vector.
-                chunked.scheduler.add(embedding("again", ids, pooling));
-                assertArrayEquals(alone, chunked.runAll().get("again"), pooling + ": after a prefix-cache hit");
+                chunked.scheduler().add(embedding("again", ids, pooling));
+                assertArrayEquals(alone, runAll(chunked).get("again"), pooling + ": after a prefix-cache hit");
             }
-            whole.scheduler.add(embedding("mean", ids, Pooling.MEAN));
-            whole.scheduler.add(embedding("last", ids, Pooling.LAST));
-            Map<String, float[]> both = whole.runAll();
+            whole.scheduler().add(embedding("mean", ids, Pooling.MEAN));
+            whole.scheduler().add(embedding("last", ids, Pooling.LAST));
+            Map<String, float[]> both = runAll(whole);
             assertTrue(!java.util.Arrays.equals(both.get("mean"), both.get("last")), "mean and last pool differently");
         }
     }

@@ -5,17 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.tandem.kvcache.BlockPool;
-import dev.tandem.kvcache.KvCacheManager;
 import dev.tandem.model.Checkpoint;
 import dev.tandem.model.SafeTensorsFile;
 import dev.tandem.model.Tensor;
-import dev.tandem.shard.LocalShard;
-import dev.tandem.shard.ModelRunner;
-import dev.tandem.shard.RunnerSettings;
 import java.lang.foreign.Arena;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -32,34 +26,10 @@ class PromptLogprobsTest {
         return Stream.of("llama", "qwen2", "qwen3").map(n -> Path.of("src/test/resources/hf-reference", n));
     }
 
-    /** A scheduler on one shard; budget: tokens per step (the prefill chunk); logitRows: the runner's logit rows. */
-    record Stack(KvCacheManager kv, Scheduler scheduler, ModelRunner runner) implements AutoCloseable {
-        static Stack of(Checkpoint ckpt, int budget, int logitRows) {
-            ModelRunner runner = new ModelRunner(ckpt, new RunnerSettings(16, 64, budget, logitRows, 2));
-            KvCacheManager kv = new KvCacheManager(new BlockPool(64), 16, true, 1);
-            LocalShard shard = new LocalShard("cpu", runner, List.of());
-            return new Stack(
-                    kv,
-                    new ContinuousBatchingScheduler(
-                            new SchedulerConfig(budget, 4, 1024), kv, shard, shard, StepListener.NONE),
-                    runner);
-        }
-
-        /** Runs one request to its end; returns its outputs, prompt logprobs and tokens alike. */
-        List<StepOutput> run(Sequence s) {
-            scheduler.add(s);
-            List<StepOutput> outputs = new ArrayList<>();
-            for (int steps = 0; scheduler.hasWork(); steps++) {
-                assertTrue(steps < 1000);
-                outputs.addAll(DemoRunner.step(scheduler));
-            }
-            return outputs;
-        }
-
-        @Override
-        public void close() {
-            runner.close();
-        }
+    /** Runs one request to its end; returns its outputs, prompt logprobs and tokens alike. */
+    static List<StepOutput> run(OneShardStack stack, Sequence s) {
+        stack.scheduler().add(s);
+        return stack.runUntilIdle();
     }
 
     static Sequence request(String id, int[] prompt, int numPromptLogprobs) {
@@ -104,10 +74,10 @@ class PromptLogprobsTest {
             logits = t.get("logits").toFloats(t.get("logits").shape());
         }
         try (Checkpoint ckpt = Checkpoint.open(dir);
-                Stack chunked = Stack.of(ckpt, 16, 4);
-                Stack whole = Stack.of(ckpt, 64, 64)) {
+                OneShardStack chunked = OneShardStack.of(ckpt, 16, 4, 4);
+                OneShardStack whole = OneShardStack.of(ckpt, 64, 64, 4)) {
             int vocab = ckpt.config().vocabSize();
-            List<StepOutput> a = chunked.run(request("a", ids, 2));
+            List<StepOutput> a = run(chunked, request("a", ids, 2));
             float[] lp = promptLogprobs(a, ids.length);
             for (int i = 1; i < ids.length; i++) {
                 double max = Double.NEGATIVE_INFINITY, sum = 0;
@@ -128,12 +98,12 @@ class PromptLogprobsTest {
 
             // The prompt's blocks are now cached: a request without prompt logprobs reads them, one
             // with them computes the prompt again, to the same bits; one piece or chunks, the same.
-            List<StepOutput> cachedRead = chunked.run(request("b", ids, -1));
+            List<StepOutput> cachedRead = run(chunked, request("b", ids, -1));
             assertTrue(cachedRead.getLast().cachedPromptTokens() > 0, "the scored prompt was cached for others");
-            List<StepOutput> again = chunked.run(request("c", ids, 2));
+            List<StepOutput> again = run(chunked, request("c", ids, 2));
             assertEquals(0, again.getLast().cachedPromptTokens(), "prompt logprobs recompute the prompt");
             assertArrayEquals(lp, promptLogprobs(again, ids.length));
-            List<StepOutput> onePiece = whole.run(request("d", ids, 2));
+            List<StepOutput> onePiece = run(whole, request("d", ids, 2));
             assertArrayEquals(lp, promptLogprobs(onePiece, ids.length), "one piece and chunks give the same bits");
             assertArrayEquals(generated(cachedRead), generated(a), "scoring changes no generated token");
             assertArrayEquals(generated(onePiece), generated(a));
