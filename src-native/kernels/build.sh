@@ -13,5 +13,5 @@ fi
 rm -f "$out/tandem_kernels.skipped"
 # -ffp-contract=off: no product and sum fused unless the source says so, as in Java; the bf16
 # kernels must give the Java kernels' bits (bf16_rows.c).
-"$cc" -shared -fPIC -O3 -ffp-contract=off -Wall -Werror -o "$out/libtandem_kernels.so" "$here/tandem_kernels.c" "$here/bf16_rows.c" "$here/bf16_tiles.c" -lm
+"$cc" -shared -fPIC -O3 -ffp-contract=off -Wall -Werror -o "$out/libtandem_kernels.so" "$here/tandem_kernels.c" "$here/bf16_rows.c" "$here/bf16_tiles.c" "$here/compute_peak.c" -lm
 echo "built $out/libtandem_kernels.so"

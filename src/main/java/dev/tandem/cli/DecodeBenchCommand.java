@@ -1,10 +1,12 @@
 package dev.tandem.cli;
 
 import dev.tandem.bench.BatchedDecode;
+import dev.tandem.kernels.ComputePeak;
 import dev.tandem.kernels.KernelPath;
 import dev.tandem.kernels.MemoryBandwidth;
 import dev.tandem.model.Checkpoint;
 import dev.tandem.model.HugePageMemory;
+import dev.tandem.model.ModelConfig;
 import dev.tandem.sampling.Sampler;
 import dev.tandem.shard.ModelRunner;
 import dev.tandem.shard.RunnerSettings;
@@ -16,7 +18,9 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code tandem bench decode}: prefill and single-stream decode speed, next to the decode bound that this
- * machine's memory bandwidth, measured in the same run, sets for the model's weight bytes.
+ * machine's memory bandwidth, measured in the same run, sets for the model's weight bytes; prefill and
+ * batched decode in multiply-adds per second, next to the arithmetic peak of the kernels' instructions,
+ * measured in the same run too.
  */
 @Command(
         name = "decode",
@@ -47,8 +51,20 @@ public class DecodeBenchCommand implements Callable<Integer> {
             description = "also decode this many sequences in one batch per step (forward passes only, no HTTP)")
     int batch;
 
+    @Option(
+            names = "--kernels",
+            description = "the kernel path to measure: native, avx2 or java (as -Dtandem.kernels; default: native)")
+    String kernels;
+
+    @Option(names = "--no-vnni", description = "the plain AVX2 integer kernels on a CPU with AVX-VNNI")
+    boolean noVnni;
+
+    @Option(names = "--no-amx", description = "the AVX-512 bf16 kernel on a CPU with AMX")
+    boolean noAmx;
+
     @Override
     public Integer call() throws Exception {
+        KernelChoice.apply(kernels, noVnni, noAmx);
         try (Checkpoint ckpt = modelOptions.open()) {
             int context = promptTokens + decodeTokens;
             int blocksPerSequence =
@@ -113,6 +129,17 @@ public class DecodeBenchCommand implements Callable<Integer> {
                         decodeTps, decodeTokens, rounds);
                 System.out.printf("decode bound     %.2f tokens/s (bandwidth / weight bytes)%n", bound);
                 System.out.printf("decode/bound     %.0f%%%n", 100 * decodeTps / bound);
+                ComputePeak.Peak peak = runner.layerFormat().isQuantized()
+                        ? ComputePeak.int8(runner.threadTeam())
+                        : ComputePeak.f32(runner.threadTeam());
+                ModelConfig c = ckpt.config();
+                long headMacs = (long) c.hiddenSize() * c.vocabSize();
+                // Attention: q.k and p.v over every earlier position, per head and layer.
+                long attentionPerPosition = 2L * c.numLayers() * c.numHeads() * c.headDim();
+                double prefillMacs = (double) promptTokens * runner.layerMacsPerToken()
+                        + attentionPerPosition * promptTokens * (promptTokens + 1) / 2.0
+                        + headMacs;
+                printCompute("prefill", prefillTps / promptTokens * prefillMacs, peak);
                 if (batch > 1) {
                     // The same loop at batch 1 first, so that the ratio compares like with like.
                     double singleTps = BatchedDecode.tokensPerSecond(
@@ -123,10 +150,30 @@ public class DecodeBenchCommand implements Callable<Integer> {
                     System.out.printf(
                             "decode batch %-3d %.1f tokens/s in all (%.2fx batch 1)%n",
                             batch, batchTps, batchTps / singleTps);
+                    double macsPerToken = runner.layerMacsPerToken()
+                            + headMacs
+                            + attentionPerPosition * (promptTokens + decodeTokens / 2.0);
+                    printCompute("batch " + batch, batchTps * macsPerToken, peak);
                 }
             }
         }
         return 0;
+    }
+
+    /** A phase's multiply-adds per second against the peak of the instructions its kernels use. */
+    private static void printCompute(String phase, double macsPerSecond, ComputePeak.Peak peak) {
+        if (peak == null) {
+            System.out.printf(
+                    "%-16s %.1f GMAC/s (no C kernels: no peak measured)%n", phase + " rate", macsPerSecond / 1e9);
+            return;
+        }
+        System.out.printf(
+                "%-16s %.1f GMAC/s, %.0f%% of the compute peak (%.1f GMAC/s, %s, measured now)%n",
+                phase + " rate",
+                macsPerSecond / 1e9,
+                100 * macsPerSecond / peak.macsPerSecond(),
+                peak.macsPerSecond() / 1e9,
+                peak.instructions());
     }
 
     private static double median(double[] values) {

@@ -30,6 +30,8 @@ public final class NativeKernels {
     private static final MethodHandle SIZES;
     private static final String STATUS;
     private static final boolean AVAILABLE;
+    /** The integer kernels' instruction set at start: 2 AVX-VNNI, 1 AVX2, 0 portable C, -1 Java. */
+    private static final int LEVEL;
 
     static {
         Path lib = Path.of(System.getProperty(
@@ -66,10 +68,10 @@ public final class NativeKernels {
             whyNot = lib + " lacks the quantized kernels (built from older sources?)";
         }
         AVAILABLE = whyNot == null;
+        int level = -1;
         if (whyNot != null) {
             STATUS = "java (" + whyNot + ")";
         } else {
-            int level;
             try {
                 level = (int) best.invokeExact();
                 // -Dtandem.kernels.vnni=false: the plain AVX2 integer code on a CPU with AVX-VNNI,
@@ -82,6 +84,7 @@ public final class NativeKernels {
             }
             STATUS = "native " + (level == 2 ? "AVX-VNNI" : level == 1 ? "AVX2" : "portable C") + " (" + lib + ")";
         }
+        LEVEL = level;
     }
 
     /**
@@ -102,6 +105,11 @@ public final class NativeKernels {
 
     public static boolean available() {
         return AVAILABLE;
+    }
+
+    /** The integer kernels' instruction set chosen at start: 2 AVX-VNNI, 1 AVX2, 0 portable C, -1 Java. */
+    public static int level() {
+        return LEVEL;
     }
 
     /** Which quantized kernels run, and why. */

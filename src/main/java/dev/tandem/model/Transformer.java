@@ -6,6 +6,7 @@ import dev.tandem.kernels.PagedAttention;
 import dev.tandem.kernels.PagedKvLayout;
 import dev.tandem.kernels.RmsNorm;
 import dev.tandem.kernels.Rope;
+import dev.tandem.kernels.TensorFormat;
 import dev.tandem.kernels.ThreadTeam;
 import dev.tandem.kernels.WeightMatrix;
 import java.lang.foreign.MemorySegment;
@@ -88,15 +89,31 @@ public final class Transformer {
     public long weightBytesPerStep() {
         long bytes = weights.outputHead().byteSize();
         for (LayerWeights w : weights.layers()) {
-            bytes += w.wq().byteSize()
-                    + w.wk().byteSize()
-                    + w.wv().byteSize()
-                    + w.wo().byteSize()
-                    + w.gate().byteSize()
-                    + w.up().byteSize()
-                    + w.down().byteSize();
+            for (WeightMatrix m : matrices(w)) {
+                bytes += m.byteSize();
+            }
         }
         return bytes;
+    }
+
+    /** Multiply-adds of the layers' matrices for one token (the output head and attention not included). */
+    public long layerMacsPerToken() {
+        long macs = 0;
+        for (LayerWeights w : weights.layers()) {
+            for (WeightMatrix m : matrices(w)) {
+                macs += (long) m.rows() * m.cols();
+            }
+        }
+        return macs;
+    }
+
+    /** The format of the layers' matrices (the MLP's, where a checkpoint mixes formats). */
+    public TensorFormat layerFormat() {
+        return weights.layers()[0].gate().format();
+    }
+
+    private static WeightMatrix[] matrices(LayerWeights w) {
+        return new WeightMatrix[] {w.wq(), w.wk(), w.wv(), w.wo(), w.gate(), w.up(), w.down()};
     }
 
     public int maxBatchTokens() {

@@ -1,6 +1,7 @@
 package dev.tandem.shard;
 
 import dev.tandem.kernels.PagedKvLayout;
+import dev.tandem.kernels.TensorFormat;
 import dev.tandem.kernels.ThreadTeam;
 import dev.tandem.model.Checkpoint;
 import dev.tandem.model.ForwardBatch;
@@ -106,6 +107,14 @@ public final class ModelRunner implements StepRunner {
 
     public long weightBytesPerStep() {
         return transformer.weightBytesPerStep();
+    }
+
+    public long layerMacsPerToken() {
+        return transformer.layerMacsPerToken();
+    }
+
+    public TensorFormat layerFormat() {
+        return transformer.layerFormat();
     }
 
     public ThreadTeam threadTeam() {

@@ -1,0 +1,78 @@
+package dev.tandem.kernels;
+
+import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.invoke.MethodHandle;
+
+/**
+ * Measures the arithmetic peak of this machine with the kernels' threads and instructions
+ * (src-native/kernels/compute_peak.c): the roofline that prefill and batched decode are judged
+ * against, as {@link MemoryBandwidth} is for decode. A multiply-add counts once.
+ */
+public final class ComputePeak {
+    private static final MethodHandle FMA =
+            NativeKernels.criticalHandle("tandem_peak_fma", FunctionDescriptor.of(JAVA_FLOAT, JAVA_INT, JAVA_LONG));
+    private static final MethodHandle INT8 =
+            NativeKernels.criticalHandle("tandem_peak_int8", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG));
+    /** Multiply-adds per iteration of one lane: the C loops' independent chains. */
+    private static final int CHAINS = 12;
+    /** Iterations per chunk: about 2 ms at a few GHz. */
+    private static final long ITERATIONS = 500_000;
+    /** Chunks per thread and round: threads claim chunks as they come, so that one late to start still does its share. */
+    private static final int CHUNKS_PER_THREAD = 16;
+
+    private ComputePeak() {}
+
+    /** A peak in multiply-adds per second, and which instructions it was measured with (null: no C kernels). */
+    public record Peak(double macsPerSecond, String instructions) {}
+
+    /** f32 FMAs at the bf16 kernels' width (the widest the C kernels use), on every thread of the team. */
+    public static Peak f32(ThreadTeam team) {
+        if (FMA == null || NativeBf16Rows.lanes() == 0) {
+            return null;
+        }
+        int lanes = NativeBf16Rows.lanes();
+        double perSecond = best(team, (long) CHAINS * lanes, () -> {
+            float ignored = (float) FMA.invokeExact(lanes, ITERATIONS);
+        });
+        return new Peak(perSecond, "f32 FMA, " + lanes * 32 + "-bit");
+    }
+
+    /** Multiply-adds of 8-bit codes into 32-bit sums at the integer kernels' level, on every thread. */
+    public static Peak int8(ThreadTeam team) {
+        int level = NativeKernels.level();
+        if (INT8 == null || level < 1) {
+            return null;
+        }
+        double perSecond = best(team, (long) CHAINS * 32, () -> {
+            int ignored = (int) INT8.invokeExact(level, ITERATIONS);
+        });
+        return new Peak(perSecond, level == 2 ? "int8 vpdpbusd (AVX-VNNI)" : "int8 vpmaddubsw + vpmaddwd (AVX2)");
+    }
+
+    private interface Loop {
+        void run() throws Throwable;
+    }
+
+    /** Best of a few rounds, each of every thread at once. */
+    private static double best(ThreadTeam team, long macsPerIteration, Loop loop) {
+        double best = 0;
+        for (int round = 0; round < 5; round++) {
+            long t0 = System.nanoTime();
+            int chunks = CHUNKS_PER_THREAD * team.size();
+            team.run(chunks, (chunk, worker) -> {
+                try {
+                    loop.run();
+                } catch (Throwable t) {
+                    throw new IllegalStateException(t);
+                }
+            });
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            best = Math.max(best, macsPerIteration * ITERATIONS * chunks / seconds);
+        }
+        return best;
+    }
+}
