@@ -16,41 +16,28 @@
 
 #define CHAINS 12
 
-__attribute__((target("avx2,fma"))) static float fma8(long iterations) {
-    __m256 acc[CHAINS];
-    for (int c = 0; c < CHAINS; c++) {
-        acc[c] = _mm256_set1_ps((float)c);
+/* CHAINS independent FMA chains of one vector type, in registers. */
+#define DEFINE_FMA(NAME, TARGET, VEC, SET1, FMADD, FIRST)                                   \
+    __attribute__((target(TARGET))) static float NAME(long iterations) {                    \
+        VEC acc[CHAINS];                                                                    \
+        for (int c = 0; c < CHAINS; c++) {                                                  \
+            acc[c] = SET1((float)c);                                                        \
+        }                                                                                   \
+        const VEC a = SET1(0.999f), b = SET1(1e-3f);                                        \
+        for (long i = 0; i < iterations; i++) {                                             \
+            for (int c = 0; c < CHAINS; c++) {                                              \
+                acc[c] = FMADD(acc[c], a, b);                                               \
+            }                                                                               \
+        }                                                                                   \
+        float sum = 0;                                                                      \
+        for (int c = 0; c < CHAINS; c++) {                                                  \
+            sum += FIRST(acc[c]);                                                           \
+        }                                                                                   \
+        return sum;                                                                         \
     }
-    const __m256 a = _mm256_set1_ps(0.999f), b = _mm256_set1_ps(1e-3f);
-    for (long i = 0; i < iterations; i++) {
-        for (int c = 0; c < CHAINS; c++) {
-            acc[c] = _mm256_fmadd_ps(acc[c], a, b);
-        }
-    }
-    float sum = 0;
-    for (int c = 0; c < CHAINS; c++) {
-        sum += _mm256_cvtss_f32(acc[c]);
-    }
-    return sum;
-}
 
-__attribute__((target("avx512f"))) static float fma16(long iterations) {
-    __m512 acc[CHAINS];
-    for (int c = 0; c < CHAINS; c++) {
-        acc[c] = _mm512_set1_ps((float)c);
-    }
-    const __m512 a = _mm512_set1_ps(0.999f), b = _mm512_set1_ps(1e-3f);
-    for (long i = 0; i < iterations; i++) {
-        for (int c = 0; c < CHAINS; c++) {
-            acc[c] = _mm512_fmadd_ps(acc[c], a, b);
-        }
-    }
-    float sum = 0;
-    for (int c = 0; c < CHAINS; c++) {
-        sum += _mm512_cvtss_f32(acc[c]);
-    }
-    return sum;
-}
+DEFINE_FMA(fma8, "avx2,fma", __m256, _mm256_set1_ps, _mm256_fmadd_ps, _mm256_cvtss_f32)
+DEFINE_FMA(fma16, "avx512f", __m512, _mm512_set1_ps, _mm512_fmadd_ps, _mm512_cvtss_f32)
 
 /* iterations x CHAINS FMAs of `lanes` floats (16 or 8); the caller counts 2 * lanes flops each. */
 float tandem_peak_fma(int lanes, long iterations) {
