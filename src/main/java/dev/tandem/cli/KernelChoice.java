@@ -32,11 +32,11 @@ final class KernelChoice {
         }
         if (noVnni && NativeKernels.level() == 2) {
             throw new IllegalStateException(
-                    "--no-vnni came after the kernels loaded; use TANDEM_JAVA_OPTS=" + "-Dtandem.kernels.vnni=false");
+                    "--no-vnni came after the kernels loaded; use TANDEM_JAVA_OPTS=-Dtandem.kernels.vnni=false");
         }
         if (noAmx && NativeBf16Rows.amx()) {
             throw new IllegalStateException(
-                    "--no-amx came after the kernels loaded; use TANDEM_JAVA_OPTS=" + "-Dtandem.kernels.amx=false");
+                    "--no-amx came after the kernels loaded; use TANDEM_JAVA_OPTS=-Dtandem.kernels.amx=false");
         }
     }
 }
