@@ -9,12 +9,15 @@
  *   does them: one vpdpbusd per 32 with AVX-VNNI (level 2); with plain AVX2 (level 1), the fastest
  *   exact route the instruction set has, vpmaddubsw (pairs into 16 bits) then vpmaddwd by ones
  *   (into 32) and an add, per 32, as llama.cpp's AVX2 kernels do.
- * The results return so that the compiler cannot drop the loops.
+ * Each returns the multiply-adds it did; its sums go to a volatile sink, so that the compiler
+ * cannot drop the loops.
  */
 #include <stdint.h>
 #include <immintrin.h>
 
 #define CHAINS 12
+
+static volatile float sink;
 
 /* CHAINS independent FMA chains of one vector type, in registers. */
 #define DEFINE_FMA(NAME, TARGET, VEC, SET1, FMADD, FIRST)                                   \
@@ -39,9 +42,10 @@
 DEFINE_FMA(fma8, "avx2,fma", __m256, _mm256_set1_ps, _mm256_fmadd_ps, _mm256_cvtss_f32)
 DEFINE_FMA(fma16, "avx512f", __m512, _mm512_set1_ps, _mm512_fmadd_ps, _mm512_cvtss_f32)
 
-/* iterations x CHAINS FMAs of `lanes` floats (16 or 8); the caller counts 2 * lanes flops each. */
-float tandem_peak_fma(int lanes, long iterations) {
-    return lanes >= 16 ? fma16(iterations) : fma8(iterations);
+/* iterations x CHAINS FMAs of `lanes` floats (16 or 8); returns the multiply-adds (lanes per FMA). */
+long tandem_peak_fma(int lanes, long iterations) {
+    sink = lanes >= 16 ? fma16(iterations) : fma8(iterations);
+    return iterations * CHAINS * (lanes >= 16 ? 16 : 8);
 }
 
 __attribute__((target("avx2,avxvnni"))) static int32_t dot_vnni(long iterations) {
@@ -88,7 +92,8 @@ __attribute__((target("avx2"))) static int32_t dot_avx2(long iterations) {
     return sum;
 }
 
-/* iterations x CHAINS x 32 multiply-adds of 8-bit codes at the integer kernels' level (2 or 1). */
-int32_t tandem_peak_int8(int level, long iterations) {
-    return level >= 2 ? dot_vnni(iterations) : dot_avx2(iterations);
+/* iterations x CHAINS x 32 multiply-adds of 8-bit codes at the integer kernels' level (2 or 1); returns their number. */
+long tandem_peak_int8(int level, long iterations) {
+    sink = (float)(level >= 2 ? dot_vnni(iterations) : dot_avx2(iterations));
+    return iterations * CHAINS * 32;
 }

@@ -61,7 +61,7 @@ static int uses_lanes(int tokens, int group) {
     return tokens >= MIN_LANES_TOKENS && group <= 256 && current_level() >= 1;
 }
 
-/* Q8 lanes without VNNI take int16 activations (lanes16_tile in int_kernels.inc). */
+/* Q8 lanes without VNNI take int16 activations (lanes_tile's WIDE codes in int_kernels.inc). */
 static int wide_lanes(int q4, int tokens, int group) {
     return !q4 && current_level() == 1 && uses_lanes(tokens, group);
 }

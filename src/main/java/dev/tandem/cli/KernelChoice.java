@@ -14,11 +14,9 @@ final class KernelChoice {
     private KernelChoice() {}
 
     static void apply(String kernels, boolean noVnni, boolean noAmx) {
-        if (kernels != null) {
-            if (!java.util.List.of("native", "avx2", "java").contains(kernels.toLowerCase(Locale.ROOT))) {
-                throw new IllegalArgumentException("--kernels " + kernels + ": expected native, avx2 or java");
-            }
-            System.setProperty("tandem.kernels", kernels.toLowerCase(Locale.ROOT));
+        KernelPath wanted = kernels == null ? null : KernelPath.parse(kernels);
+        if (wanted != null) {
+            System.setProperty("tandem.kernels", wanted.name().toLowerCase(Locale.ROOT));
         }
         if (noVnni) {
             System.setProperty("tandem.kernels.vnni", "false");
@@ -26,7 +24,7 @@ final class KernelChoice {
         if (noAmx) {
             System.setProperty("tandem.kernels.amx", "false");
         }
-        if (kernels != null && !KernelPath.requested().name().equalsIgnoreCase(kernels)) {
+        if (wanted != null && KernelPath.requested() != wanted) {
             throw new IllegalStateException("--kernels " + kernels + " came after the kernels loaded as "
                     + KernelPath.requested() + "; use TANDEM_JAVA_OPTS=-Dtandem.kernels=" + kernels);
         }

@@ -20,9 +20,13 @@ public enum KernelPath {
     AVX2,
     JAVA;
 
-    private static final KernelPath REQUESTED = parse(System.getProperty("tandem.kernels", "native"));
+    /** Read on the first call of {@link #requested}, not when the enum loads: a command may set it before. */
+    private static final class Requested {
+        static final KernelPath VALUE = parse(System.getProperty("tandem.kernels", "native"));
+    }
 
-    static KernelPath parse(String value) {
+    /** The path a value of -Dtandem.kernels names (any case); an error that lists the choices otherwise. */
+    public static KernelPath parse(String value) {
         try {
             return valueOf(value.trim().toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
@@ -32,7 +36,7 @@ public enum KernelPath {
 
     /** The path that -Dtandem.kernels asked for. */
     public static KernelPath requested() {
-        return REQUESTED;
+        return Requested.VALUE;
     }
 
     /** A short name of what runs, as the metrics label it: java-256, avx2, avx512, amx (bf16 on AMX tiles). */
@@ -51,8 +55,8 @@ public enum KernelPath {
         String bf16 = NativeBf16Rows.lanes() == 0
                 ? "Java"
                 : NativeBf16Rows.amx() ? "C, AMX tiles" : "C, " + (NativeBf16Rows.lanes() == 16 ? "AVX-512" : "AVX2");
-        return current() + " (tandem.kernels=" + REQUESTED.name().toLowerCase(Locale.ROOT) + "): " + Vectors.LANES * 32
-                + "-bit Java vectors; bf16 " + bf16 + "; int8/int4 " + NativeKernels.status();
+        return current() + " (tandem.kernels=" + requested().name().toLowerCase(Locale.ROOT) + "): "
+                + Vectors.LANES * 32 + "-bit Java vectors; bf16 " + bf16 + "; int8/int4 " + NativeKernels.status();
     }
 
     /** The width of the Java kernels' vectors. */
