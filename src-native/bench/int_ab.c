@@ -5,7 +5,8 @@
  * best of five alternated rounds. A build that exports tandem_int_rows is called through it (its
  * quantizer writes the layout its kernels read), an older one through tandem_quantized_rows_int.
  * Also checks that the second build's results equal its own portable C code's bit for bit. By
- * hand: int_ab OLD.so NEW.so LEVEL (2: AVX-VNNI, 1: AVX2, 0: portable C).
+ * hand: int_ab OLD.so NEW.so LEVEL [NEW_LEVEL] (3: AVX-512-VNNI, 2: AVX-VNNI, 1: AVX2, 0: portable
+ * C; NEW_LEVEL, if given, for the second build: two levels of one build side by side).
  */
 #include <dlfcn.h>
 #include <stdint.h>
@@ -54,11 +55,12 @@ static double now(void) {
 }
 int main(int argc, char **argv) {
     if (argc < 4) {
-        fprintf(stderr, "usage: int_ab OLD.so NEW.so LEVEL\n");
+        fprintf(stderr, "usage: int_ab OLD.so NEW.so LEVEL [NEW_LEVEL]\n");
         return 2;
     }
-    int level = atoi(argv[3]);
+    int levels[2] = {atoi(argv[3]), atoi(argc > 4 ? argv[4] : argv[3])};
     for (int i = 0; i < 2; i++) {
+        int level = levels[i];
         void *h = dlopen(argv[1 + i], RTLD_NOW | RTLD_LOCAL);
         if (!h) {
             fprintf(stderr, "%s\n", dlerror());
@@ -87,9 +89,9 @@ int main(int argc, char **argv) {
             uint8_t *w = aligned_alloc(64, wbytes + 64), *zeros = malloc((size_t)rows * groups);
             float *scales = malloc(sizeof(float) * rows * groups), *x = malloc(sizeof(float) * tokens * cols);
             float *xs = malloc(sizeof(float) * tokens * groups), *sums = calloc((size_t)tokens * groups, sizeof(float));
-            int8_t *xq = aligned_alloc(64, (size_t)(tokens + 8) * cols * 2 + 64); /* int16 codes at most */
-            int32_t *sq = malloc(sizeof(int32_t) * (tokens + 8) * groups);
-            float *xsp = malloc(sizeof(float) * (tokens + 8) * groups);
+            int8_t *xq = aligned_alloc(64, (size_t)(tokens + 16) * cols * 2 + 64); /* int16 codes at most */
+            int32_t *sq = malloc(sizeof(int32_t) * (tokens + 16) * groups);
+            float *xsp = malloc(sizeof(float) * (tokens + 16) * groups);
             float *out[2];
             srand(7);
             for (long i = 0; i < wbytes; i++) {
@@ -125,7 +127,7 @@ int main(int argc, char **argv) {
             float *portable = malloc(sizeof(float) * tokens * rows);
             use_level[1](0);
             matmul(1, w, scales, zeros, q4, group, rows, cols, x, tokens, sums, chunk, xq, xsp, sq, portable);
-            use_level[1](level);
+            use_level[1](levels[1]);
             int own = memcmp(portable, out[1], sizeof(float) * tokens * rows) == 0;
             double err = 0, mag = 0;
             for (long n = 0; n < (long)tokens * rows; n++) {

@@ -6,7 +6,7 @@
  *
  * - tandem_peak_fma: f32 FMAs, what the bf16/f16/f32 vector kernels are made of (2 flops each).
  * - tandem_peak_int8: multiply-adds of 8-bit codes into 32-bit sums as the integer kernels' level
- *   does them: one vpdpbusd per 32 with AVX-VNNI (level 2); with plain AVX2 (level 1), the fastest
+ *   does them: one vpdpbusd per 64 with AVX-512-VNNI (level 3), per 32 with AVX-VNNI (level 2); with plain AVX2 (level 1), the fastest
  *   exact route the instruction set has, vpmaddubsw (pairs into 16 bits) then vpmaddwd by ones
  *   (into 32) and an add, per 32, as llama.cpp's AVX2 kernels do.
  * Each returns the multiply-adds it did; its sums go to a volatile sink, so that the compiler
@@ -66,6 +66,24 @@ __attribute__((target("avx2,avxvnni"))) static int32_t dot_vnni(long iterations)
     return sum;
 }
 
+__attribute__((target("avx512f,avx512vnni"))) static int32_t dot_vnni512(long iterations) {
+    __m512i acc[CHAINS];
+    for (int c = 0; c < CHAINS; c++) {
+        acc[c] = _mm512_set1_epi32(c);
+    }
+    const __m512i u = _mm512_set1_epi8(3), s = _mm512_set1_epi8(-2);
+    for (long i = 0; i < iterations; i++) {
+        for (int c = 0; c < CHAINS; c++) {
+            acc[c] = _mm512_dpbusd_epi32(acc[c], u, s);
+        }
+    }
+    int32_t sum = 0;
+    for (int c = 0; c < CHAINS; c++) {
+        sum += _mm512_cvtsi512_si32(acc[c]);
+    }
+    return sum;
+}
+
 __attribute__((target("avx2"))) static int32_t dot_avx2(long iterations) {
     __m256i acc[CHAINS];
     int8_t codes[CHAINS][32] __attribute__((aligned(32)));
@@ -92,8 +110,8 @@ __attribute__((target("avx2"))) static int32_t dot_avx2(long iterations) {
     return sum;
 }
 
-/* iterations x CHAINS x 32 multiply-adds of 8-bit codes at the integer kernels' level (2 or 1); returns their number. */
+/* iterations x CHAINS vector multiply-adds of 8-bit codes at the integer kernels' level (3, 2 or 1); returns their number. */
 long tandem_peak_int8(int level, long iterations) {
-    sink = (float)(level >= 2 ? dot_vnni(iterations) : dot_avx2(iterations));
-    return iterations * CHAINS * 32;
+    sink = (float)(level >= 3 ? dot_vnni512(iterations) : level == 2 ? dot_vnni(iterations) : dot_avx2(iterations));
+    return iterations * CHAINS * (level >= 3 ? 64 : 32);
 }

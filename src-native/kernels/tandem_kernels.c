@@ -10,7 +10,8 @@
  * is exact in int32, however a kernel adds it up; then, in group order,
  *     total = fma((float) c, s[r, g] * xs[t, g], total)    (from total = 0)
  * is the result. Every kernel here computes exactly that, so a token gets the same bits alone or
- * in any batch, at any instruction-set level (AVX-VNNI, AVX2, portable C) and in any tile.
+ * in any batch, at any instruction-set level (AVX-512-VNNI, AVX-VNNI, AVX2, portable C) and in
+ * any tile.
  *
  * Two kinds of kernel (int_kernels.inc, compiled once per instruction set):
  *  - rows: one row against a few tokens at a time, activations in their natural order; for
@@ -19,7 +20,8 @@
  *    each, and each lane holds four of its token's activations (the layout tandem_int_quantize
  *    writes), so four weights of a row, broadcast, meet eight tokens in one instruction and no
  *    sum is ever folded across lanes. A tile of ROW_TILE rows keeps ROW_TILE accumulators and
- *    totals in registers while one activation vector serves them all.
+ *    totals in registers while one activation vector serves them all. At AVX-512-VNNI, batches
+ *    of at least sixteen tokens take sixteen per vector instead (int_lanes16.inc).
  */
 #include <math.h>
 #include <stddef.h>
@@ -30,7 +32,7 @@
 
 int tandem_kernels_avx2(void);
 
-/* The instruction set in use: 2 AVX-VNNI, 1 AVX2, 0 portable; -1 until the first call decides. */
+/* The instruction set in use: 3 AVX-512-VNNI, 2 AVX-VNNI, 1 AVX2, 0 portable; -1 until the first call decides. */
 static int level = -1;
 
 static int current_level(void) {
@@ -59,6 +61,14 @@ static int current_level(void) {
  */
 static int uses_lanes(int tokens, int group) {
     return tokens >= MIN_LANES_TOKENS && group <= 256 && current_level() >= 1;
+}
+
+/* Tokens per vector of the batch's lanes kernel: 16 at AVX-512-VNNI from 16 tokens on, else 8; 0 for rows. */
+static int lanes_of(int tokens, int group) {
+    if (!uses_lanes(tokens, group)) {
+        return 0;
+    }
+    return current_level() == 3 && tokens >= 16 ? 16 : LANES;
 }
 
 /* Q8 lanes without VNNI take int16 activations (lanes_tile's WIDE codes in int_kernels.inc). */
@@ -113,6 +123,17 @@ static void *scratch_of(size_t bytes) {
 #define Q4_FLUSH(acc, part) _mm256_add_epi32(acc, part)
 #define VNNI 1
 #include "int_kernels.inc"
+
+/* The same at AVX-512-VNNI's 256-bit form (EVEX), for the CPUs that have it without AVX-VNNI. */
+#define TARGET "avx2,fma,avx512vl,avx512vnni"
+#define NAME(x) x##_evex
+#define DOT(acc, w, x) _mm256_dpbusd_epi32(acc, w, x)
+#define Q4_DOT(part, w, x) _mm256_dpbusd_epi32(part, w, x)
+#define Q4_FLUSH(acc, part) _mm256_add_epi32(acc, part)
+#define VNNI 1
+#include "int_kernels.inc"
+
+#include "int_lanes16.inc"
 
 /* The definition in plain C: the portable path, and what the others must equal bit for bit. */
 static void rows_scalar(const uint8_t *w, const float *scales, const uint8_t *zeros, int fixed_zero, int q4, int group,
@@ -195,7 +216,8 @@ __attribute__((target("avx2,fma"))) static float quantize_group_avx2(const float
  * sizes[1] entries of xs (floats) and of sq (int32s) each.
  */
 void tandem_int_buffer_sizes(int q4, int tokens, int cols, int group, long *sizes) {
-    long padded = uses_lanes(tokens, group) ? (long)(tokens + LANES - 1) / LANES * LANES : tokens;
+    int L = lanes_of(tokens, group);
+    long padded = L > 0 ? (long)(tokens + L - 1) / L * L : tokens;
     sizes[0] = padded * cols * (wide_lanes(q4, tokens, group) ? 2 : 1);
     sizes[1] = padded * (cols / group);
 }
@@ -205,25 +227,27 @@ void tandem_int_buffer_sizes(int q4, int tokens, int cols, int group, long *size
  * zero (Java's Math.round for these values), sq = the sum of a group's codes. In the rows
  * kernels' layout: xq[t][k] (for Q4 in groups of a multiple of 64 with each 64 values' 32-blocks
  * interleaved by halves: first halves of both, then second halves, the order of one 32-byte load
- * of Q4 codes), xs and sq [t][g]. In the lanes kernels' layout, per tile of LANES
- * tokens: xq[tile][k / 4][lane][k % 4] (as unsigned xq + 128 for Q8 on AVX-VNNI, whose products
- * take unsigned activations; for Q8 on plain AVX2 int16 pairs, xq[tile][k / 2][lane][k % 2]), xs[tile][g][lane], and sq[tile][g][lane] as two int16s: the sum,
- * and 128 for Q8 on AVX-VNNI (the weight sum it corrects by, see int_kernels.inc) else 0. Lanes
- * past the last token are zero.
+ * of Q4 codes), xs and sq [t][g]. In the lanes kernels' layout, per tile of L tokens (lanes_of):
+ * xq[tile][k / 4][lane][k % 4] (as unsigned xq + 128 where the products take unsigned
+ * activations: Q8 on AVX-VNNI, and both formats in the 16-token tiles of AVX-512-VNNI; for Q8 on
+ * plain AVX2 int16 pairs, xq[tile][k / 2][lane][k % 2]), xs[tile][g][lane], and sq[tile][g][lane]
+ * as two int16s: the sum, and 128 where shifted (the weight sum it corrects by, see
+ * int_kernels.inc) else 0. Lanes past the last token are zero.
  */
 void tandem_int_quantize(const float *x, int q4, int tokens, int cols, int group, int8_t *xq, float *xs, int32_t *sq) {
     int groups = cols / group;
-    int lanes = uses_lanes(tokens, group);
+    int L = lanes_of(tokens, group);
+    int lanes = L > 0;
     int wide = wide_lanes(q4, tokens, group);
-    int shifted = lanes && !q4 && !wide; /* Q8 on AVX-VNNI */
+    int shifted = L == 16 || (lanes && !q4 && !wide); /* unsigned activations: see above */
     int paired = !lanes && q4 && group % 64 == 0 && current_level() >= 1;
     long sizes[2];
     tandem_int_buffer_sizes(q4, tokens, cols, group, sizes);
-    if (lanes && tokens % LANES != 0) {
+    if (lanes && tokens % L != 0) {
         /* the last tile's lanes past the last token hold zeros (every other value is written below) */
-        long tile = (long)(tokens / LANES) * LANES;
+        long tile = (long)(tokens / L) * L;
         size_t token_bytes = (size_t)cols * (wide ? 2 : 1);
-        memset(xq + tile * token_bytes, shifted ? 0x80 : 0, LANES * token_bytes);
+        memset(xq + tile * token_bytes, shifted ? 0x80 : 0, L * token_bytes);
         for (long i = tile * groups; i < sizes[1]; i++) {
             xs[i] = 0;
             sq[i] = shifted ? 128 << 16 : 0;
@@ -237,7 +261,7 @@ void tandem_int_quantize(const float *x, int q4, int tokens, int cols, int group
             float scale = current_level() >= 1 ? quantize_group_avx2(v + g * group, group, codes + g * group, &sum)
                                                : quantize_group(v + g * group, group, codes + g * group, &sum);
             if (lanes) {
-                long at = ((long)(t / LANES) * groups + g) * LANES + t % LANES;
+                long at = ((long)(t / L) * groups + g) * L + t % L;
                 xs[at] = scale;
                 sq[at] = (sum & 0xFFFF) | (shifted ? 128 << 16 : 0);
             } else {
@@ -252,17 +276,17 @@ void tandem_int_quantize(const float *x, int q4, int tokens, int cols, int group
             }
         }
         if (wide) {
-            int32_t *tile = (int32_t *)(xq + (long)(t / LANES) * LANES * cols * 2);
+            int32_t *tile = (int32_t *)(xq + (long)(t / L) * L * cols * 2);
             for (int k = 0; k < cols; k += 2) {
                 int16_t pair[2] = {codes[k], codes[k + 1]};
-                memcpy(tile + (k / 2) * LANES + t % LANES, pair, 4);
+                memcpy(tile + (k / 2) * L + t % L, pair, 4);
             }
         } else if (lanes) {
-            int32_t *tile = (int32_t *)(xq + (long)(t / LANES) * LANES * cols);
+            int32_t *tile = (int32_t *)(xq + (long)(t / L) * L * cols);
             for (int k = 0; k < cols; k += 4) {
                 int32_t quad;
                 memcpy(&quad, codes + k, 4);
-                tile[(k / 4) * LANES + t % LANES] = shifted ? quad ^ (int32_t)0x80808080u : quad;
+                tile[(k / 4) * L + t % L] = shifted ? quad ^ (int32_t)0x80808080u : quad;
             }
         }
     }
@@ -276,12 +300,19 @@ void tandem_int_rows(const uint8_t *w, const float *scales, const uint8_t *zeros
                      int cols, int row_from, int row_to, const int8_t *xq, const float *xs, const int32_t *sq, int tokens,
                      float *out, int out_stride) {
     int l = current_level();
-    if (uses_lanes(tokens, group)) {
-        if (l == 2) {
+    int L = lanes_of(tokens, group);
+    if (L == 16) {
+        lanes16(w, scales, zeros, fixed_zero, q4, group, cols, row_from, row_to, xq, xs, sq, tokens, out, out_stride);
+    } else if (L > 0) {
+        if (l == 3) {
+            lanes_evex(w, scales, zeros, fixed_zero, q4, group, cols, row_from, row_to, xq, xs, sq, tokens, out, out_stride);
+        } else if (l == 2) {
             lanes_vnni(w, scales, zeros, fixed_zero, q4, group, cols, row_from, row_to, xq, xs, sq, tokens, out, out_stride);
         } else {
             lanes_avx2(w, scales, zeros, fixed_zero, q4, group, cols, row_from, row_to, xq, xs, sq, tokens, out, out_stride);
         }
+    } else if (l == 3) {
+        rows_evex(w, scales, zeros, fixed_zero, q4, group, cols, row_from, row_to, xq, xs, sq, tokens, out, out_stride);
     } else if (l == 2) {
         rows_vnni(w, scales, zeros, fixed_zero, q4, group, cols, row_from, row_to, xq, xs, sq, tokens, out, out_stride);
     } else if (l == 1 && group % 32 == 0) {
@@ -291,17 +322,35 @@ void tandem_int_rows(const uint8_t *w, const float *scales, const uint8_t *zeros
     }
 }
 
-/* Exported: 2 when the AVX-VNNI path runs, 1 for AVX2, 0 for the portable one. */
-int tandem_kernels_avx2(void) {
-    if (!__builtin_cpu_supports("avx2") || !__builtin_cpu_supports("fma")) {
-        return 0;
+/* Whether the CPU runs a level's instructions. */
+static int has_level(int l) {
+    int avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    switch (l) {
+        case 0: return 1;
+        case 1: return avx2;
+        case 2: return avx2 && __builtin_cpu_supports("avxvnni");
+        default:
+            return avx2 && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+                   __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512vnni");
     }
-    return __builtin_cpu_supports("avxvnni") ? 2 : 1;
 }
 
-/* Exported for tests: run the portable (0), AVX2 (1) or AVX-VNNI (2) path, at most the CPU's; returns the level in use. */
+/* The highest level at most `wanted` that the CPU has. */
+static int level_up_to(int wanted) {
+    int l = wanted > 3 ? 3 : wanted;
+    while (l > 0 && !has_level(l)) {
+        l--;
+    }
+    return l;
+}
+
+/* Exported: the best level of the CPU: 3 AVX-512-VNNI, 2 AVX-VNNI, 1 AVX2, 0 the portable code. */
+int tandem_kernels_avx2(void) {
+    return level_up_to(3);
+}
+
+/* Exported for tests and forced paths: run the highest level at most `wanted` that the CPU has; returns it. */
 int tandem_kernels_use_level(int wanted) {
-    int best = tandem_kernels_avx2();
-    level = wanted < best ? wanted : best;
+    level = level_up_to(wanted);
     return level;
 }

@@ -28,7 +28,7 @@ final class KernelChoice {
             throw new IllegalStateException("--kernels " + kernels + " came after the kernels loaded as "
                     + KernelPath.requested() + "; use TANDEM_JAVA_OPTS=-Dtandem.kernels=" + kernels);
         }
-        if (noVnni && NativeKernels.level() == 2) {
+        if (noVnni && NativeKernels.level() >= 2) {
             throw new IllegalStateException(
                     "--no-vnni came after the kernels loaded; use TANDEM_JAVA_OPTS=-Dtandem.kernels.vnni=false");
         }

@@ -43,7 +43,10 @@ public final class ComputePeak {
             return null;
         }
         double perSecond = best(team, () -> (long) INT8.invokeExact(level, ITERATIONS));
-        return new Peak(perSecond, level == 2 ? "int8 vpdpbusd (AVX-VNNI)" : "int8 vpmaddubsw + vpmaddwd (AVX2)");
+        String how = level == 3
+                ? "int8 vpdpbusd (AVX-512-VNNI)"
+                : level == 2 ? "int8 vpdpbusd (AVX-VNNI)" : "int8 vpmaddubsw + vpmaddwd (AVX2)";
+        return new Peak(perSecond, how);
     }
 
     /** One timed loop of the C code; returns the multiply-adds it did. */

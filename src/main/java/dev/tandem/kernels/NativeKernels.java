@@ -30,8 +30,11 @@ public final class NativeKernels {
     private static final MethodHandle SIZES;
     private static final String STATUS;
     private static final boolean AVAILABLE;
-    /** The integer kernels' instruction set at start: 2 AVX-VNNI, 1 AVX2, 0 portable C, -1 Java. */
+    /** The integer kernels' instruction set at start: 3 AVX-512-VNNI, 2 AVX-VNNI, 1 AVX2, 0 portable C, -1 Java. */
     private static final int LEVEL;
+
+    /** The integer kernels' instruction sets by level. */
+    private static final String[] LEVEL_NAMES = {"portable C", "AVX2", "AVX-VNNI", "AVX-512-VNNI"};
 
     static {
         Path lib = Path.of(System.getProperty(
@@ -74,15 +77,19 @@ public final class NativeKernels {
         } else {
             try {
                 level = (int) best.invokeExact();
-                // -Dtandem.kernels.vnni=false: the plain AVX2 integer code on a CPU with AVX-VNNI,
+                // The forced AVX2 path is what Intel Core Ultra runs: AVX-VNNI at most, no AVX-512.
+                if (level == 3 && KernelPath.requested() == KernelPath.AVX2) {
+                    level = (int) USE_LEVEL.invokeExact(2);
+                }
+                // -Dtandem.kernels.vnni=false: the plain AVX2 integer code on a CPU with VNNI,
                 // what an AVX2-only CPU (AMD Zen 3 and older) runs.
-                if (level == 2 && !Boolean.parseBoolean(System.getProperty("tandem.kernels.vnni", "true"))) {
+                if (level >= 2 && !Boolean.parseBoolean(System.getProperty("tandem.kernels.vnni", "true"))) {
                     level = (int) USE_LEVEL.invokeExact(1);
                 }
             } catch (Throwable t) {
                 throw new IllegalStateException(t);
             }
-            STATUS = "native " + (level == 2 ? "AVX-VNNI" : level == 1 ? "AVX2" : "portable C") + " (" + lib + ")";
+            STATUS = "native " + LEVEL_NAMES[level] + " (" + lib + ")";
         }
         LEVEL = level;
     }
@@ -107,7 +114,7 @@ public final class NativeKernels {
         return AVAILABLE;
     }
 
-    /** The integer kernels' instruction set chosen at start: 2 AVX-VNNI, 1 AVX2, 0 portable C, -1 Java. */
+    /** The integer kernels' instruction set chosen at start: 3 AVX-512-VNNI, 2 AVX-VNNI, 1 AVX2, 0 portable C, -1 Java. */
     public static int level() {
         return LEVEL;
     }
@@ -118,8 +125,8 @@ public final class NativeKernels {
     }
 
     /**
-     * For tests: makes the C kernels use the portable code (0), AVX2 (1) or AVX-VNNI (2), at most
-     * what the CPU has; returns the level in use.
+     * For tests: makes the C kernels use the highest level at most {@code wanted} that the CPU
+     * has (0 the portable code, 1 AVX2, 2 AVX-VNNI, 3 AVX-512-VNNI); returns the level in use.
      */
     public static int useLevel(int wanted) {
         try {

@@ -96,7 +96,7 @@ class QuantizedKernelsTest {
         QuantScheme scheme = new QuantScheme(bits, group, false);
         try (Arena arena = Arena.ofConfined()) {
             WeightMatrix m = matrix(arena, GroupQuantizer.quantize(new float[cols], 1, cols, scheme), 1, cols, scheme);
-            for (int level = 0; level <= 2; level++) {
+            for (int level = 0; level <= 3; level++) {
                 if (NativeKernels.useLevel(level) < level) {
                     continue;
                 }
@@ -128,13 +128,13 @@ class QuantizedKernelsTest {
                 }
             }
         } finally {
-            NativeKernels.useLevel(2);
+            NativeKernels.useLevel(NativeKernels.level());
         }
     }
 
     /**
      * The C kernels define a product by exact integer sums per group, then one FMA per group in
-     * order: every instruction set and kernel (few-token rows, 8-token lanes, partial tiles) gives
+     * order: every instruction set and kernel (few-token rows, 8- and 16-token lanes, partial tiles) gives
      * the portable code's bits, and a token the same bits alone as in any batch.
      */
     @ParameterizedTest
@@ -145,7 +145,7 @@ class QuantizedKernelsTest {
         int rows = 23, cols = 512;
         Random random = new Random(bits * 31 + group);
         float[] w = weights(random, rows * cols, 5, 0.03f);
-        int maxTokens = 19;
+        int maxTokens = 35; // the 16-token vectors of AVX-512-VNNI alone, in pairs and partial
         float[] x = new float[maxTokens * cols];
         for (int i = 0; i < x.length; i++) {
             x[i] = (float) random.nextGaussian();
@@ -162,7 +162,7 @@ class QuantizedKernelsTest {
                 System.arraycopy(one, 0, reference, t * rows, rows);
             }
             int checked = 0;
-            for (int level = 0; level <= 2; level++) {
+            for (int level = 0; level <= 3; level++) {
                 if (NativeKernels.useLevel(level) < level) {
                     continue;
                 }
@@ -180,7 +180,7 @@ class QuantizedKernelsTest {
             }
             assertTrue(checked >= maxTokens, "the portable code at least");
         } finally {
-            NativeKernels.useLevel(2);
+            NativeKernels.useLevel(NativeKernels.level());
         }
     }
 
@@ -224,9 +224,9 @@ class QuantizedKernelsTest {
                 }
             }
             Matmul matmul = new Matmul(team, useNative);
-            // Every instruction set of the C kernels this CPU can run, best last (it stays in use).
-            for (int level = useNative ? 0 : 2; level <= 2; level++) {
-                int inUse = useNative ? NativeKernels.useLevel(level) : 2;
+            // Every instruction set of the C kernels this CPU can run; the start's is restored after.
+            for (int level = useNative ? 0 : 3; level <= 3; level++) {
+                int inUse = useNative ? NativeKernels.useLevel(level) : 3;
                 if (inUse < level) {
                     continue;
                 }
@@ -276,6 +276,10 @@ class QuantizedKernelsTest {
                         }
                     }
                 }
+            }
+        } finally {
+            if (useNative) {
+                NativeKernels.useLevel(NativeKernels.level());
             }
         }
     }
