@@ -111,13 +111,16 @@ class BatchInvarianceTest {
     }
 
     /**
-     * Attention of one sequence's tokens: all at once (a one-piece prefill), in chunks (a chunked
-     * prefill), and each alone beside other sequences' tokens (decode batches), the same bits.
+     * Attention of one sequence's tokens: all at once (a one-piece prefill, in tiles of
+     * PagedAttention.MAX_TILE), in chunks (a chunked prefill), and each alone beside other
+     * sequences' tokens (decode batches), the same bits; for both KV formats, with and without a
+     * sliding window.
      */
-    @Test
-    void attentionDoesNotDependOnBatchOrChunking() {
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource({"F32,0", "INT8,0", "F32,20", "INT8,20"})
+    void attentionDoesNotDependOnBatchOrChunking(KvDtype dtype, int window) {
         int heads = 8, kvHeads = 4, headDim = 32, blockSize = 16, len = 45;
-        PagedKvLayout layout = new PagedKvLayout(1, kvHeads, headDim, blockSize, 16);
+        PagedKvLayout layout = new PagedKvLayout(1, kvHeads, headDim, blockSize, 16, dtype);
         int[][] tables = {{5, 2, 7, 0}, {1, 3, 4, 6}};
         int width = heads * headDim;
         try (Arena arena = Arena.ofShared();
@@ -132,12 +135,19 @@ class BatchInvarianceTest {
                 }
             }
             float[] q = KernelsTest.randoms(len * width);
-            float[] whole = attend(attention, kv, q, 0, len, 0, tables);
+            float[] whole = attend(attention, kv, q, 0, len, 0, tables, window);
             for (int chunk : new int[] {1, 7, 16, 30}) {
                 for (int from = 0; from < len; from += chunk) {
                     int to = Math.min(len, from + chunk);
                     float[] part = attend(
-                            attention, kv, Arrays.copyOfRange(q, from * width, to * width), from, to - from, 0, tables);
+                            attention,
+                            kv,
+                            Arrays.copyOfRange(q, from * width, to * width),
+                            from,
+                            to - from,
+                            0,
+                            tables,
+                            window);
                     assertBitwise(
                             Arrays.copyOfRange(whole, from * width, to * width), part, "chunk " + from + ".." + to);
                 }
@@ -160,7 +170,7 @@ class BatchInvarianceTest {
                     }
                 }
                 float[] out = new float[4 * width];
-                attention.attend(kv, 0, queries, out, 4, positions, sequences, tables, 0);
+                attention.attend(kv, 0, queries, out, 4, positions, sequences, tables, window);
                 assertBitwise(
                         Arrays.copyOfRange(whole, 40 * width, 41 * width),
                         Arrays.copyOfRange(out, place * width, (place + 1) * width),
@@ -170,7 +180,14 @@ class BatchInvarianceTest {
     }
 
     private static float[] attend(
-            PagedAttention attention, MemorySegment kv, float[] q, int first, int n, int seq, int[][] tables) {
+            PagedAttention attention,
+            MemorySegment kv,
+            float[] q,
+            int first,
+            int n,
+            int seq,
+            int[][] tables,
+            int window) {
         int[] positions = new int[n];
         int[] sequences = new int[n];
         for (int i = 0; i < n; i++) {
@@ -178,7 +195,7 @@ class BatchInvarianceTest {
             sequences[i] = seq;
         }
         float[] out = new float[q.length];
-        attention.attend(kv, 0, q, out, n, positions, sequences, tables, 0);
+        attention.attend(kv, 0, q, out, n, positions, sequences, tables, window);
         return out;
     }
 
