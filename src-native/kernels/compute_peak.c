@@ -48,41 +48,30 @@ long tandem_peak_fma(int lanes, long iterations) {
     return iterations * CHAINS * (lanes >= 16 ? 16 : 8);
 }
 
-__attribute__((target("avx2,avxvnni"))) static int32_t dot_vnni(long iterations) {
-    __m256i acc[CHAINS];
-    for (int c = 0; c < CHAINS; c++) {
-        acc[c] = _mm256_set1_epi32(c);
+/* CHAINS independent vpdpbusd chains of one vector width, in registers. */
+#define DEFINE_VNNI(NAME, TARGET, VEC, SET1_32, SET1_8, DPBUSD, FIRST)                      \
+    __attribute__((target(TARGET))) static int32_t NAME(long iterations) {                  \
+        VEC acc[CHAINS];                                                                    \
+        for (int c = 0; c < CHAINS; c++) {                                                  \
+            acc[c] = SET1_32(c);                                                            \
+        }                                                                                   \
+        const VEC u = SET1_8(3), s = SET1_8(-2);                                            \
+        for (long i = 0; i < iterations; i++) {                                             \
+            for (int c = 0; c < CHAINS; c++) {                                              \
+                acc[c] = DPBUSD(acc[c], u, s);                                              \
+            }                                                                               \
+        }                                                                                   \
+        int32_t sum = 0;                                                                    \
+        for (int c = 0; c < CHAINS; c++) {                                                  \
+            sum += FIRST(acc[c]);                                                           \
+        }                                                                                   \
+        return sum;                                                                         \
     }
-    const __m256i u = _mm256_set1_epi8(3), s = _mm256_set1_epi8(-2);
-    for (long i = 0; i < iterations; i++) {
-        for (int c = 0; c < CHAINS; c++) {
-            acc[c] = _mm256_dpbusd_avx_epi32(acc[c], u, s);
-        }
-    }
-    int32_t sum = 0;
-    for (int c = 0; c < CHAINS; c++) {
-        sum += _mm256_cvtsi256_si32(acc[c]);
-    }
-    return sum;
-}
 
-__attribute__((target("avx512f,avx512vnni"))) static int32_t dot_vnni512(long iterations) {
-    __m512i acc[CHAINS];
-    for (int c = 0; c < CHAINS; c++) {
-        acc[c] = _mm512_set1_epi32(c);
-    }
-    const __m512i u = _mm512_set1_epi8(3), s = _mm512_set1_epi8(-2);
-    for (long i = 0; i < iterations; i++) {
-        for (int c = 0; c < CHAINS; c++) {
-            acc[c] = _mm512_dpbusd_epi32(acc[c], u, s);
-        }
-    }
-    int32_t sum = 0;
-    for (int c = 0; c < CHAINS; c++) {
-        sum += _mm512_cvtsi512_si32(acc[c]);
-    }
-    return sum;
-}
+DEFINE_VNNI(dot_vnni, "avx2,avxvnni", __m256i, _mm256_set1_epi32, _mm256_set1_epi8, _mm256_dpbusd_avx_epi32,
+            _mm256_cvtsi256_si32)
+DEFINE_VNNI(dot_vnni512, "avx512f,avx512vnni", __m512i, _mm512_set1_epi32, _mm512_set1_epi8, _mm512_dpbusd_epi32,
+            _mm512_cvtsi512_si32)
 
 __attribute__((target("avx2"))) static int32_t dot_avx2(long iterations) {
     __m256i acc[CHAINS];

@@ -130,9 +130,13 @@ public final class PagedAttention {
         return n;
     }
 
+    /** Token t's first position: its sliding window's, or 0. */
+    private int start(int t) {
+        return slidingWindow > 0 ? Math.max(0, positions[t] - slidingWindow + 1) : 0;
+    }
+
     private int firstBlock(int t) {
-        int start = slidingWindow > 0 ? Math.max(0, positions[t] - slidingWindow + 1) : 0;
-        return start / layout.blockSize();
+        return start(t) / layout.blockSize();
     }
 
     /**
@@ -169,7 +173,7 @@ public final class PagedAttention {
         }
         for (int t = t0; t < t1; t++) {
             int pos = positions[t];
-            int start = slidingWindow > 0 ? Math.max(0, pos - slidingWindow + 1) : 0;
+            int start = start(t);
             int first = firstBlock(t) * bs;
             for (int h = 0; h < (endHead - firstHead) * groupSize; h++) {
                 Activations.softmax(s, (t - t0) * tokenScores + h * headStride + start - first, pos - start + 1);
@@ -197,8 +201,8 @@ public final class PagedAttention {
                 }
                 continue;
             }
-            int g = 0;
-            for (; g + 1 < groupSize; g += 2) {
+            for (int g = 0; g < groupSize; g += 2) { // heads in pairs that share each K load
+                boolean two = g + 1 < groupSize;
                 F32KvBlocks.scores(
                         arena,
                         layout,
@@ -207,26 +211,11 @@ public final class PagedAttention {
                         kvHead,
                         q,
                         qOff + g * headDim,
-                        qOff + (g + 1) * headDim,
+                        two ? qOff + (g + 1) * headDim : -1,
                         scale,
                         s,
                         oh + g * headStride,
-                        headStride);
-            }
-            if (g < groupSize) {
-                F32KvBlocks.scores(
-                        arena,
-                        layout,
-                        layer,
-                        block,
-                        kvHead,
-                        q,
-                        qOff + g * headDim,
-                        -1,
-                        scale,
-                        s,
-                        oh + g * headStride,
-                        0);
+                        two ? headStride : 0);
             }
         }
     }
@@ -235,7 +224,7 @@ public final class PagedAttention {
     private void blockValues(int t, int b, int block, int firstHead, int endHead, float[] s, int o) {
         int bs = layout.blockSize();
         int pos = positions[t];
-        int start = slidingWindow > 0 ? Math.max(0, pos - slidingWindow + 1) : 0;
+        int start = start(t);
         int from = Math.max(start, b * bs) - b * bs;
         int to = Math.min(pos, b * bs + bs - 1) - b * bs;
         boolean firstOfRange = b == firstBlock(t);
@@ -260,8 +249,7 @@ public final class PagedAttention {
                 }
                 continue;
             }
-            int g = 0;
-            for (; g + 1 < groupSize; g += 2) {
+            for (int g = 0; g < groupSize; g += 2) { // heads in pairs that share each V load
                 F32KvBlocks.values(
                         arena,
                         layout,
@@ -274,23 +262,7 @@ public final class PagedAttention {
                         sOff + g * headStride,
                         out,
                         qOff + g * headDim,
-                        headStride,
-                        firstOfRange);
-            }
-            if (g < groupSize) {
-                F32KvBlocks.values(
-                        arena,
-                        layout,
-                        layer,
-                        block,
-                        kvHead,
-                        from,
-                        to,
-                        s,
-                        sOff + g * headStride,
-                        out,
-                        qOff + g * headDim,
-                        0,
+                        g + 1 < groupSize ? headStride : 0,
                         firstOfRange);
             }
         }
