@@ -142,9 +142,15 @@ static inline float bf16_at(const uint16_t *w, long i) {
 }
 
 /*
- * Rows of at least this many columns belong to models whose weights stream from DRAM (1B and up),
- * where asking for the lines 1 KiB ahead of each row made one token's matmul 1.1-1.3x faster; in
- * the demo model's small matrices, which stay in cache, the prefetches cost 5-15%.
+ * Rows of at least this many columns belong to models whose weights stream from DRAM (1B and up).
+ * There each row of a tile asks for its lines 1 KiB ahead, and near its end for the start of the
+ * same row of the next tile: a row of 2048 bf16 columns is a 4 KiB stream, too short for the
+ * hardware prefetcher to ramp up on, and asking 1 KiB ahead ran into the row below, which the
+ * same tile is already reading, so each tile started cold. One token over a 256 MB matrix, two
+ * threads (src-native/bench/bf16_decode.c, measurements/avx-vnni-zen5/): 2048 columns 1.13-1.19x
+ * (AVX2) and 1.07-1.14x (AVX-512) the read rate of asking within the row only; 8192 columns
+ * 1.04-1.08x and 1.01-1.06x. In the demo model's small matrices, which stay in cache, prefetches
+ * cost 5-15%.
  */
 #define PREFETCH_COLS 1024
 
@@ -173,7 +179,9 @@ static inline float bf16_at(const uint16_t *w, long i) {
             VEC e[4], o[4];                                                                                                 \
             for (int i = 0; i < R; i++) {                                                                                   \
                 if (cols >= PREFETCH_COLS) {                                                                                \
-                    __builtin_prefetch(w + (long)(r0 + i) * cols + k + 512);                                                \
+                    long ahead = k + 512 < cols ? (long)(r0 + i) * cols + k + 512                                           \
+                                                : (long)(r0 + R + i) * cols + k + 512 - cols;                               \
+                    __builtin_prefetch(w + ahead);                                                                          \
                 }                                                                                                           \
                 __typeof__(LOADI(w)) p = LOADI(w + (long)(r0 + i) * cols + k);                                             \
                 e[i] = CASTPS(SLLI(p, 16));                                                                                 \
