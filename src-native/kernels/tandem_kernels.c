@@ -97,7 +97,7 @@ static inline int q4_code(const uint8_t *row, int k) {
 /*
  * The sum of n signed bytes, n a multiple of 32 (a weight group's, for the lanes kernels' zero
  * corrections): shifted to unsigned, summed by vpsadbw, the shift taken off at the end. A byte at
- * a time it took longer than a 16-token call's multiply-adds (1.3x the whole call, Q8 AVX-VNNI).
+ * a time it took a quarter of a 16-token call (Q8, AVX-VNNI).
  */
 __attribute__((target("avx2"), always_inline)) static inline int32_t signed_byte_sum(const int8_t *p, int n) {
     __m256i sums = _mm256_setzero_si256();
