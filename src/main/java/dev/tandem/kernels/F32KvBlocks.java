@@ -17,8 +17,7 @@ final class F32KvBlocks {
 
     /**
      * scale * (q . K[slot]) for every slot of one block into s[o ..], for one query head, or for two
-     * (qOff2 >= 0, scores at o + o2) that then share every K load. K is dimension-major, so each
-     * dimension adds q[d] times a vector of slots (no reduction per position).
+     * (qOff2 >= 0, scores at o + o2) that then share every K load.
      */
     static void scores(
             MemorySegment arena,
@@ -69,13 +68,13 @@ final class F32KvBlocks {
                 FloatVector qa = FloatVector.broadcast(F, q[qOff + d]), qb = FloatVector.broadcast(F, q[q2 + d]);
                 if (c == 0) {
                     a0 = key.fma(qa, a0);
-                    b0 = key.fma(qb, b0);
+                    b0 = two ? key.fma(qb, b0) : b0;
                 } else if (c == 1) {
                     a1 = key.fma(qa, a1);
-                    b1 = key.fma(qb, b1);
+                    b1 = two ? key.fma(qb, b1) : b1;
                 } else {
                     a2 = key.fma(qa, a2);
-                    b2 = key.fma(qb, b2);
+                    b2 = two ? key.fma(qb, b2) : b2;
                 }
             }
             a0.add(a1).add(a2.add(a3)).mul(scale).intoArray(s, o + slot);
@@ -85,7 +84,7 @@ final class F32KvBlocks {
         }
         for (; slot < bs; slot++) {
             s[o + slot] = scalarScore(arena, layout, base, q, qOff, slot) * scale;
-            if (qOff2 >= 0) {
+            if (two) {
                 s[o + o2 + slot] = scalarScore(arena, layout, base, q, qOff2, slot) * scale;
             }
         }
@@ -105,7 +104,6 @@ final class F32KvBlocks {
      * out[o ..] (+)= sum over slots j in [from, to] of one block of s[sOff + j] * V[j], for one query
      * head, or for two (sNext > 0: the second head's scores at sOff + sNext, its output at
      * o + headDim) that share every V load; the first block of the range stores, later ones add.
-     * Two chains per head over alternate slots, for the FMA latency.
      */
     static void values(
             MemorySegment arena,
@@ -125,9 +123,8 @@ final class F32KvBlocks {
         long stride = (long) headDim * 4;
         long base = layout.valueOffset(block, layer, kvHead, from);
         boolean two = sNext > 0;
-        int s2 = sOff + sNext;
+        int s2 = two ? sOff + sNext : sOff;
         int i = 0;
-        int t2 = two ? s2 : sOff;
         for (; i + LANES <= headDim; i += LANES) {
             // Four chains per head over slots j % 4 (the first starting from what the earlier
             // blocks left), for the FMA latency; the second head shares every V load.
@@ -147,25 +144,25 @@ final class F32KvBlocks {
                 a2 = v2.fma(FloatVector.broadcast(F, s[sOff + j + 2]), a2);
                 a3 = v3.fma(FloatVector.broadcast(F, s[sOff + j + 3]), a3);
                 if (two) {
-                    b0 = v0.fma(FloatVector.broadcast(F, s[t2 + j]), b0);
-                    b1 = v1.fma(FloatVector.broadcast(F, s[t2 + j + 1]), b1);
-                    b2 = v2.fma(FloatVector.broadcast(F, s[t2 + j + 2]), b2);
-                    b3 = v3.fma(FloatVector.broadcast(F, s[t2 + j + 3]), b3);
+                    b0 = v0.fma(FloatVector.broadcast(F, s[s2 + j]), b0);
+                    b1 = v1.fma(FloatVector.broadcast(F, s[s2 + j + 1]), b1);
+                    b2 = v2.fma(FloatVector.broadcast(F, s[s2 + j + 2]), b2);
+                    b3 = v3.fma(FloatVector.broadcast(F, s[s2 + j + 3]), b3);
                 }
             }
             // The last (to - from + 1) % 4 slots join chains 0, 1, 2 in turn.
             for (int c = 0; j <= to; j++, c++, v += stride) {
                 FloatVector value = Vectors.loadF32(arena, v);
-                FloatVector sa = FloatVector.broadcast(F, s[sOff + j]), sb = FloatVector.broadcast(F, s[t2 + j]);
+                FloatVector sa = FloatVector.broadcast(F, s[sOff + j]), sb = FloatVector.broadcast(F, s[s2 + j]);
                 if (c == 0) {
                     a0 = value.fma(sa, a0);
-                    b0 = value.fma(sb, b0);
+                    b0 = two ? value.fma(sb, b0) : b0;
                 } else if (c == 1) {
                     a1 = value.fma(sa, a1);
-                    b1 = value.fma(sb, b1);
+                    b1 = two ? value.fma(sb, b1) : b1;
                 } else {
                     a2 = value.fma(sa, a2);
-                    b2 = value.fma(sb, b2);
+                    b2 = two ? value.fma(sb, b2) : b2;
                 }
             }
             a0.add(a1).add(a2.add(a3)).intoArray(out, o + i);

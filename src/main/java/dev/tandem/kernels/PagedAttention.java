@@ -139,6 +139,11 @@ public final class PagedAttention {
         return start(t) / layout.blockSize();
     }
 
+    /** Whether token t attends to some position of its sequence's block b. */
+    private boolean covers(int t, int b) {
+        return b >= firstBlock(t) && b <= positions[t] / layout.blockSize();
+    }
+
     /**
      * One tile and a range of its KV heads: every query head of a group reads each K and V vector
      * once, which divides the KV reads by the group size (GQA/MQA), and every token of the tile
@@ -165,7 +170,7 @@ public final class PagedAttention {
         }
         for (int b = fromBlock; b <= toBlock; b++) {
             for (int t = t0; t < t1; t++) {
-                if (b >= firstBlock(t) && b <= positions[t] / bs) {
+                if (covers(t, b)) {
                     blockScores(
                             t, b, table[b], firstHead, endHead, s, (t - t0) * tokenScores + (b - firstBlock(t)) * bs);
                 }
@@ -181,7 +186,7 @@ public final class PagedAttention {
         }
         for (int b = fromBlock; b <= toBlock; b++) {
             for (int t = t0; t < t1; t++) {
-                if (b >= firstBlock(t) && b <= positions[t] / bs) {
+                if (covers(t, b)) {
                     blockValues(
                             t, b, table[b], firstHead, endHead, s, (t - t0) * tokenScores + (b - firstBlock(t)) * bs);
                 }

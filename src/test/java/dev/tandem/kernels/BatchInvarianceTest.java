@@ -16,6 +16,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
@@ -117,7 +118,7 @@ class BatchInvarianceTest {
      * sliding window.
      */
     @ParameterizedTest
-    @org.junit.jupiter.params.provider.CsvSource({"F32,0", "INT8,0", "F32,20", "INT8,20"})
+    @CsvSource({"F32,0", "INT8,0", "F32,20", "INT8,20"})
     void attentionDoesNotDependOnBatchOrChunking(KvDtype dtype, int window) {
         int heads = 8, kvHeads = 4, headDim = 32, blockSize = 16, len = 45;
         PagedKvLayout layout = new PagedKvLayout(1, kvHeads, headDim, blockSize, 16, dtype);
