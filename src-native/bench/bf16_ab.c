@@ -2,12 +2,14 @@
  * The bf16 C kernels of two builds of libtandem_kernels.so, side by side in one run: pack +
  * rows for shapes of the demo model and of a 1B model, one thread, the best of six alternated
  * rounds each, AMX off. documentation/bench-kernels-ab.sh builds an older commit's library and
- * runs this; by hand: bf16_ab OLD.so NEW.so LANES (16: AVX-512, 8: AVX2).
+ * runs this; by hand: bf16_ab OLD.so NEW.so LANES [amx] (16: AVX-512, 8: AVX2; amx: the AMX
+ * tiles instead, where the CPU has them).
  */
 #include <dlfcn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <stdint.h>
+#include <string.h>
 #include <time.h>
 typedef void (*pack_f)(const float *, int, int, int, float *);
 typedef void (*rows_f)(const uint16_t *, int, int, int, const float *, int, int, int, float *, int);
@@ -15,14 +17,14 @@ typedef long (*pf_f)(int, int);
 typedef int (*ul_f)(int);
 static double now(void) { struct timespec t; clock_gettime(CLOCK_MONOTONIC, &t); return t.tv_sec + t.tv_nsec * 1e-9; }
 int main(int argc, char **argv) {
-  int lanes = atoi(argv[3]);
+  int lanes = atoi(argv[3]), amx = argc > 4 && strcmp(argv[4], "amx") == 0;
   void *h[2]; pack_f pk[2]; rows_f rw[2]; pf_f pf[2];
   for (int i = 0; i < 2; i++) {
     h[i] = dlopen(argv[1 + i], RTLD_NOW | RTLD_LOCAL);
     if (!h[i]) { fprintf(stderr, "%s\n", dlerror()); return 1; }
     pk[i] = (pack_f)dlsym(h[i], "tandem_bf16_pack"); rw[i] = (rows_f)dlsym(h[i], "tandem_bf16_rows");
     pf[i] = (pf_f)dlsym(h[i], "tandem_bf16_packed_floats");
-    ((ul_f)dlsym(h[i], "tandem_bf16_use_amx"))(0);
+    if (((ul_f)dlsym(h[i], "tandem_bf16_use_amx"))(amx) != amx) { printf("this CPU has no AMX\n"); return 0; }
     int got = ((ul_f)dlsym(h[i], "tandem_bf16_use_lanes"))(lanes);
     if (got != lanes) { printf("this CPU has no %d-float kernel (it gave %d)\n", lanes, got); return 0; }
   }
