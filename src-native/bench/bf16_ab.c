@@ -1,7 +1,7 @@
 /*
  * The bf16 C kernels of two builds of libtandem_kernels.so, side by side in one run: pack +
  * rows for shapes of the demo model and of a 1B model, one thread, the best of six alternated
- * rounds each, AMX off. documentation/bench-kernels-ab.sh builds an older commit's library and
+ * rounds each, AMX off unless asked. documentation/bench-kernels-ab.sh builds an older commit's library and
  * runs this; by hand: bf16_ab OLD.so NEW.so LANES [amx] (16: AVX-512, 8: AVX2; amx: the AMX
  * tiles instead, where the CPU has them).
  */
