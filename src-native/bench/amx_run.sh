@@ -1,5 +1,7 @@
 #!/bin/bash
-# AMX machine (src-native/bench/amx_prepare.sh fills bench-out/amx): the kernel tests native and forced AVX2, the bf16 batch-invariance check on every path, and the kernels of the base commit against this one (bf16_ab with AMX, AVX-512, AVX2; int_ab at levels 3, 2, 1). Results in $OUT.
+# On a machine with AMX (bench-out/amx filled by src-native/bench/amx_prepare.sh): the kernel tests
+# native and forced to AVX2, the bf16 batch-invariance check on every path, and the kernels of the
+# base commit against this one (bf16_ab with AMX, AVX-512, AVX2; int_ab at levels 3, 2, 1), into $OUT.
 set -u
 B=bench-out/amx
 OUT=${OUT:?set OUT to a results folder}
@@ -10,7 +12,7 @@ O=$B/oldlib/libtandem_kernels.so N=$B/newlib/libtandem_kernels.so
 tar xJf $B/jrt.tar.xz -C /tmp && tar xJf $B/jt.tar.xz -C /tmp && mkdir -p target/native && cp $N target/native/ || exit 1
 for k in native avx2; do
   /tmp/jrt/bin/java --add-modules=jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Xmx6g -Dtandem.home=$PWD -Dtandem.kernels=$k \
-    -jar /tmp/jt/junit-platform-console-standalone-6.0.3.jar execute --class-path /tmp/jt/classes:/tmp/jt/test-classes \
+    -jar /tmp/jt/junit-console.jar execute --class-path /tmp/jt/classes:/tmp/jt/test-classes \
     --select-package dev.tandem.kernels --select-class dev.tandem.quant.QuantizedKernelsTest --details=tree --disable-banner --disable-ansi-colors > $OUT/java-tests-$k.txt 2>&1
   echo "java tests $k: rc=$?"; tail -15 $OUT/java-tests-$k.txt
 done
